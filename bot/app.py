@@ -1,0 +1,39 @@
+"""Wiring: the engine with its flows, the repository on a database, the conversation service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.conversation import ConversationService
+from bot.engine.engine import Engine
+from bot.engine.flows import load_flows
+from bot.options import OPTION_SOURCES
+from bot.storage.db import create_engine, session_factory
+from bot.storage.repository import Repository
+
+
+def build_engine(today: Callable[[], date] = date.today) -> Engine:
+    return Engine(load_flows(), OPTION_SOURCES, today=today)
+
+
+@dataclass
+class Services:
+    database: AsyncEngine
+    repository: Repository
+    conversations: ConversationService
+
+    async def close(self) -> None:
+        await self.database.dispose()
+
+
+def build_services(database_url: str, today: Callable[[], date] = date.today) -> Services:
+    """Everything a channel needs. The database must already be migrated."""
+    database = create_engine(database_url)
+    repository = Repository(session_factory(database))
+    return Services(
+        database, repository, ConversationService(build_engine(today), repository, today)
+    )

@@ -1,0 +1,253 @@
+"""The Telegram channel: python-telegram-bot in, ``Incoming`` to the service, replies out.
+
+Thin on purpose. It turns an ``Update`` into an ``Incoming``, hands it to the conversation
+service, and renders the replies (inline keyboards, a contact-sharing keyboard, edits for
+multiple-choice toggles). One user's updates are processed in order, different users'
+concurrently (``PerUserUpdateProcessor``). No conversation state is kept here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import replace
+from collections.abc import Awaitable, Sequence
+from typing import Any
+
+from telegram import (
+    BotCommand,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.error import TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    ContextTypes,
+    TypeHandler,
+)
+
+from bot.conversation import COMMANDS, ConversationService, Incoming
+from bot.engine.engine import Action, Contact, Press, Reply, Text, Unsupported
+from bot.i18n import LANGUAGES, gettext, using_language
+
+log = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+UNSUPPORTED_KINDS = (
+    "photo",
+    "sticker",
+    "voice",
+    "video",
+    "video_note",
+    "audio",
+    "document",
+    "animation",
+    "location",
+    "venue",
+    "poll",
+    "dice",
+    "game",
+    "story",
+)
+
+
+class PerUserUpdateProcessor(BaseUpdateProcessor):
+    """Updates of one chat run one after another, in arrival order; chats run concurrently."""
+
+    def __init__(self, max_concurrent_updates: int = 256) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = _chat_key(update)
+        if key is None:
+            await coroutine
+            return
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            if not lock.locked() and self._locks.get(key) is lock:
+                del self._locks[key]
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+
+def _chat_key(update: object) -> int | None:
+    if isinstance(update, Update):
+        if update.effective_chat is not None:
+            return update.effective_chat.id
+        if update.effective_user is not None:
+            return update.effective_user.id
+    return None
+
+
+# -- in: Update → Incoming ---------------------------------------------------------------------
+
+
+def incoming_from_update(update: Update, bot_username: str | None = None) -> Incoming | None:
+    user = update.effective_user
+    if user is None or user.is_bot:
+        return None
+    base = Incoming(CHANNEL, str(user.id), client_language=user.language_code)
+    if update.callback_query is not None:
+        return replace(base, action=Press(update.callback_query.data or ""))
+    message = update.message or update.edited_message
+    if message is None:
+        return None
+    if message.chat.type != "private":
+        return None  # the bot talks to people one to one
+    if message.text is not None:
+        text = message.text
+        if text.startswith("/"):
+            head, _, argument = text[1:].partition(" ")
+            command, _, mention = head.partition("@")
+            if not mention or (bot_username and mention.lower() == bot_username.lower()):
+                return replace(base, command=command.lower(), argument=argument.strip())
+        return replace(base, action=Text(text))
+    action: Action
+    if message.contact is not None:
+        own = message.contact.user_id is None or message.contact.user_id == user.id
+        action = Contact(message.contact.phone_number, own=own)
+    else:
+        kind = next((k for k in UNSUPPORTED_KINDS if getattr(message, k, None)), "other")
+        action = Unsupported(kind)
+    return replace(base, action=action)
+
+
+# -- out: Reply → Bot API calls -------------------------------------------------------------------
+
+
+def inline_markup(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
+            for row in reply.buttons
+        ]
+    )
+
+
+async def send_replies(update: Update, replies: Sequence[Reply]) -> None:
+    """Send the replies in order; edits replace the message whose button was tapped."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    query = update.callback_query
+    tapped: Message | None = query.message if query and isinstance(query.message, Message) else None
+    for reply in replies:
+        if reply.edit and tapped is not None:
+            try:
+                await tapped.edit_text(reply.text, reply_markup=inline_markup(reply))
+                continue
+            except TelegramError as exc:
+                if "not modified" in str(exc).lower():
+                    continue
+                log.info("edit failed, sending instead: %s", type(exc).__name__)
+        markup: Any = inline_markup(reply)
+        if reply.remove_keyboard and markup is None:
+            markup = ReplyKeyboardRemove()
+        await chat.send_message(reply.text, reply_markup=markup)
+        if reply.contact is not None:
+            hint, label = reply.contact
+            await chat.send_message(
+                hint,
+                reply_markup=ReplyKeyboardMarkup(
+                    [[KeyboardButton(label, request_contact=True)]],
+                    resize_keyboard=True,
+                    one_time_keyboard=True,
+                ),
+            )
+
+
+async def _settle_tap(update: Update, replies: Sequence[Reply]) -> None:
+    """Stop the button's spinner and, unless the message is being edited, take its buttons away
+    so an old question cannot be answered twice."""
+    query = update.callback_query
+    if query is None:
+        return
+    calls: list[Awaitable[Any]] = [query.answer()]
+    if not any(r.edit for r in replies) and isinstance(query.message, Message):
+        calls.append(query.message.edit_reply_markup(reply_markup=None))
+    results = await asyncio.gather(*calls, return_exceptions=True)
+    for result in results:
+        if isinstance(result, Exception):
+            log.debug("settling a tap failed: %s", type(result).__name__)
+
+
+# -- the application ---------------------------------------------------------------------------
+
+
+def make_handler(service: ConversationService) -> TypeHandler[Update, Any, Any]:
+    async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        incoming = incoming_from_update(update, context.bot.username)
+        if incoming is None:
+            return
+        replies = await service.handle(incoming)
+        await asyncio.gather(_settle_tap(update, replies), send_replies(update, replies))
+
+    return TypeHandler(Update, handle)
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log what failed (the type of error and update id only: never the user's text)."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    error = context.error
+    log.error(
+        "update %s failed: %s",
+        update_id,
+        type(error).__name__,
+        exc_info=(type(error), error, error.__traceback__) if error else None,
+    )
+
+
+async def register_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """The command menu in each language; a failure is logged, the bot runs on."""
+    for language in LANGUAGES:
+        with using_language(language):
+            commands = [
+                BotCommand(name, gettext(description)) for name, description in COMMANDS.items()
+            ]
+        try:
+            await application.bot.set_my_commands(
+                commands, language_code=None if language == "en" else language
+            )
+        except TelegramError as exc:
+            log.warning("setMyCommands(%s) failed: %s", language, exc)
+
+
+def build_application(
+    service: ConversationService,
+    token: str,
+    base_url: str = "https://api.telegram.org/bot",
+    base_file_url: str = "https://api.telegram.org/file/bot",
+) -> Application[Any, Any, Any, Any, Any, Any]:
+    """A PTB Application wired to the service. Long polling by default; for a webhook,
+    build it with ``.updater(None)`` and feed updates yourself."""
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .base_url(base_url)
+        .base_file_url(base_file_url)
+        .concurrent_updates(PerUserUpdateProcessor())
+        .post_init(register_commands)
+        .connection_pool_size(256)
+        .pool_timeout(30)
+    )
+    application = builder.build()
+    application.add_handler(make_handler(service))
+    application.add_error_handler(on_error)
+    return application

@@ -1,0 +1,110 @@
+"""The ``ssw-bot`` command: run (Telegram, long polling), chat (terminal), db upgrade."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.config import Settings
+
+NO_TOKEN = (
+    "ssw-bot: no Telegram bot token. Create a bot with @BotFather in Telegram, then put "
+    "TELEGRAM_BOT_TOKEN=... in the environment or in a .env file. "
+    "To try the conversation without Telegram, run: ssw-bot chat"
+)
+
+
+def _logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    # httpx logs every request URL at INFO, and Bot API URLs contain the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+def run(settings: Settings) -> int:
+    if not settings.telegram_bot_token:
+        print(NO_TOKEN, file=sys.stderr)
+        return 2
+    from telegram import Update
+
+    from bot.app import build_services
+    from bot.channels.telegram import build_application
+    from bot.storage.migrate import upgrade
+
+    upgrade(settings.database())
+    services = build_services(settings.database())
+    application = build_application(
+        services.conversations,
+        settings.telegram_bot_token,
+        base_url=settings.telegram_api_base_url,
+        base_file_url=settings.telegram_api_file_url,
+    )
+
+    async def close(_: object) -> None:
+        await services.close()
+
+    application.post_shutdown = close
+    logging.getLogger(__name__).info(
+        "ssw-bot polling (database: %s)", settings.database().split("://")[0]
+    )
+    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
+
+
+def chat(settings: Settings, user: str | None) -> int:
+    from bot.app import build_services
+    from bot.channels.terminal import chat as terminal_chat
+    from bot.storage.migrate import upgrade
+
+    upgrade(settings.database())
+
+    async def main() -> None:
+        services = build_services(settings.database())
+        try:
+            await terminal_chat(services.conversations, user)
+        finally:
+            await services.close()
+
+    asyncio.run(main())
+    return 0
+
+
+def db_upgrade(settings: Settings, revision: str) -> int:
+    from bot.storage.migrate import upgrade
+
+    upgrade(settings.database(), revision)
+    print(f"database upgraded to {revision}")
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    main = argparse.ArgumentParser(prog="ssw-bot", description=__doc__)
+    commands = main.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="run the Telegram bot (long polling)")
+    chat_cmd = commands.add_parser("chat", help="the same conversation in this terminal")
+    chat_cmd.add_argument("--user", help="who you are in the database (default: your login)")
+    db = commands.add_parser("db", help="database tasks")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    up = db_commands.add_parser("upgrade", help="apply Alembic migrations")
+    up.add_argument("revision", nargs="?", default="head")
+    return main
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    settings = Settings()
+    _logging(settings.log_level if args.command == "run" else "WARNING")
+    if args.command == "run":
+        return run(settings)
+    if args.command == "chat":
+        return chat(settings, args.user)
+    return db_upgrade(settings, args.revision)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,252 @@
+"""The conversation service: one incoming event from any channel, handled end to end.
+
+It opens the user's data (locked, one transaction), picks their language, runs the commands
+(/start, /help, /language, /cancel, /mydata, /delete, /privacy) and the flow engine, stores the
+new state, the funnel events and any completed registration, and returns the replies for the
+channel to send. It knows no channel and no SQL: those are the adapters and the repository.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from bot.engine.engine import Action, Button, Engine, Outcome, Press, Reply, State, t
+from bot.engine.validators import format_cnic
+from bot.i18n import (
+    DEFAULT_LANGUAGE,
+    N_,
+    current_language,
+    gettext,
+    isolate,
+    paragraph,
+    resolve_language,
+    using_language,
+)
+from bot.storage.repository import LeadData, Repository, UserUnit, parse_birth_date
+
+log = logging.getLogger(__name__)
+
+COMMANDS: dict[str, str] = {
+    "start": N_("Start or continue"),
+    "help": N_("How to use this bot"),
+    "language": N_("Change language"),
+    "cancel": N_("Stop the current form"),
+    "mydata": N_("See the data we keep about you"),
+    "delete": N_("Delete your data"),
+    "privacy": N_("Privacy notice"),
+}
+
+HELP = N_(
+    "This bot helps you register with OEC for work in Japan as a Specified Skilled Worker "
+    "(SSW).\n"
+    "Tap the buttons to answer. When a question asks you to type, send your answer as a "
+    "message.\n"
+    "⬅️ Back goes to the previous question, ✖️ Cancel stops the form.\n"
+    "Commands:\n"
+    "/start: start or continue\n"
+    "/language: change language\n"
+    "/cancel: stop the current form\n"
+    "/mydata: see your data\n"
+    "/delete: delete your data\n"
+    "/privacy: privacy notice"
+)
+PRIVACY = N_(
+    "Privacy notice\n"
+    "Who: this bot collects data for the Overseas Employment Corporation (OEC), a company of "
+    "the Government of Pakistan that helps people find jobs abroad.\n"
+    "What: the answers you give when you register (name, CNIC, mobile number, date of birth, "
+    "place, education, experience, the work you want, Japanese level, passport), your chosen "
+    "language and your Telegram user number.\n"
+    "Why: so that OEC can contact you about jobs in Japan under the SSW programme.\n"
+    "Who sees it: OEC staff only. It is not sold or given to agents.\n"
+    "Your rights: /mydata shows what we keep, /delete removes it at any time.\n"
+    "Nothing is stored from the registration form until you agree to this notice."
+)
+WELCOME_BACK = N_("Welcome back! Here is where you stopped:")
+UNKNOWN_COMMAND = N_("I don't know that command. Send /help to see what I can do.")
+LANGUAGE_SET = N_("Language: English")  # translators: write the name of your own language
+NO_DATA = N_("We keep no registration for you.")
+MYDATA_TITLE = N_("Your registration (reference {reference}):")
+MYDATA_IN_PROGRESS = N_("Registration in progress. Answers so far:")
+MYDATA_LANGUAGE = N_("Language: {language}")
+DELETE_CONFIRM = N_(
+    "Delete all your data? Your registration with OEC and your answers will be removed. "
+    "This cannot be undone."
+)
+DELETE_YES = N_("🗑 Yes, delete")
+DELETE_NO = N_("No, keep it")
+DELETED = N_("Done. All your data has been deleted. Send /start if you want to begin again.")
+NOT_DELETED = N_("Nothing was deleted.")
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """What arrived from a channel: a command (with its argument) or an engine action."""
+
+    channel: str
+    user_key: str
+    client_language: str | None = None
+    command: str | None = None
+    argument: str = ""
+    action: Action | None = None
+
+
+class ConversationService:
+    def __init__(
+        self, engine: Engine, repository: Repository, today: Callable[[], date] = date.today
+    ) -> None:
+        self.engine = engine
+        self.repository = repository
+        self.today = today
+
+    async def handle(self, incoming: Incoming) -> list[Reply]:
+        """Handle one event; the state is committed before the replies are returned."""
+        async with self.repository.user(incoming.channel, incoming.user_key) as unit:
+            unit.seen(incoming.client_language)
+            language = resolve_language(unit.language, None)
+            with using_language(language or DEFAULT_LANGUAGE):
+                return await self._dispatch(unit, incoming, chosen=language is not None)
+
+    # -- dispatch ----------------------------------------------------------------------------
+
+    async def _dispatch(self, unit: UserUnit, incoming: Incoming, chosen: bool) -> list[Reply]:
+        state = State.from_dict(unit.state)
+        if incoming.command == "start" and incoming.argument:
+            unit.set_source(incoming.argument)
+        action = incoming.action
+        if isinstance(action, Press) and action.data.startswith("x:"):
+            return await self._confirm_delete(unit, state, action.data == "x:delete:yes")
+        if isinstance(action, Press) and action.data.startswith("l:"):
+            return await self._apply(unit, self.engine.handle(state, action))
+        if not chosen:  # first contact: the language comes first
+            suggested = resolve_language(None, incoming.client_language)
+            return [self.engine.language_picker(suggested)]
+        if incoming.command is not None:
+            return await self._command(unit, state, incoming.command)
+        if action is None:
+            return [self.engine.resume(state).replies[0]]
+        return await self._apply(unit, self.engine.handle(state, action))
+
+    async def _command(self, unit: UserUnit, state: State, command: str) -> list[Reply]:
+        if command == "start":
+            outcome = self.engine.resume(state)
+            if state.flow is not None:
+                outcome.replies.insert(0, _text(gettext(WELCOME_BACK)))
+            return outcome.replies
+        if command == "cancel":
+            return await self._apply(unit, self.engine.cancel(state))
+        return await self._screen(unit, state, command)
+
+    async def _screen(self, unit: UserUnit, state: State, name: str) -> list[Reply]:
+        """Built-in screens, from a command or a menu entry."""
+        if name == "language":
+            return [self.engine.language_picker(unit.language)]
+        if name == "help":
+            return [_text(gettext(HELP)), *self.engine.resume(state).replies]
+        if name == "privacy":
+            return [_text(gettext(PRIVACY)), *self.engine.resume(state).replies]
+        if name == "mydata":
+            return [_text(await self._my_data(unit, state)), *self.engine.resume(state).replies]
+        if name == "delete":
+            return [
+                _text(
+                    gettext(DELETE_CONFIRM),
+                    [
+                        [
+                            Button(gettext(DELETE_YES), "x:delete:yes"),
+                            Button(gettext(DELETE_NO), "x:delete:no"),
+                        ]
+                    ],
+                )
+            ]
+        return [_text(gettext(UNKNOWN_COMMAND))]
+
+    async def _confirm_delete(self, unit: UserUnit, state: State, yes: bool) -> list[Reply]:
+        if not yes:
+            return [_text(gettext(NOT_DELETED)), *self.engine.resume(state).replies]
+        await unit.erase()
+        return [_text(gettext(DELETED))]
+
+    # -- applying what the engine decided ----------------------------------------------------
+
+    async def _apply(self, unit: UserUnit, outcome: Outcome) -> list[Reply]:
+        replies = list(outcome.replies)
+        state = outcome.state
+        for event in outcome.events:
+            if event.kind in {"started", "step", "dropped", "declined"} and event.flow:
+                unit.record(event.kind, event.flow, event.step)
+            elif event.kind == "completed" and event.flow:
+                unit.record("completed", event.flow)
+                replies += await self._complete(unit, event.flow, event.answers or {})
+            elif event.kind == "language" and event.value:
+                unit.set_language(event.value)
+                with using_language(event.value):
+                    return self._after_language(unit, state)
+            elif event.kind == "action" and event.value:
+                replies += await self._screen(unit, state, event.value)
+        unit.save_state(state.to_dict())
+        return replies
+
+    def _after_language(self, unit: UserUnit, state: State) -> list[Reply]:
+        """A language was picked: confirm it and ask the current question again in it."""
+        unit.save_state(state.to_dict())
+        return [_text(gettext(LANGUAGE_SET)), *self.engine.resume(state).replies]
+
+    async def _complete(
+        self, unit: UserUnit, flow_id: str, answers: Mapping[str, Any]
+    ) -> list[Reply]:
+        flow = self.engine.flows[flow_id]
+        params: dict[str, Any] = {}
+        if flow.on_complete == "save_lead":
+            params["reference"] = await unit.save_lead(self._lead(answers))
+        done = [_text(t(flow.done, **params))] if flow.done else []
+        return [*done, self.engine.menu()]
+
+    def _lead(self, answers: Mapping[str, Any]) -> LeadData:
+        return LeadData(
+            cnic=str(answers["cnic"]),
+            full_name=str(answers["full_name"]),
+            mobile=str(answers["mobile"]),
+            birth_date=parse_birth_date(answers["birth_date"]),
+            province=answers.get("province"),
+            answers=dict(answers),
+            language=current_language(),
+        )
+
+    async def _my_data(self, unit: UserUnit, state: State) -> str:
+        lines: list[str] = []
+        lead = await unit.lead()
+        registration = self.engine.flows.get("registration")
+        if lead is not None and registration is not None:
+            lines.append(t(MYDATA_TITLE, reference=lead.reference))
+            lines += self._answer_lines("registration", lead.answers)
+        in_progress = state.answers.get("registration")
+        if in_progress:
+            lines += ["", gettext(MYDATA_IN_PROGRESS)]
+            lines += self._answer_lines("registration", in_progress)
+        if not lines:
+            lines.append(gettext(NO_DATA))
+        lines += ["", t(MYDATA_LANGUAGE, language=gettext(LANGUAGE_SET).split(":")[-1].strip())]
+        return "\n".join(lines)
+
+    def _answer_lines(self, flow_id: str, answers: Mapping[str, Any]) -> list[str]:
+        flow = self.engine.flows[flow_id]
+        lines = []
+        for step in flow.steps:
+            if step.review and step.id in answers:
+                value = answers[step.id]
+                shown = (
+                    isolate(format_cnic(value))
+                    if step.kind == "cnic"
+                    else self.engine.display(flow_id, step.id, value)
+                )
+                lines.append(f"• {gettext(step.label or step.prompt)}: {shown}")
+        return lines
+
+
+def _text(text: str, buttons: list[list[Button]] | None = None) -> Reply:
+    return Reply(text=paragraph(text), buttons=tuple(tuple(r) for r in buttons or ()))

@@ -1,0 +1,200 @@
+"""The repository: the only storage API the rest of the code calls.
+
+``Repository.user(channel, external_id)`` opens one transaction for one user, holding their row
+locked (``SELECT ... FOR UPDATE`` on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite) so that several
+bot instances never interleave one user's updates. Everything said and stored while handling an
+update is committed together, or not at all.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.storage.models import Conversation, FunnelEvent, Lead, User, utcnow
+
+REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U
+
+
+def new_reference() -> str:
+    """A short, unguessable reference a worker can read out on the phone: SSW-7KQ4-M2XP."""
+    chars = "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+    return f"SSW-{chars[:4]}-{chars[4:]}"
+
+
+@dataclass(frozen=True)
+class LeadData:
+    """What a completed registration gives the repository."""
+
+    cnic: str
+    full_name: str
+    mobile: str
+    birth_date: date
+    province: str | None
+    answers: Mapping[str, Any]
+    language: str
+    eligibility: Mapping[str, Any] | None = None
+
+
+class UserUnit:
+    """One user's data within one transaction."""
+
+    def __init__(self, session: AsyncSession, user: User, conversation: Conversation) -> None:
+        self._session = session
+        self._user = user
+        self._conversation = conversation
+
+    @property
+    def user_id(self) -> int:
+        return self._user.id
+
+    @property
+    def language(self) -> str | None:
+        return self._user.language
+
+    @property
+    def client_language(self) -> str | None:
+        return self._user.client_language
+
+    @property
+    def source(self) -> str | None:
+        return self._user.source
+
+    @property
+    def state(self) -> dict[str, Any]:
+        return dict(self._conversation.state or {})
+
+    def set_language(self, language: str) -> None:
+        self._user.language = language
+
+    def seen(self, client_language: str | None) -> None:
+        self._user.last_seen_at = utcnow()
+        if client_language:
+            self._user.client_language = client_language[:16]
+
+    def set_source(self, source: str) -> None:
+        """The deep-link payload of the first /start that had one."""
+        if not self._user.source:
+            self._user.source = source[:64]
+
+    def save_state(self, state: Mapping[str, Any]) -> None:
+        self._conversation.state = dict(state)
+
+    def record(self, kind: str, flow: str, step: str | None = None) -> None:
+        self._session.add(FunnelEvent(user_id=self._user.id, flow=flow, kind=kind, step=step))
+
+    async def save_lead(self, data: LeadData) -> str:
+        """Store a registration; the same CNIC updates its lead. Returns the reference."""
+        lead = await self._session.scalar(
+            select(Lead).where(Lead.cnic == data.cnic).with_for_update()
+        )
+        now = utcnow()
+        if lead is None:
+            lead = Lead(reference=new_reference(), cnic=data.cnic, created_at=now)
+            self._session.add(lead)
+        lead.user_id = self._user.id
+        lead.full_name = data.full_name
+        lead.mobile = data.mobile
+        lead.birth_date = data.birth_date
+        lead.province = data.province
+        lead.answers = dict(data.answers)
+        lead.eligibility = dict(data.eligibility) if data.eligibility is not None else None
+        lead.language = data.language
+        lead.source = self._user.source
+        lead.consent_at = now
+        lead.updated_at = now
+        await self._session.flush()
+        return lead.reference
+
+    async def lead(self) -> Lead | None:
+        return await self._session.scalar(
+            select(Lead).where(Lead.user_id == self._user.id).order_by(Lead.updated_at.desc())
+        )
+
+    async def erase(self) -> None:
+        """Delete the user, their conversation and their lead (funnel events stay, anonymous)."""
+        await self._session.execute(delete(Lead).where(Lead.user_id == self._user.id))
+        await self._session.execute(
+            delete(Conversation).where(Conversation.user_id == self._user.id)
+        )
+        await self._session.delete(self._user)
+
+
+class Repository:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    @asynccontextmanager
+    async def user(self, channel: str, external_id: str) -> AsyncIterator[UserUnit]:
+        """Open (creating if new) one user's data, locked until the block ends, then commit."""
+        async with self._sessions() as session, session.begin():
+            dialect = session.get_bind().dialect.name
+            insert = pg_insert if dialect == "postgresql" else sqlite_insert
+            await session.execute(
+                insert(User)
+                .values(
+                    channel=channel,
+                    external_id=external_id,
+                    created_at=utcnow(),
+                    last_seen_at=utcnow(),
+                )
+                .on_conflict_do_nothing(index_elements=["channel", "external_id"])
+            )
+            user = await session.scalar(
+                select(User)
+                .where(User.channel == channel, User.external_id == external_id)
+                .with_for_update()
+            )
+            assert user is not None
+            conversation = await session.get(Conversation, user.id)
+            if conversation is None:
+                conversation = Conversation(user_id=user.id, state={})
+                session.add(conversation)
+            yield UserUnit(session, user, conversation)
+
+    # -- read side, for staff tools and tests -------------------------------------------------
+
+    async def leads(self) -> Sequence[Lead]:
+        async with self._sessions() as session:
+            return (await session.scalars(select(Lead).order_by(Lead.created_at))).all()
+
+    async def lead_by_cnic(self, cnic: str) -> Lead | None:
+        async with self._sessions() as session:
+            return await session.scalar(select(Lead).where(Lead.cnic == cnic))
+
+    async def funnel(self, flow: str) -> dict[str, int]:
+        """How many events of each kind a flow has had."""
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(FunnelEvent.kind, func.count())
+                .where(FunnelEvent.flow == flow)
+                .group_by(FunnelEvent.kind)
+            )
+            return {kind: count for kind, count in rows.tuples()}
+
+    async def state_of(self, channel: str, external_id: str) -> dict[str, Any] | None:
+        async with self._sessions() as session:
+            user = await session.scalar(
+                select(User).where(User.channel == channel, User.external_id == external_id)
+            )
+            if user is None:
+                return None
+            conversation = await session.get(Conversation, user.id)
+            return dict(conversation.state) if conversation else None
+
+
+def parse_birth_date(value: str | date | datetime) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
