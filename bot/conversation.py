@@ -26,6 +26,7 @@ from bot.i18n import (
     resolve_language,
     using_language,
 )
+from bot.logsafe import describe
 from bot.storage.repository import LeadData, Repository, UserUnit, parse_birth_date
 
 log = logging.getLogger(__name__)
@@ -81,6 +82,10 @@ DELETE_YES = N_("🗑 Yes, delete")
 DELETE_NO = N_("No, keep it")
 DELETED = N_("Done. All your data has been deleted. Send /start if you want to begin again.")
 NOT_DELETED = N_("Nothing was deleted.")
+SORRY = N_(
+    "Sorry, something went wrong on our side. Your earlier answers are safe. "
+    "Please try again in a minute."
+)
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,7 @@ class Incoming:
     command: str | None = None
     argument: str = ""
     action: Action | None = None
+    event_id: int | None = None  # increasing per channel (Telegram update_id), for de-duplication
 
 
 class ConversationService:
@@ -104,12 +110,25 @@ class ConversationService:
         self.today = today
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
-        """Handle one event; the state is committed before the replies are returned."""
-        async with self.repository.user(incoming.channel, incoming.user_key) as unit:
-            unit.seen(incoming.client_language)
-            language = resolve_language(unit.language, None)
+        """Handle one event; the state is committed before the replies are returned.
+
+        If anything fails, nothing of this event is stored (the transaction rolls back), the
+        failure is logged without personal data, and the user is asked to try again."""
+        language: str | None = None
+        try:
+            async with self.repository.user(incoming.channel, incoming.user_key) as unit:
+                if unit.already_handled(incoming.event_id):
+                    log.info("%s event %s was already handled", incoming.channel,
+                             incoming.event_id)
+                    return []
+                unit.seen(incoming.client_language)
+                language = resolve_language(unit.language, None)
+                with using_language(language or DEFAULT_LANGUAGE):
+                    return await self._dispatch(unit, incoming, chosen=language is not None)
+        except Exception as exc:
+            log.error("%s event failed: %s", incoming.channel, describe(exc))
             with using_language(language or DEFAULT_LANGUAGE):
-                return await self._dispatch(unit, incoming, chosen=language is not None)
+                return [_text(gettext(SORRY))]
 
     # -- dispatch ----------------------------------------------------------------------------
 

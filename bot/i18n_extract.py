@@ -13,10 +13,24 @@ from typing import IO, Any
 
 import yaml
 
-TRANSLATABLE_KEYS = frozenset({
-    "prompt", "label", "title", "done", "declined", "notice", "example", "error",
-    "name", "text", "question", "answer", "summary", "next_step",
-})
+TRANSLATABLE_KEYS = frozenset(
+    {
+        "prompt",
+        "label",
+        "title",
+        "done",
+        "declined",
+        "notice",
+        "example",
+        "error",
+        "name",
+        "text",
+        "question",
+        "answer",
+        "summary",
+        "next_step",
+    }
+)
 
 
 def msgid(value: str) -> str:
@@ -30,11 +44,19 @@ def _has_letter(text: str) -> bool:
 def _walk(node: yaml.Node, source: str) -> Iterator[tuple[int, str, str, list[str]]]:
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
-            if (isinstance(key, yaml.ScalarNode) and key.value in TRANSLATABLE_KEYS
-                    and isinstance(value, yaml.ScalarNode) and value.tag.endswith(":str")
-                    and _has_letter(value.value)):
-                yield (value.start_mark.line + 1, "", msgid(value.value),
-                       [f"{source}: {key.value}"])
+            if (
+                isinstance(key, yaml.ScalarNode)
+                and key.value in TRANSLATABLE_KEYS
+                and isinstance(value, yaml.ScalarNode)
+                and value.tag.endswith(":str")
+                and _has_letter(value.value)
+            ):
+                yield (
+                    value.start_mark.line + 1,
+                    "",
+                    msgid(value.value),
+                    [f"{source}: {key.value}"],
+                )
             else:
                 yield from _walk(value, source)
     elif isinstance(node, yaml.SequenceNode):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from functools import cache
 
-from bot import knowledge
 from bot.engine.flows import Option
 from bot.i18n import N_
 
@@ -15,6 +14,8 @@ OTHER_FIELD = N_("Another field")
 @cache
 def registration_sectors() -> tuple[Option, ...]:
     """The 16 SSW fields open now, then the IT and healthcare routes."""
+    from bot import knowledge  # the catalogue is read on first use, not at import
+
     return tuple(
         Option(s.id, s.name) for s in knowledge.sectors() if s.status in {"open", "other_route"}
     )
@@ -22,6 +23,8 @@ def registration_sectors() -> tuple[Option, ...]:
 
 @cache
 def ssw_fields() -> tuple[Option, ...]:
+    from bot import knowledge
+
     return tuple(Option(s.id, s.name) for s in knowledge.sectors() if s.status == "open")
 
 

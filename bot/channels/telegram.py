@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import replace
 from collections.abc import Awaitable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from telegram import (
@@ -101,7 +101,8 @@ def incoming_from_update(update: Update, bot_username: str | None = None) -> Inc
     user = update.effective_user
     if user is None or user.is_bot:
         return None
-    base = Incoming(CHANNEL, str(user.id), client_language=user.language_code)
+    base = Incoming(CHANNEL, str(user.id), client_language=user.language_code,
+                    event_id=update.update_id)
     if update.callback_query is not None:
         return replace(base, action=Press(update.callback_query.data or ""))
     message = update.message or update.edited_message

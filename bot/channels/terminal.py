@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 import getpass
 import sys
-from dataclasses import replace
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import TextIO
 
 from bot.conversation import ConversationService, Incoming

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -45,6 +45,9 @@ class Conversation(Base):
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
     state: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    # the channel's id of the last event handled (Telegram update_id): a redelivered update
+    # (after a crash, or a webhook retry) is recognised and not applied twice
+    last_event_id: Mapped[int | None] = mapped_column(BigInteger)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )

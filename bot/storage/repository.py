@@ -86,6 +86,16 @@ class UserUnit:
         if not self._user.source:
             self._user.source = source[:64]
 
+    def already_handled(self, event_id: int | None) -> bool:
+        """True for an event at or before the last one handled; otherwise remember it."""
+        if event_id is None:
+            return False
+        last = self._conversation.last_event_id
+        if last is not None and event_id <= last:
+            return True
+        self._conversation.last_event_id = event_id
+        return False
+
     def save_state(self, state: Mapping[str, Any]) -> None:
         self._conversation.state = dict(state)
 
@@ -179,7 +189,7 @@ class Repository:
                 .where(FunnelEvent.flow == flow)
                 .group_by(FunnelEvent.kind)
             )
-            return {kind: count for kind, count in rows.tuples()}
+            return {kind: count for kind, count in rows.all()}
 
     async def state_of(self, channel: str, external_id: str) -> dict[str, Any] | None:
         async with self._sessions() as session:
