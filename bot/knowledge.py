@@ -71,7 +71,9 @@ _FACT_FIELDS: Mapping[str, Mapping[str, bool]] = MappingProxyType(
     }
 )
 
-RuleKind = Literal["int", "bool", "str", "test_id", "test_ids", "degrees", "sector_id", "categories"]
+RuleKind = Literal[
+    "int", "bool", "str", "test_id", "test_ids", "degrees", "sector_id", "categories"
+]
 PROGRAMME_RULES: Mapping[str, RuleKind] = MappingProxyType(
     {
         "min_age_at_entry": "int",
@@ -377,7 +379,9 @@ def _list(value: object, where: _Where) -> list[object]:
     return value
 
 
-def _only_keys(data: Mapping[str, object], allowed: set[str] | frozenset[str], where: _Where) -> None:
+def _only_keys(
+    data: Mapping[str, object], allowed: set[str] | frozenset[str], where: _Where
+) -> None:
     unknown = sorted(set(data) - set(allowed))
     if unknown:
         raise where.error(f"unknown key(s) {', '.join(unknown)}")
@@ -475,7 +479,9 @@ def _fact(key: str, raw: object, where: _Where) -> Fact:
     if "held" in data:
         raw_held = data["held"]
         if isinstance(raw_held, bool):
-            raise where.error("'held' must be quoted (\"yes\"/\"no\"): YAML reads bare yes/no as booleans")
+            raise where.error(
+                '\'held\' must be quoted ("yes"/"no"): YAML reads bare yes/no as booleans'
+            )
         held = next((h for h in HELD_VALUES if h == raw_held), None)
         if held is None:
             raise where.error(f"'held' must be one of {', '.join(HELD_VALUES)}, got {raw_held!r}")
@@ -667,7 +673,8 @@ def load_catalogue(path: Path = SECTORS_FILE) -> Catalogue:
     test_ids = [test.id for test in tests]
     if sorted(test_ids) != sorted(JAPANESE_TEST_IDS):
         raise (top / "japanese_tests").error(
-            f"must define exactly the tests {', '.join(JAPANESE_TEST_IDS)}, got {', '.join(test_ids)}"
+            f"must define exactly the tests {', '.join(JAPANESE_TEST_IDS)}, "
+            f"got {', '.join(test_ids)}"
         )
 
     sectors = tuple(

@@ -15,6 +15,7 @@ import pytest
 
 from bot.app import Services, build_services
 from bot.storage.migrate import upgrade
+from tests.fake_bot_api import FakeBotApi
 
 TODAY = date(2026, 11, 25)
 PG_ADMIN_URL = os.environ.get("SSW_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
@@ -100,3 +101,10 @@ async def services(database_url: str) -> AsyncIterator[Services]:
         yield built
     finally:
         await built.close()
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotApi]:
+    """Our fake Telegram Bot API server on a free local port."""
+    async with FakeBotApi() as fake:
+        yield fake

@@ -37,8 +37,8 @@ def _script_ok(language: str, text: str) -> bool:
 @pytest.fixture(scope="module")
 def extracted(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
     pot = tmp_path_factory.mktemp("pot") / "messages.pot"
-    subprocess.run([str(Path(sys.executable).parent / "pybabel"), "extract", "-F",
-                    "babel.cfg", "-k", "t", "-o", str(pot), "-q", "."], cwd=ROOT, check=True)
+    subprocess.run([str(Path(sys.executable).parent / "pybabel"), "-q", "extract", "-F",
+                    "babel.cfg", "-k", "t", "-o", str(pot), "."], cwd=ROOT, check=True)
     with pot.open("rb") as handle:
         return {m.id for m in read_po(handle) if m.id and isinstance(m.id, str)}
 

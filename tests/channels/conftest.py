@@ -38,12 +38,6 @@ async def running_bot(api: FakeBotApi, database_url: str) -> AsyncIterator[Servi
 
 
 @pytest.fixture
-async def api() -> AsyncIterator[FakeBotApi]:
-    async with FakeBotApi() as fake:
-        yield fake
-
-
-@pytest.fixture
 async def bot(api: FakeBotApi, database_url: str) -> AsyncIterator[Services]:
     async with running_bot(api, database_url) as services:
         yield services

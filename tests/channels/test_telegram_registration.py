@@ -103,7 +103,9 @@ async def test_every_urdu_message_reads_right_to_left(api: FakeBotApi, bot: Serv
     await person.tap("✅ I agree")
     await person.say("ٹیسٹ کارکن")
     await person.say("12345-1234567-1")
-    for message in api.messages(801)[1:]:
+    for message in api.messages(801):
+        if message.text.startswith("Choose your language"):
+            continue  # the picker is written in all three languages
         for line in message.text.split("\n"):
             assert not line or line.startswith("\u200f"), line
         for label in message.button_labels():
