@@ -14,10 +14,11 @@ from bot.engine.flows import load_flows
 from bot.options import OPTION_SOURCES
 from bot.storage.db import create_engine, session_factory
 from bot.storage.repository import Repository
+from bot.views import TEXT_SOURCES
 
 
 def build_engine(today: Callable[[], date] = date.today) -> Engine:
-    return Engine(load_flows(), OPTION_SOURCES, today=today)
+    return Engine(load_flows(), OPTION_SOURCES, today=today, text_sources=TEXT_SOURCES)
 
 
 @dataclass

@@ -14,14 +14,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from bot.engine.engine import Action, Button, Engine, Outcome, Press, Reply, State, t
-from bot.engine.validators import format_cnic
+from bot import eligibility
+from bot.engine.engine import MAIN_MENU, Action, Button, Engine, Outcome, Press, Reply, State, t
 from bot.i18n import (
     DEFAULT_LANGUAGE,
     N_,
     current_language,
     gettext,
-    isolate,
     paragraph,
     resolve_language,
     using_language,
@@ -74,6 +73,7 @@ NO_DATA = N_("We keep no registration for you.")
 MYDATA_TITLE = N_("Your registration (reference {reference}):")
 MYDATA_IN_PROGRESS = N_("Registration in progress. Answers so far:")
 MYDATA_LANGUAGE = N_("Language: {language}")
+MYDATA_ELIGIBILITY = N_("Your last eligibility check:")
 DELETE_CONFIRM = N_(
     "Delete all your data? Your registration with OEC and your answers will be removed. "
     "This cannot be undone."
@@ -118,8 +118,7 @@ class ConversationService:
         try:
             async with self.repository.user(incoming.channel, incoming.user_key) as unit:
                 if unit.already_handled(incoming.event_id):
-                    log.info("%s event %s was already handled", incoming.channel,
-                             incoming.event_id)
+                    log.info("%s event %s was already handled", incoming.channel, incoming.event_id)
                     return []
                 unit.seen(incoming.client_language)
                 language = resolve_language(unit.language, None)
@@ -200,7 +199,7 @@ class ConversationService:
                 unit.record(event.kind, event.flow, event.step)
             elif event.kind == "completed" and event.flow:
                 unit.record("completed", event.flow)
-                replies += await self._complete(unit, event.flow, event.answers or {})
+                replies += await self._complete(unit, state, event.flow, event.answers or {})
             elif event.kind == "language" and event.value:
                 unit.set_language(event.value)
                 with using_language(event.value):
@@ -216,17 +215,32 @@ class ConversationService:
         return [_text(gettext(LANGUAGE_SET)), *self.engine.resume(state).replies]
 
     async def _complete(
-        self, unit: UserUnit, flow_id: str, answers: Mapping[str, Any]
+        self, unit: UserUnit, state: State, flow_id: str, answers: Mapping[str, Any]
     ) -> list[Reply]:
+        """A flow was finished: do what it asks (store a lead, assess eligibility), say so."""
         flow = self.engine.flows[flow_id]
-        params: dict[str, Any] = {}
+        texts: list[str] = []
         if flow.on_complete == "save_lead":
-            params["reference"] = await unit.save_lead(self._lead(answers))
-        done = [_text(t(flow.done, **params))] if flow.done else []
-        return [*done, self.engine.menu()]
+            reference = await unit.save_lead(self._lead(answers, state.results.get("eligibility")))
+            texts.append(t(flow.done, reference=reference))
+        elif flow.on_complete == "assess_eligibility":
+            assessment = eligibility.assess(eligibility_answers(answers))
+            state.results["eligibility"] = assessment.to_dict()
+            await unit.update_lead_eligibility(assessment.to_dict())
+            texts += eligibility.render_screens(assessment)
+        elif flow.done:
+            texts.append(gettext(flow.done))
+        if not flow.done_buttons:
+            return [*(_text(text) for text in texts), self.engine.menu()]
+        buttons = [[Button(gettext(o.label), f"m:{o.value}")] for o in flow.done_buttons]
+        buttons.append([Button(gettext(MAIN_MENU), "m:")])
+        replies = [_text(text) for text in texts[:-1]]
+        replies.append(_text(texts[-1] if texts else gettext(MAIN_MENU), buttons))
+        return replies
 
-    def _lead(self, answers: Mapping[str, Any]) -> LeadData:
+    def _lead(self, answers: Mapping[str, Any], assessment: Mapping[str, Any] | None) -> LeadData:
         return LeadData(
+            eligibility=assessment,
             cnic=str(answers["cnic"]),
             full_name=str(answers["full_name"]),
             mobile=str(answers["mobile"]),
@@ -249,6 +263,10 @@ class ConversationService:
             lines += self._answer_lines("registration", in_progress)
         if not lines:
             lines.append(gettext(NO_DATA))
+        stored = state.results.get("eligibility") or (lead.eligibility if lead else None)
+        if stored:
+            assessment = eligibility.Assessment.from_dict(stored)
+            lines += ["", gettext(MYDATA_ELIGIBILITY), eligibility.render(assessment)]
         lines += ["", t(MYDATA_LANGUAGE, language=gettext(LANGUAGE_SET).split(":")[-1].strip())]
         return "\n".join(lines)
 
@@ -258,14 +276,21 @@ class ConversationService:
         for step in flow.steps:
             if step.review and step.id in answers:
                 value = answers[step.id]
-                shown = (
-                    isolate(format_cnic(value))
-                    if step.kind == "cnic"
-                    else self.engine.display(flow_id, step.id, value)
-                )
+                shown = self.engine.display(flow_id, step.id, value, answers)
                 lines.append(f"• {gettext(step.label or step.prompt)}: {shown}")
         return lines
 
 
 def _text(text: str, buttons: list[list[Button]] | None = None) -> Reply:
     return Reply(text=paragraph(text), buttons=tuple(tuple(r) for r in buttons or ()))
+
+
+def eligibility_answers(answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The eligibility flow's answers in the form ``eligibility.assess`` reads."""
+    mapped = dict(answers)
+    tests = [test for test in answers.get("jp_tests", []) if test != "none"]
+    if "jp_tests" in answers:
+        mapped["jp_tests"] = tests
+    if answers.get("ssw1") == "no":
+        mapped["ssw1_years"] = 0
+    return mapped

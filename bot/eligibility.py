@@ -137,7 +137,7 @@ class Assessment:
     def route_ids(self) -> tuple[RouteId, ...]:
         return tuple(route.id for route in self.routes)
 
-    def route(self, route_id: RouteId) -> Route | None:
+    def route(self, route_id: str) -> Route | None:
         return next((route for route in self.routes if route.id == route_id), None)
 
     def to_dict(self) -> dict[str, object]:
@@ -399,6 +399,11 @@ def _at_least(level: str) -> tuple[str, ...]:
     return JLPT_LEVELS[JLPT_LEVELS.index(level) :]
 
 
+def _easiest_jlpt(any_of: tuple[str, ...]) -> int:
+    """The easiest JLPT level a list of tests accepts (0 = N5); tests without JLPT sort last."""
+    return min((JLPT_LEVELS.index(t) for t in any_of if t in JLPT_LEVELS), default=len(JLPT_LEVELS))
+
+
 def _japanese_label(any_of: tuple[str, ...]) -> tuple[str, dict[str, str]]:
     """A readable msgid for "pass one of these tests", with the test names as params."""
     jlpt = [t for t in JLPT_LEVELS if t in any_of]
@@ -487,7 +492,8 @@ def _skills(
     if builder.check(N_("Pass the skills test: {test}"), status, test=fact.name) == "met":
         return
     category = answers.category
-    body = category.body if category is not None and sector.categories else fact.body
+    # A job type's own test body, else the field's (ClassNK for all driving jobs).
+    body = (category.body if category is not None else None) or fact.body
     if body is not None:
         builder.step(N_("Take the {test}. It is run by {body}."), test=fact.name, body=body)
     elif category is not None:
@@ -525,9 +531,9 @@ def _japanese(builder: _Builder, sector: Sector | None, answers: _Answers) -> No
             builder.check(N_("Japanese: the level depends on the job type"), status)
             if status != "met":
                 builder.fact_step(sector.fact("japanese"))
-                easiest = min(
-                    options, key=lambda o: min(JLPT_LEVELS.index(t) for t in o if t in JLPT_LEVELS)
-                )
+            if status == "not_met" or answers.jp_tests is None:
+                # Point to the easiest level; the fact above says which job types need more.
+                easiest = min(options, key=_easiest_jlpt)
                 _japanese_steps(builder, easiest)
             return
         any_of = answers.category.japanese_any_of
@@ -618,8 +624,12 @@ def _ssw1_years(builder: _Builder, answers: _Answers) -> None:
     )
     if not met:
         builder.cap_reached = True
+        stay_longer = knowledge.faq_entry("stay_longer")
+        builder.cite(stay_longer.as_fact())
         builder.step(
-            N_("You have used all {max} years of SSW (i). To stay, you need SSW (ii)."), max=maximum
+            N_("You have used all {max} years of SSW (i). Read “{question}”."),
+            max=maximum,
+            question=stay_longer.question,
         )
 
 
@@ -685,6 +695,8 @@ def _ssw1(sector: Sector | None, answers: _Answers, *, alternative: bool = False
     status = builder.status()
     if status == "eligible":
         path = knowledge.faq_entry("path")
+        for entry_id in ("fraud", "costs", "path"):
+            builder.cite(knowledge.faq_entry(entry_id).as_fact())
         builder.step(
             N_(
                 "Next: find an employer in Japan, through OEC or a licensed agent (OEP). "
@@ -751,6 +763,7 @@ def _it_visa(sector: Sector, answers: _Answers) -> Route:
         builder.fact_step(sector.fact("it_exams_pakistan"))
     if status == "not_eligible":
         builder.fact_step(sector.fact("work"))
+        builder.cite(knowledge.faq_entry("who_can_apply").as_fact())
         builder.step(N_("You can also look at the SSW fields. They need no degree."))
     builder.fact_step(sector.fact("jobs"))
     builder.fact_step(sector.fact("japanese"))

@@ -639,10 +639,27 @@ def _japanese_test(raw: object, where: _Where) -> JapaneseTest:
     )
 
 
+class _SafeLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, except that dates stay text.
+
+    ``yaml.safe_load`` would turn ``checked: 2026-13-45`` into an error that names neither the
+    file nor the entry; keeping the text lets ``_checked`` report exactly where the bad date is.
+    """
+
+
+def _timestamp_as_text(loader: yaml.SafeLoader, node: yaml.Node) -> str:
+    if not isinstance(node, yaml.ScalarNode):
+        raise yaml.constructor.ConstructorError(None, None, "expected a date", node.start_mark)
+    return str(loader.construct_scalar(node))
+
+
+_SafeLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp_as_text)
+
+
 def _read_yaml(path: Path) -> Mapping[str, object]:
     try:
         with path.open(encoding="utf-8") as handle:
-            raw: object = yaml.safe_load(handle)
+            raw: object = yaml.load(handle, Loader=_SafeLoader)  # a SafeLoader: safe
     except yaml.YAMLError as exc:
         raise ValueError(f"{path.name}: not valid YAML: {exc}") from exc
     return _mapping(raw, _Where(path))

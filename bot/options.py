@@ -1,40 +1,63 @@
-"""Named option lists that flows take from the sector catalogue (``options_from:`` in a flow)."""
+"""Named option lists that flows take from the catalogue (``options_from:`` in a flow).
+
+Each takes the flow's answers so far (a list may depend on them, like the job types of the
+chosen sector) and returns options whose labels are English msgids.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from functools import cache
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
+from bot import knowledge
 from bot.engine.flows import Option
 from bot.i18n import N_
 
 OTHER_FIELD = N_("Another field")
+FROM_2027 = N_("{name} (from about 2027)")
+
+Answers = Mapping[str, Any]
 
 
-@cache
-def registration_sectors() -> tuple[Option, ...]:
+def registration_sectors(_: Answers) -> tuple[Option, ...]:
     """The 16 SSW fields open now, then the IT and healthcare routes."""
-    from bot import knowledge  # the catalogue is read on first use, not at import
-
     return tuple(
-        Option(s.id, s.name) for s in knowledge.sectors() if s.status in {"open", "other_route"}
+        Option(s.id, s.name.strip())
+        for s in knowledge.sectors()
+        if s.status in {"open", "other_route"}
     )
 
 
-@cache
-def ssw_fields() -> tuple[Option, ...]:
-    from bot import knowledge
-
-    return tuple(Option(s.id, s.name) for s in knowledge.sectors() if s.status == "open")
+def all_sectors(_: Answers) -> tuple[Option, ...]:
+    """Every sector of the catalogue: open fields, IT and nursing, then the 2027 fields."""
+    return tuple(Option(s.id, s.name.strip()) for s in knowledge.sectors())
 
 
-@cache
-def titp_fields() -> tuple[Option, ...]:
-    return (*ssw_fields(), Option("other", OTHER_FIELD))
+def ssw_fields(_: Answers) -> tuple[Option, ...]:
+    return tuple(Option(s.id, s.name.strip()) for s in knowledge.sectors() if s.status == "open")
 
 
-OPTION_SOURCES: dict[str, Callable[[], Sequence[Option]]] = {
+def titp_fields(answers: Answers) -> tuple[Option, ...]:
+    return (*ssw_fields(answers), Option("other", OTHER_FIELD))
+
+
+def sector_categories(answers: Answers) -> tuple[Option, ...]:
+    """The job types of the chosen sector (truck/taxi/bus, the railway jobs), if it has any."""
+    sector_id = answers.get("sector")
+    if not sector_id:
+        return ()
+    return tuple(Option(c.id, c.name.strip()) for c in knowledge.sector(sector_id).categories)
+
+
+def faq_topics(_: Answers) -> tuple[Option, ...]:
+    return tuple(Option(e.id, e.question.strip()) for e in knowledge.faq())
+
+
+OPTION_SOURCES: dict[str, Callable[[Answers], Sequence[Option]]] = {
     "registration_sectors": registration_sectors,
+    "all_sectors": all_sectors,
     "ssw_fields": ssw_fields,
     "titp_fields": titp_fields,
+    "sector_categories": sector_categories,
+    "faq_topics": faq_topics,
 }

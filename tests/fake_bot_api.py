@@ -1031,7 +1031,8 @@ class FakeBotApi:
             app, access_log=None, handler_cancellation=True, shutdown_timeout=1.0
         )
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        # A large backlog: hundreds of simultaneous connects must not overflow the SYN queue.
+        site = web.TCPSite(self._runner, "127.0.0.1", 0, backlog=4096)
         await site.start()
         self.port = int(self._runner.addresses[0][1])
         self.base_url = f"http://127.0.0.1:{self.port}/bot"

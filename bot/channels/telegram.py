@@ -101,8 +101,9 @@ def incoming_from_update(update: Update, bot_username: str | None = None) -> Inc
     user = update.effective_user
     if user is None or user.is_bot:
         return None
-    base = Incoming(CHANNEL, str(user.id), client_language=user.language_code,
-                    event_id=update.update_id)
+    base = Incoming(
+        CHANNEL, str(user.id), client_language=user.language_code, event_id=update.update_id
+    )
     if update.callback_query is not None:
         return replace(base, action=Press(update.callback_query.data or ""))
     message = update.message or update.edited_message

@@ -108,7 +108,9 @@ class State:
     mode: str = "ask"  # ask | review | confirm_cancel
     tries: int = 0
     picks: list[str] = field(default_factory=list)  # multiple choice, before "Done"
+    page: int = 0  # long choice lists: the page shown
     answers: dict[str, dict[str, Any]] = field(default_factory=dict)  # by flow id
+    results: dict[str, Any] = field(default_factory=dict)  # the service's (never the engine's)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -117,7 +119,9 @@ class State:
             "mode": self.mode,
             "tries": self.tries,
             "picks": list(self.picks),
+            "page": self.page,
             "answers": copy.deepcopy(self.answers),
+            "results": copy.deepcopy(self.results),
         }
 
     @classmethod
@@ -130,7 +134,9 @@ class State:
             mode=data.get("mode", "ask"),
             tries=int(data.get("tries", 0)),
             picks=list(data.get("picks", [])),
+            page=int(data.get("page", 0)),
             answers=copy.deepcopy(dict(data.get("answers", {}))),
+            results=copy.deepcopy(dict(data.get("results", {}))),
         )
 
 
@@ -146,6 +152,9 @@ class Outcome:
 
 BACK = N_("⬅️ Back")
 CANCEL = N_("✖️ Cancel")
+MAIN_MENU = N_("🏠 Main menu")
+PREVIOUS = N_("◀️ Previous")
+NEXT = N_("Next ▶️")
 DONE = N_("✅ Done")
 SUBMIT = N_("✅ Submit")
 STEP_OF = N_("Step {n} of {total}")
@@ -200,7 +209,8 @@ def _rows(buttons: Sequence[Button], width: int) -> list[list[Button]]:
 # The engine
 
 
-OptionSource = Callable[[], Sequence[Option]]
+OptionSource = Callable[[Mapping[str, Any]], Sequence[Option]]  # the flow's answers → options
+TextSource = Callable[[Mapping[str, Any]], str]  # the flow's answers → a translated screen
 
 
 class Engine:
@@ -212,9 +222,11 @@ class Engine:
         option_sources: Mapping[str, OptionSource] | None = None,
         today: Callable[[], date] = date.today,
         menu_flow: str = "menu",
+        text_sources: Mapping[str, TextSource] | None = None,
     ) -> None:
         self.flows = flows
         self.option_sources = dict(option_sources or {})
+        self.text_sources = dict(text_sources or {})
         self.today = today
         self.menu_flow = menu_flow
         if menu_flow not in flows:
@@ -225,9 +237,13 @@ class Engine:
                     raise ValueError(
                         f"{flow.id}.{step.id}: unknown options_from {step.options_from!r}"
                     )
-                for option in step.options:
+                if step.text_from and step.text_from not in self.text_sources:
+                    raise ValueError(f"{flow.id}.{step.id}: unknown text_from {step.text_from!r}")
+                for option in (*step.options, *flow.done_buttons):
                     if option.start and option.start not in flows:
                         raise ValueError(f"{flow.id}.{step.id}: unknown flow {option.start!r}")
+                    if option.back_to and not flow.has_step(option.back_to):
+                        raise ValueError(f"{flow.id}.{step.id}: unknown step {option.back_to!r}")
 
     # -- public entry points ------------------------------------------------------------------
 
@@ -249,15 +265,29 @@ class Engine:
         state = copy.deepcopy(state)
         return Outcome(state, [self._screen(state)])
 
-    def start(self, state: State, flow_id: str) -> Outcome:
-        """Start a flow, or continue it where the user left it."""
+    def start(
+        self, state: State, flow_id: str, prefill: Mapping[str, Any] | None = None
+    ) -> Outcome:
+        """Start a flow, or continue it where the user left it; ``prefill`` gives answers."""
         state = copy.deepcopy(state)
         flow = self.flows[flow_id]
         events = []
         if flow_id not in state.answers:
             state.answers[flow_id] = {}
             events.append(Event("started", flow_id))
-        state.flow, state.mode, state.tries, state.picks = flow_id, "ask", 0, []
+        given = state.answers[flow_id]
+        for key, value in (prefill or {}).items():
+            if flow.has_step(key) and (flow.step(key).options or flow.step(key).options_from):
+                allowed = {o.value for o in self._options(flow.step(key), given)}
+                if isinstance(value, list):
+                    value = [v for v in value if v in allowed]
+                if not value or (not isinstance(value, list) and value not in allowed):
+                    continue  # not an answer this flow can take
+            old = given.get(key)
+            if isinstance(old, list) and isinstance(value, list):
+                value = old + [v for v in value if v not in old]
+            given[key] = value
+        state.flow, state.mode, state.tries, state.picks, state.page = flow_id, "ask", 0, [], 0
         outcome = self._go_next(state, flow)
         outcome.events[:0] = events
         return outcome
@@ -266,6 +296,10 @@ class Engine:
         """Ask to confirm stopping the current flow (or just show the menu)."""
         state = copy.deepcopy(state)
         if state.flow is None:
+            return Outcome(state, [self.menu()])
+        if not self.flows[state.flow].confirm_cancel:  # browsing: nothing to lose
+            state.answers.pop(state.flow, None)
+            state.flow, state.step, state.mode, state.page = None, None, "ask", 0
             return Outcome(state, [self.menu()])
         state.mode = "confirm_cancel"
         return Outcome(state, [self._screen(state)])
@@ -291,13 +325,15 @@ class Engine:
             return self._refuse(state, gettext(ONLY_TEXT))
         if step.kind in TYPED_KINDS:
             return self._typed(state, step, action.text)
-        if step.kind == "info":
+        if step.kind == "info" and not self._options(step, state):
             return self._accept(state, step, "seen")
-        option = self._match_option(step, action.text)
+        option = self._match_option(state, step, action.text)
         if option is None:
             return self._refuse(state, gettext(PICK_ONE))
         if step.kind == "multi_choice":
             return self._toggle(state, step, option.value, edit=False)
+        if option.start or option.back_to:
+            return self._follow(state, self.flows[state.flow], option)
         return self._accept(state, step, option.value)
 
     def answers(self, state: State, flow_id: str) -> dict[str, Any]:
@@ -306,10 +342,12 @@ class Engine:
         given = state.answers.get(flow_id, {})
         return {s.id: given[s.id] for s in self._applicable(flow, given) if s.id in given}
 
-    def display(self, flow_id: str, step_id: str, value: Any) -> str:
+    def display(
+        self, flow_id: str, step_id: str, value: Any, answers: Mapping[str, Any] | None = None
+    ) -> str:
         """An answer as the user should read it, in the current language."""
         step = self.flows[flow_id].step(step_id)
-        return self._display(step, value)
+        return self._display(step, value, answers or {})
 
     # -- button presses ---------------------------------------------------------------------
 
@@ -338,16 +376,40 @@ class Engine:
                 state.mode, state.step, state.tries, state.picks = "ask", rest[2:], 0, []
                 return Outcome(state, [self._screen(state)])
         step_id, _, value = rest.partition(":")
-        if kind in {"a", "t", "d"} and state.mode == "ask" and step_id == state.step:
+        if kind in {"a", "t", "d", "p"} and state.mode == "ask" and step_id == state.step:
             step = flow.step(step_id)
+            if kind == "p" and value.isdigit():
+                state.page = int(value)
+                return Outcome(state, [self._ask(state, step, edit=True)])
             if kind == "d" and step.kind == "multi_choice":
                 return self._finish_picks(state, step)
-            option = next((o for o in self._options(step) if o.value == value), None)
+            option = next((o for o in self._options(step, state) if o.value == value), None)
+            if option is not None and kind == "a" and (option.start or option.back_to):
+                return self._follow(state, flow, option)
             if option is not None and kind == "t" and step.kind == "multi_choice":
                 return self._toggle(state, step, option.value, edit=True)
             if option is not None and kind == "a":
                 return self._accept(state, step, option.value)
         return Outcome(state, [_reply(gettext(STALE)), self._screen(state)])
+
+    def _follow(self, state: State, flow: Flow, option: Option) -> Outcome:
+        """An option that leads elsewhere: back to an earlier step, or into another flow."""
+        given = state.answers.setdefault(flow.id, {})
+        if option.back_to:
+            ids = [s.id for s in flow.steps]
+            for step_id in ids[ids.index(option.back_to) :]:
+                given.pop(step_id, None)
+            return self._go_next(state, flow)
+        assert option.start is not None
+        prefill = {}
+        for target, source in (option.prefill or {}).items():
+            if isinstance(source, list):
+                prefill[target] = [given[s] for s in source if s in given]
+            elif source in given:
+                prefill[target] = given[source]
+        if not flow.confirm_cancel:  # leaving a browsing flow: nothing to keep
+            state.answers.pop(flow.id, None)
+        return self.start(state, option.start, prefill)
 
     def _menu_choice(self, state: State, value: str) -> Outcome:
         step = self.flows[self.menu_flow].steps[0]
@@ -376,7 +438,7 @@ class Engine:
     def _go_next(self, state: State, flow: Flow, before: Sequence[Reply] = ()) -> Outcome:
         """Ask the first applicable step without an answer; else review or complete."""
         given = state.answers.setdefault(flow.id, {})
-        state.tries, state.picks = 0, []
+        state.tries, state.picks, state.page = 0, [], 0
         for step in self._applicable(flow, given):
             if step.id not in given:
                 state.step, state.mode = step.id, "ask"
@@ -413,7 +475,7 @@ class Engine:
         if previous is None:  # back from the first question: to the menu, answers kept
             state.flow, state.step, state.mode = None, None, "ask"
             return Outcome(state, [self.menu()])
-        state.step, state.mode, state.tries, state.picks = previous, "ask", 0, []
+        state.step, state.mode, state.tries, state.picks, state.page = previous, "ask", 0, [], 0
         return Outcome(state, [self._screen(state)])
 
     def _complete(self, state: State, flow: Flow) -> Outcome:
@@ -495,13 +557,13 @@ class Engine:
         minimum = int(step.rules.get("min_picks", 1))
         if len(state.picks) < minimum:
             return self._refuse(state, t(PICK_AT_LEAST, min=minimum))
-        order = [o.value for o in self._options(step)]
+        order = [o.value for o in self._options(step, state)]
         return self._accept(state, step, sorted(state.picks, key=order.index))
 
-    def _match_option(self, step: Step, text: str) -> Option | None:
+    def _match_option(self, state: State, step: Step, text: str) -> Option | None:
         """A typed answer on a button step: the option's number or its label, any case."""
         typed = validators.clean_text(validators.ascii_digits(text)).casefold()
-        options = self._options(step)
+        options = self._options(step, state)
         if typed.isdigit() and 1 <= int(typed) <= len(options):
             return options[int(typed) - 1]
         for option in options:
@@ -526,9 +588,15 @@ class Engine:
 
     # -- screens -----------------------------------------------------------------------------
 
-    def _options(self, step: Step) -> Sequence[Option]:
+    def _options(self, step: Step, state: State | Mapping[str, Any]) -> Sequence[Option]:
+        """The step's options; named lists may depend on the flow's answers so far."""
         if step.options_from:
-            return self.option_sources[step.options_from]()
+            given = (
+                state
+                if not isinstance(state, State)
+                else (state.answers.get(state.flow, {}) if state.flow else {})
+            )
+            return self.option_sources[step.options_from](given)
         return step.options
 
     def _screen(self, state: State) -> Reply:
@@ -551,7 +619,12 @@ class Engine:
             return self.menu()
         return self._ask(state, step)
 
-    def _nav_row(self) -> list[Button]:
+    def _nav_row(self, flow: Flow | None = None) -> list[Button]:
+        if flow is not None and not flow.confirm_cancel:
+            return [
+                Button(_label(gettext(BACK)), "n:back"),
+                Button(_label(gettext(MAIN_MENU)), "n:cancel"),
+            ]
         return [
             Button(_label(gettext(BACK)), "n:back"),
             Button(_label(gettext(CANCEL)), "n:cancel"),
@@ -560,14 +633,18 @@ class Engine:
     def _ask(self, state: State, step: Step, edit: bool = False) -> Reply:
         assert state.flow is not None
         flow = self.flows[state.flow]
+        given = state.answers.get(flow.id, {})
         lines = []
         if flow.numbered:
-            ids = [s.id for s in self._applicable(flow, state.answers.get(flow.id, {}))]
+            ids = [s.id for s in self._applicable(flow, given)]
             if step.id in ids:
                 lines.append(t(STEP_OF, n=ids.index(step.id) + 1, total=len(ids)))
-        lines.append(gettext(step.prompt))
+        if step.text_from:
+            lines.append(self.text_sources[step.text_from](given))
+        else:
+            lines.append(gettext(step.prompt))
         rows: list[list[Button]] = []
-        options = self._options(step)
+        options = self._options(step, state)
         if step.kind == "multi_choice":
             marked = [
                 Button(
@@ -578,17 +655,36 @@ class Engine:
             ]
             rows = _rows(marked, 2 if len(options) > 6 else 1)
             rows.append([Button(_label(gettext(DONE)), f"d:{step.id}")])
-        elif step.kind in {"choice", "yes_no"}:
-            buttons = [Button(_label(gettext(o.label)), f"a:{step.id}:{o.value}") for o in options]
-            width = 2 if step.kind == "yes_no" or len(options) > 6 else 1
-            rows = _rows(buttons, width)
+        elif step.kind in {"choice", "yes_no", "info"} and options:
+            rows = self._option_rows(state, step, options)
         elif step.kind == "info":
             rows = [[Button(_label(gettext(DONE)), f"a:{step.id}:seen")]]
-        rows.append(self._nav_row())
+        rows.append(self._nav_row(flow))
         contact = None
         if step.kind == "pk_mobile":
             contact = (paragraph(gettext(SHARE_HINT)), _label(gettext(SHARE_CONTACT)))
         return _reply("\n\n".join(lines), rows, contact=contact, edit=edit)
+
+    def _option_rows(
+        self, state: State, step: Step, options: Sequence[Option]
+    ) -> list[list[Button]]:
+        """One button per option (two per row for short lists of many), a page at a time."""
+        page_size = step.page_size or len(options) or 1
+        pages = max(1, -(-len(options) // page_size))
+        page = min(max(state.page, 0), pages - 1)
+        shown = options[page * page_size : (page + 1) * page_size]
+        buttons = [Button(_label(gettext(o.label)), f"a:{step.id}:{o.value}") for o in shown]
+        two = step.kind == "yes_no" or (len(shown) > 6 and not step.page_size)
+        rows = _rows(buttons, 2 if two else 1)
+        if pages > 1:
+            turn = []
+            if page > 0:
+                turn.append(Button(_label(gettext(PREVIOUS)), f"p:{step.id}:{page - 1}"))
+            turn.append(Button(f"{page + 1}/{pages}", f"p:{step.id}:{page}"))
+            if page < pages - 1:
+                turn.append(Button(_label(gettext(NEXT)), f"p:{step.id}:{page + 1}"))
+            rows.append(turn)
+        return rows
 
     def _review(self, state: State) -> Reply:
         assert state.flow is not None
@@ -600,16 +696,16 @@ class Engine:
             if not step.review or step.id not in given:
                 continue
             label = gettext(step.label or step.prompt)
-            lines.append(f"• {label}: {self._display(step, given[step.id])}")
+            lines.append(f"• {label}: {self._display(step, given[step.id], given)}")
             edits.append(Button(_label(t(EDIT, label=label)), f"r:e:{step.id}"))
         rows = _rows(edits, 2)
         rows.append([Button(_label(gettext(SUBMIT)), "r:ok")])
-        rows.append(self._nav_row())
+        rows.append(self._nav_row(flow))
         return _reply("\n".join(lines), rows)
 
-    def _display(self, step: Step, value: Any) -> str:
+    def _display(self, step: Step, value: Any, answers: Mapping[str, Any]) -> str:
         labels = (
-            {o.value: gettext(o.label) for o in self._options(step)}
+            {o.value: gettext(o.label) for o in self._options(step, answers)}
             if (step.options or step.options_from)
             else {}
         )

@@ -42,8 +42,12 @@ CALLBACK_LIMIT = 64  # bytes of callback_data Telegram allows per button
 class Option:
     value: str
     label: str
-    start: str | None = None  # menu options: the flow to start
+    start: str | None = None  # the flow this option starts (menus, info screens)
     action: str | None = None  # menu options: a built-in action (language, privacy, ...)
+    # answers handed to the started flow: {target_step: this_flow_step} copies an answer,
+    # {target_step: [this_flow_step]} gives it as a one-item list (a multiple choice)
+    prefill: Mapping[str, Any] | None = None
+    back_to: str | None = None  # info screens: clear answers from this step on, ask it again
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,8 @@ class Step:
     notice: str = ""  # kind-specific extra message (date: under the entry age)
     review: bool = True  # shown (and editable) on the review screen
     stop_on: str | None = None  # this answer ends the flow (a consent declined)
+    text_from: str | None = None  # info steps: a named text source renders the screen
+    page_size: int | None = None  # choice steps: buttons per page (long lists)
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,8 @@ class Flow:
     on_complete: str | None = None  # what the service does with the answers
     done: str = ""  # message after completing; may use {reference}
     declined: str = ""  # message when a consent step is answered "no"
+    confirm_cancel: bool = True  # browsing flows leave at once: nothing to lose
+    done_buttons: tuple[Option, ...] = ()  # buttons under the done message (menu entries)
 
     def step(self, step_id: str) -> Step:
         for step in self.steps:
@@ -120,6 +128,8 @@ _STEP_KEYS = {
     "max_length",
     "min_picks",
     "stop_on",
+    "text_from",
+    "page_size",
 }
 
 
@@ -130,8 +140,8 @@ def _step(raw: Mapping[str, Any], where: str) -> Step:
     kind = raw.get("kind")
     if kind not in STEP_KINDS:
         raise FlowError(f"{where}: kind must be one of {sorted(STEP_KINDS)}, not {kind!r}")
-    if not raw.get("id") or not raw.get("prompt"):
-        raise FlowError(f"{where}: a step needs an id and a prompt")
+    if not raw.get("id") or not (raw.get("prompt") or raw.get("text_from")):
+        raise FlowError(f"{where}: a step needs an id and a prompt (or text_from)")
     options = tuple(_option(o, f"{where} option {i}") for i, o in enumerate(raw.get("options", ())))
     if kind == "yes_no" and not options:
         options = (Option("yes", "Yes"), Option("no", "No"))
@@ -154,7 +164,7 @@ def _step(raw: Mapping[str, Any], where: str) -> Step:
     return Step(
         id=str(raw["id"]),
         kind=kind,
-        prompt=str(raw["prompt"]).strip(),
+        prompt=str(raw.get("prompt", "")).strip(),
         label=str(raw.get("label", "")),
         options=options,
         options_from=raw.get("options_from"),
@@ -165,6 +175,8 @@ def _step(raw: Mapping[str, Any], where: str) -> Step:
         notice=str(raw.get("notice", "")).strip(),
         review=bool(raw.get("review", True)),
         stop_on=None if raw.get("stop_on") is None else str(raw["stop_on"]),
+        text_from=raw.get("text_from"),
+        page_size=raw.get("page_size"),
     )
 
 
@@ -192,6 +204,11 @@ def parse_flow(raw: Mapping[str, Any], source: str) -> Flow:
         on_complete=raw.get("on_complete"),
         done=str(raw.get("done", "")).strip(),
         declined=str(raw.get("declined", "")).strip(),
+        confirm_cancel=bool(raw.get("confirm_cancel", True)),
+        done_buttons=tuple(
+            _option(o, f"{source} done_buttons {i}")
+            for i, o in enumerate(raw.get("done_buttons", ()))
+        ),
     )
 
 

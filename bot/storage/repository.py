@@ -125,6 +125,12 @@ class UserUnit:
         await self._session.flush()
         return lead.reference
 
+    async def update_lead_eligibility(self, assessment: Mapping[str, Any]) -> None:
+        """Keep the newest eligibility result with the user's lead, if they registered."""
+        lead = await self.lead()
+        if lead is not None:
+            lead.eligibility = dict(assessment)
+
     async def lead(self) -> Lead | None:
         return await self._session.scalar(
             select(Lead).where(Lead.user_id == self._user.id).order_by(Lead.updated_at.desc())

@@ -20,36 +20,96 @@ from bot.engine.engine import (
 from bot.engine.flows import Option, parse_flow
 from bot.i18n import using_language
 
-MENU = parse_flow({"id": "menu", "steps": [{
-    "id": "main", "kind": "menu", "prompt": "Menu",
-    "options": [{"value": "form", "label": "Form", "start": "form"},
-                {"value": "privacy", "label": "Privacy", "action": "privacy"}]}]}, "menu")
+MENU = parse_flow(
+    {
+        "id": "menu",
+        "steps": [
+            {
+                "id": "main",
+                "kind": "menu",
+                "prompt": "Menu",
+                "options": [
+                    {"value": "form", "label": "Form", "start": "form"},
+                    {"value": "privacy", "label": "Privacy", "action": "privacy"},
+                ],
+            }
+        ],
+    },
+    "menu",
+)
 
-FORM = parse_flow({
-    "id": "form", "title": "Form", "review": True, "on_complete": "save",
-    "steps": [
-        {"id": "consent", "kind": "yes_no", "prompt": "Agree?", "stop_on": "no",
-         "review": False},
-        {"id": "name", "kind": "name", "label": "Name", "prompt": "Name?", "example": "Ali Khan"},
-        {"id": "japan", "kind": "choice", "label": "Japan", "prompt": "Been to Japan?",
-         "options": [{"value": "never", "label": "Never"}, {"value": "titp", "label": "TITP"}]},
-        {"id": "field", "kind": "choice", "label": "Field", "prompt": "Which field?",
-         "when": {"japan": "titp"}, "options_from": "fields"},
-        {"id": "work", "kind": "multi_choice", "label": "Work", "prompt": "Work?",
-         "options_from": "fields"},
-        {"id": "mobile", "kind": "pk_mobile", "label": "Mobile", "prompt": "Mobile?"},
-        {"id": "born", "kind": "date", "label": "Born", "prompt": "Born?", "min_age": 17,
-         "max_age": 70, "entry_age": 18, "notice": "You can go from {date}."},
-    ],
-}, "form")
+FORM = parse_flow(
+    {
+        "id": "form",
+        "title": "Form",
+        "review": True,
+        "on_complete": "save",
+        "steps": [
+            {
+                "id": "consent",
+                "kind": "yes_no",
+                "prompt": "Agree?",
+                "stop_on": "no",
+                "review": False,
+            },
+            {
+                "id": "name",
+                "kind": "name",
+                "label": "Name",
+                "prompt": "Name?",
+                "example": "Ali Khan",
+            },
+            {
+                "id": "japan",
+                "kind": "choice",
+                "label": "Japan",
+                "prompt": "Been to Japan?",
+                "options": [
+                    {"value": "never", "label": "Never"},
+                    {"value": "titp", "label": "TITP"},
+                ],
+            },
+            {
+                "id": "field",
+                "kind": "choice",
+                "label": "Field",
+                "prompt": "Which field?",
+                "when": {"japan": "titp"},
+                "options_from": "fields",
+            },
+            {
+                "id": "work",
+                "kind": "multi_choice",
+                "label": "Work",
+                "prompt": "Work?",
+                "options_from": "fields",
+            },
+            {"id": "mobile", "kind": "pk_mobile", "label": "Mobile", "prompt": "Mobile?"},
+            {
+                "id": "born",
+                "kind": "date",
+                "label": "Born",
+                "prompt": "Born?",
+                "min_age": 17,
+                "max_age": 70,
+                "entry_age": 18,
+                "notice": "You can go from {date}.",
+            },
+        ],
+    },
+    "form",
+)
 
 FIELDS = (Option("care", "Care"), Option("farm", "Farm"), Option("build", "Build"))
 
 
 @pytest.fixture
 def engine() -> Engine:
-    return Engine({"menu": MENU, "form": FORM}, {"fields": lambda: FIELDS},
-                  today=lambda: date(2026, 11, 25))
+    return Engine(
+        {"menu": MENU, "form": FORM},
+        {"fields": lambda answers: FIELDS},
+        today=lambda: date(2026, 11, 25),
+    )
 
 
 class Run:
@@ -123,9 +183,14 @@ def test_full_flow_review_edit_and_complete(engine: Engine) -> None:
     assert "Please check your answers" in run.say("Ali Raza")
     run.tap("r:ok")
     completed = [e for e in run.events if e.kind == "completed"]
-    assert completed[0].answers == {"consent": "yes", "name": "Ali Raza", "japan": "never",
-                                    "work": ["farm"], "mobile": "+923001234567",
-                                    "born": "2000-01-01"}
+    assert completed[0].answers == {
+        "consent": "yes",
+        "name": "Ali Raza",
+        "japan": "never",
+        "work": ["farm"],
+        "mobile": "+923001234567",
+        "born": "2000-01-01",
+    }
     assert run.state.flow is None and "form" not in run.state.answers
 
 
@@ -274,6 +339,6 @@ def test_real_flows_load_and_every_button_fits_telegram() -> None:
     for flow in engine.flows.values():
         state = State()
         for step in flow.steps:
-            for option in engine._options(step):
+            for option in engine._options(step, {}):
                 assert len(f"t:{step.id}:{option.value}".encode()) <= 64
         assert state.to_dict()["answers"] == {}
