@@ -104,6 +104,8 @@ def _option(raw: Mapping[str, Any], where: str) -> Option:
         label=str(raw["label"]),
         start=raw.get("start"),
         action=raw.get("action"),
+        prefill=raw.get("prefill"),
+        back_to=raw.get("back_to"),
     )
 
 
