@@ -49,6 +49,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import os
 import platform
 import secrets
@@ -194,9 +195,11 @@ class Meter:
         self.last_answer = at
         self._settle(1)
 
-    def timed_out(self, count: int) -> None:
-        self.timeouts += count
-        self._settle(count)
+    def timed_out(self, answered: bool) -> None:
+        """An action without (complete) answer; ``answered``: it had its first reply."""
+        self.timeouts += 1
+        if not answered:
+            self._settle(1)
 
     def _settle(self, count: int) -> None:
         self.outstanding -= count
@@ -214,7 +217,13 @@ class Meter:
 class _Pending:
     sent: float
     cursor: int  # number of records in the chat when the update was pushed
-    future: asyncio.Future[float] | None
+    expect: int  # records that make the whole answer (1: the first reply is enough)
+    future: asyncio.Future[None] | None
+    first: float | None = None  # when the first reply arrived
+
+
+def is_bad(text: str) -> bool:
+    return any(marker in text for marker in BAD_REPLY_MARKERS)
 
 
 class _ProbePulse(_Pulse):
@@ -230,28 +239,40 @@ class _ProbePulse(_Pulse):
 
 
 class Probe:
-    """One simulated user: pushes its actions and matches replies to them as they arrive."""
+    """One simulated user: pushes its actions and matches replies to them as they arrive.
+
+    An action is answered by records in the chat from ``max(cursor, floor)`` on, where cursor
+    is the number of records when it was pushed and floor the record after the end of the
+    previous action's answer; its latency is the time of the first of them. ``expect``
+    records complete the answer (then the next action's answer starts).
+    """
 
     def __init__(self, user: FakeUser, actions: Sequence[UserAction], meter: Meter) -> None:
         self.user = user
         self.actions = actions
         self.next = 0
         self.meter = meter
+        self.bad_seen = False
         self._records = user._chat.records
         self._pending: deque[_Pending] = deque()
-        self._floor = 0  # the next answer must be at or after this record index
+        self._floor = 0
         user._chat.pulse = _ProbePulse(self)
 
     @property
     def done(self) -> bool:
         return self.next >= len(self.actions)
 
-    async def push_next(self, wait: bool = False) -> asyncio.Future[float] | None:
-        """Push the next action; with ``wait`` returns a future resolved by its first reply."""
+    @property
+    def records(self) -> int:
+        return len(self._records)
+
+    async def push_next(self, expect: int = 1, wait: bool = False) -> asyncio.Future[None] | None:
+        """Push the next action; with ``wait`` returns a future resolved when ``expect``
+        records answered it (or a refusal / failure arrived)."""
         action = self.actions[self.next]
         self.next += 1
         future = asyncio.get_running_loop().create_future() if wait else None
-        pending = _Pending(time.perf_counter(), len(self._records), future)
+        pending = _Pending(time.perf_counter(), len(self._records), expect, future)
         self._pending.append(pending)
         self.meter.sent(pending.sent)
         if not action.tap:
@@ -264,23 +285,30 @@ class Probe:
 
     def on_record(self, now: float) -> None:
         index = len(self._records) - 1
-        if not self._pending or max(self._pending[0].cursor, self._floor) > index:
+        bad = is_bad(self._records[-1].text)
+        self.bad_seen |= bad
+        if not self._pending:
             return
-        pending = self._pending.popleft()
-        self._floor = index + 1
-        latency = now - pending.sent
-        self.meter.answered(latency, now)
-        if pending.future is not None and not pending.future.done():
-            pending.future.set_result(latency)
+        pending = self._pending[0]
+        begin = max(pending.cursor, self._floor)
+        if begin > index:
+            return
+        if pending.first is None:
+            pending.first = now
+            self.meter.answered(now - pending.sent, now)
+        if index + 1 >= begin + pending.expect or bad:
+            self._pending.popleft()
+            self._floor = index + 1
+            if pending.future is not None and not pending.future.done():
+                pending.future.set_result(None)
 
     def abandon(self) -> None:
-        """Count what is still unanswered as timed out and stop waiting for it."""
-        if self._pending:
-            self.meter.timed_out(len(self._pending))
-            for pending in self._pending:
-                if pending.future is not None:
-                    pending.future.cancel()
-            self._pending.clear()
+        """Count what is still unanswered (or not completely) as timed out; stop waiting."""
+        for pending in self._pending:
+            self.meter.timed_out(answered=pending.first is not None)
+            if pending.future is not None:
+                pending.future.cancel()
+        self._pending.clear()
 
     def texts(self) -> list[str]:
         return [record.plain_text or record.text for record in self._records]
@@ -410,6 +438,7 @@ class Settings:
     delays: list[float]
     database: str
     timeout: float  # per reply
+    eager: bool  # closed loop: next action on the first reply, not on the whole answer
     closed_cap: float  # whole closed-loop phase
 
 
@@ -442,49 +471,66 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 
 def count_bad(probes: Sequence[Probe]) -> int:
-    return sum(
-        any(marker in text for marker in BAD_REPLY_MARKERS)
-        for probe in probes
-        for text in probe.texts()
-    )
+    return sum(is_bad(text) for probe in probes for text in probe.texts())
 
 
-async def warm_up_and_verify(api: FakeBotApi, bot: BotProcess, reply_timeout: float) -> None:
-    """One full registration by a separate user, before measuring; fail loudly if it does not
-    complete (our bot) or does not echo (echo bot)."""
-    meter = Meter()
+def _completed(kind: BotKind, texts: Sequence[str]) -> bool:
+    if kind == "ours":
+        return any("reference number" in text for text in texts[-3:])
+    return bool(texts) and texts[-1] == "r:ok"
+
+
+def _grew(probe: Probe, seen: int) -> bool:
+    return probe.records > seen
+
+
+async def wait_quiet(probe: Probe, quiet: float) -> None:
+    """Wait until no new record arrives in the probe's chat for ``quiet`` seconds."""
+    pulse = probe.user._chat.pulse
+    while await pulse.wait_for(functools.partial(_grew, probe, probe.records), quiet):
+        pass
+
+
+async def warm_up(
+    api: FakeBotApi, bot: BotProcess, turns: list[int] | None, reply_timeout: float
+) -> list[int]:
+    """One full registration by a separate user, before measuring; fails loudly unless it
+    completes (our bot: "reference number"; echo: the last echo is "r:ok") without refusals.
+
+    Without ``turns`` it learns how many records answer each action: after the first reply it
+    waits until the chat is quiet for ``0.3 s + 2 x delay``. Returns the records per action.
+    """
     probe = Probe(
-        api.user(WARMUP_USER_ID, "Warmup", language_code="en"),
-        registration_actions(10**6),
-        meter,
+        api.user(WARMUP_USER_ID, "Warmup", language_code="en"), registration_actions(10**6), Meter()
     )
+    quiet = 0.3 + 2 * api.delay
+    learned: list[int] = []
     while not probe.done:
-        future = await probe.push_next(wait=True)
+        before = probe.records
+        future = await probe.push_next(expect=turns[probe.next] if turns else 1, wait=True)
         assert future is not None
         try:
             await asyncio.wait_for(future, reply_timeout)
         except TimeoutError:
             raise BenchError(
-                f"warm-up: no reply to action {probe.next} within {reply_timeout}s; "
-                f"transcript: {probe.texts()}",
+                f"warm-up: no (complete) answer to action {probe.next} within {reply_timeout}s;"
+                f" transcript: {probe.texts()}",
                 bot,
             ) from None
-
-    def finished() -> bool:
-        texts = probe.texts()
-        if bot.kind == "ours":
-            return any("reference number" in text for text in texts[-3:])
-        return bool(texts) and texts[-1] == "r:ok"
-
-    if not await probe.user._chat.pulse.wait_for(finished, reply_timeout):
+        if turns is None:
+            await wait_quiet(probe, quiet)
+            learned.append(probe.records - before)
+    await probe.user._chat.pulse.wait_for(
+        lambda: _completed(bot.kind, probe.texts()), reply_timeout
+    )
+    if not _completed(bot.kind, probe.texts()) or probe.bad_seen:
         transcript = "\n".join(f"  {i:3}: {text[:100]!r}" for i, text in enumerate(probe.texts()))
         raise BenchError(
-            f"warm-up: the {bot.kind} bot did not complete the registration; transcript:\n"
-            f"{transcript}",
+            f"warm-up: the {bot.kind} bot did not complete the registration cleanly "
+            f"(action by action, each after the previous answer); transcript:\n{transcript}",
             bot,
         )
-    if count_bad([probe]):
-        raise BenchError(f"warm-up: refused or failed answers: {probe.texts()}", bot)
+    return learned or list(turns or [])
 
 
 async def open_loop(api: FakeBotApi, settings: Settings) -> tuple[Meter, list[Probe]]:
@@ -517,7 +563,9 @@ async def open_loop(api: FakeBotApi, settings: Settings) -> tuple[Meter, list[Pr
     return meter, every
 
 
-async def closed_loop(api: FakeBotApi, settings: Settings) -> tuple[Meter, list[Probe], float]:
+async def closed_loop(
+    api: FakeBotApi, settings: Settings, turns: Sequence[int]
+) -> tuple[Meter, list[Probe], float]:
     meter = Meter()
     probes = [
         Probe(
@@ -530,13 +578,16 @@ async def closed_loop(api: FakeBotApi, settings: Settings) -> tuple[Meter, list[
 
     async def user_loop(probe: Probe) -> None:
         while not probe.done:
-            future = await probe.push_next(wait=True)
+            expect = 1 if settings.eager else turns[probe.next]
+            future = await probe.push_next(expect=expect, wait=True)
             assert future is not None
             try:
                 await asyncio.wait_for(future, settings.timeout)
             except TimeoutError:
                 probe.abandon()
                 return  # the conversation is out of step: this user gives up
+            if probe.bad_seen and not settings.eager:
+                return  # refused or failed: the script no longer fits, this user gives up
 
     start = time.perf_counter()
     tasks = [asyncio.create_task(user_loop(probe)) for probe in probes]
@@ -551,18 +602,26 @@ async def closed_loop(api: FakeBotApi, settings: Settings) -> tuple[Meter, list[
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
     wall = time.perf_counter() - start
+    if settings.eager:  # let the last answers arrive before the transcripts are judged
+        await asyncio.sleep(1 + 4 * api.delay)
     return meter, probes, wall
 
 
 async def run_case(
-    shape: Shape, delay: float, kind: BotKind, settings: Settings, workdir: Path, run: int
+    shape: Shape,
+    delay: float,
+    kind: BotKind,
+    settings: Settings,
+    workdir: Path,
+    run: int,
+    turns: dict[BotKind, list[int]],
 ) -> RunResult:
     api = CountingFakeBotApi(delay=delay)
     async with api, fresh_database(settings.database, workdir, run) as database_url:
         bot = BotProcess(kind, api, workdir / f"run{run}-{kind}.log", database_url)
         try:
             await bot.start()
-            await warm_up_and_verify(api, bot, settings.timeout)
+            turns[kind] = await warm_up(api, bot, turns.get(kind), settings.timeout)
             api.errors.clear()
             if shape == "open":
                 meter, probes = await open_loop(api, settings)
@@ -570,25 +629,15 @@ async def run_case(
                 input_rate: float | None = meter.pushed / elapsed
                 wall = max(meter.last_answer, meter.last_push) - (meter.first_push or 0.0)
             else:
-                meter, probes, wall = await closed_loop(api, settings)
+                meter, probes, wall = await closed_loop(api, settings, turns[kind])
                 input_rate = None
             peak = bot.peak_rss_mb()
             if bot.process is not None and bot.process.returncode is not None:
                 raise BenchError(f"{kind} bot died during the run", bot)
         finally:
             await bot.stop()
-    span = (
-        meter.last_answer - meter.first_push
-        if meter.first_push is not None and meter.latencies
-        else float("nan")
-    )
-    completed = None
-    if shape == "closed" and kind == "ours":
-        completed = sum(
-            any("reference number" in text for text in probe.texts()) for probe in probes
-        )
-    elif shape == "closed":
-        completed = sum(bool(p.texts()) and p.texts()[-1] == "r:ok" for p in probes)
+    # answered/s: open loop, from the first push to the last first reply; closed: wall time
+    span = meter.last_answer - (meter.first_push or 0.0) if shape == "open" else wall
     return RunResult(
         shape=shape,
         delay=delay,
@@ -603,7 +652,7 @@ async def run_case(
         timeouts=meter.timeouts,
         bad_replies=count_bad(probes),
         api_errors=Counter(api.errors),
-        completed=completed,
+        completed=(sum(_completed(kind, p.texts()) for p in probes) if shape == "closed" else None),
         peak_rss_mb=peak,
     )
 
@@ -724,6 +773,12 @@ def parse_args(argv: Sequence[str] | None) -> Settings:
     parser.add_argument(
         "--closed-cap", type=float, default=180.0, help="max length of a closed loop (180 s)"
     )
+    parser.add_argument(
+        "--eager",
+        action="store_true",
+        help="closed loop: send the next action as soon as the FIRST reply to the previous one "
+        "arrived, not after the whole answer (a user's updates then overlap)",
+    )
     args = parser.parse_args(argv)
     if args.users < 1 or args.rate <= 0 or args.open_seconds <= 0:
         parser.error("--users, --rate and --open-seconds must be positive")
@@ -735,6 +790,7 @@ def parse_args(argv: Sequence[str] | None) -> Settings:
         database=args.database,
         timeout=args.timeout,
         closed_cap=args.closed_cap,
+        eager=args.eager,
     )
 
 
@@ -749,6 +805,7 @@ async def main_async(settings: Settings) -> int:
         f"{ACTIONS_PER_USER} actions per registration"
     )
     results: list[RunResult] = []
+    turns: dict[BotKind, list[int]] = {}
     with tempfile.TemporaryDirectory(prefix="ssw-bench-") as tmp:
         workdir = Path(tmp)
         run = 0
@@ -760,7 +817,7 @@ async def main_async(settings: Settings) -> int:
                         f"  running {shape} loop, delay {delay * 1000:.0f} ms, {kind} bot...",
                         flush=True,
                     )
-                    result = await run_case(shape, delay, kind, settings, workdir, run)
+                    result = await run_case(shape, delay, kind, settings, workdir, run, turns)
                     results.append(result)
     print()
     print_table(results)

@@ -1,4 +1,4 @@
-"""The ``ssw-bot`` command: run (Telegram, long polling), chat (terminal), db upgrade."""
+"""The ``ssw-bot`` command: run (Telegram, long polling), chat (terminal), db upgrade, facts."""
 
 from __future__ import annotations
 
@@ -82,12 +82,21 @@ def db_upgrade(settings: Settings, revision: str) -> int:
     return 0
 
 
+def facts() -> int:
+    """Every fact the bot states, with its source: the page OEC staff review."""
+    from bot.facts_doc import render_markdown
+
+    sys.stdout.write(render_markdown())
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="ssw-bot", description=__doc__)
     commands = main.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="run the Telegram bot (long polling)")
     chat_cmd = commands.add_parser("chat", help="the same conversation in this terminal")
     chat_cmd.add_argument("--user", help="who you are in the database (default: your login)")
+    commands.add_parser("facts", help="print every fact the bot states, with its source")
     db = commands.add_parser("db", help="database tasks")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     up = db_commands.add_parser("upgrade", help="apply Alembic migrations")
@@ -103,6 +112,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(settings)
     if args.command == "chat":
         return chat(settings, args.user)
+    if args.command == "facts":
+        return facts()
     return db_upgrade(settings, args.revision)
 
 

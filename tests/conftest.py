@@ -28,7 +28,7 @@ def _pg_dsn(database: str) -> str:
 async def _pg_available() -> str | None:
     try:
         connection = await asyncpg.connect(PG_ADMIN_URL, timeout=3)
-    except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as exc:
+    except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
         return f"{type(exc).__name__}: {exc}"
     await connection.close()
     return None
@@ -80,7 +80,8 @@ def _truncate(url: str) -> None:
         connection = await asyncpg.connect(url)
         try:
             await connection.execute(
-                "TRUNCATE funnel_events, leads, conversations, users RESTART IDENTITY CASCADE")
+                "TRUNCATE funnel_events, leads, conversations, users RESTART IDENTITY CASCADE"
+            )
         finally:
             await connection.close()
 

@@ -24,8 +24,14 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 def test_run_without_token_explains_and_exits_2(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "bot", "run"], cwd=tmp_path,
-                            env=_env(tmp_path), capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        cwd=tmp_path,
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
@@ -34,8 +40,14 @@ def test_run_without_token_explains_and_exits_2(tmp_path: Path) -> None:
 
 
 def test_db_upgrade_creates_the_default_sqlite_database(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], cwd=tmp_path,
-                            env=_env(tmp_path), capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "db", "upgrade"],
+        cwd=tmp_path,
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     with sqlite3.connect(tmp_path / "ssw_bot.db") as db:
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
@@ -43,10 +55,16 @@ def test_db_upgrade_creates_the_default_sqlite_database(tmp_path: Path) -> None:
 
 
 def test_chat_runs_the_conversation_in_the_terminal(tmp_path: Path) -> None:
-    typed = "2\n1\n1\nTest Worker Eta\n/quit\n"  # English, Register, I agree, a name
-    result = subprocess.run([sys.executable, "-m", "bot", "chat", "--user", "tester"],
-                            cwd=tmp_path, env=_env(tmp_path), input=typed, capture_output=True,
-                            text=True, timeout=60)
+    typed = "2\n4\n1\nTest Worker Eta\n/quit\n"  # English, Register (4th), I agree, a name
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--user", "tester"],
+        cwd=tmp_path,
+        env=_env(tmp_path),
+        input=typed,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     assert "[1] اردو   [2] English   [3] 日本語" in result.stdout
     assert "What is your CNIC number?" in result.stdout
@@ -57,12 +75,23 @@ def test_chat_runs_the_conversation_in_the_terminal(tmp_path: Path) -> None:
 
 @asynccontextmanager
 async def bot_process(api: FakeBotApi, tmp_path: Path) -> AsyncIterator[asyncio.subprocess.Process]:
-    env = _env(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=api.base_url,
-               TELEGRAM_API_FILE_URL=api.base_file_url,
-               DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}")
+    env = _env(
+        tmp_path,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=api.base_url,
+        TELEGRAM_API_FILE_URL=api.base_file_url,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}",
+    )
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=tmp_path,
+        env=env,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
     try:
         yield process
     finally:
@@ -88,3 +117,17 @@ async def test_kill_9_mid_registration_loses_no_answer(api: FakeBotApi, tmp_path
         turn = await person.say("0300 1234567")  # waits until the new process answers
         assert "What is your date of birth?" in turn.text
         assert "Step 5 of 16" in turn.text
+
+
+def test_facts_lists_every_fact_with_its_source(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "facts"],
+        cwd=tmp_path,
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "## FAQ (About SSW)" in result.stdout
+    assert "`registration.cnic`" in result.stdout and "python-stdnum" in result.stdout

@@ -30,15 +30,28 @@ def _catalog(language: str) -> Catalog:
 def _script_ok(language: str, text: str) -> bool:
     if language == "ur":
         return any("ARABIC" in unicodedata.name(ch, "") for ch in text)
-    return any(unicodedata.name(ch, "").startswith(("HIRAGANA", "KATAKANA", "CJK"))
-               for ch in text)
+    return any(unicodedata.name(ch, "").startswith(("HIRAGANA", "KATAKANA", "CJK")) for ch in text)
 
 
 @pytest.fixture(scope="module")
 def extracted(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
     pot = tmp_path_factory.mktemp("pot") / "messages.pot"
-    subprocess.run([str(Path(sys.executable).parent / "pybabel"), "-q", "extract", "-F",
-                    "babel.cfg", "-k", "t", "-o", str(pot), "."], cwd=ROOT, check=True)
+    subprocess.run(
+        [
+            str(Path(sys.executable).parent / "pybabel"),
+            "-q",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "t",
+            "-o",
+            str(pot),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+    )
     with pot.open("rb") as handle:
         return {m.id for m in read_po(handle) if m.id and isinstance(m.id, str)}
 
@@ -62,8 +75,11 @@ def test_catalog_is_complete_and_faithful(language: str, extracted: set[str]) ->
         for string in strings:
             if set(PLACEHOLDER.findall(msgid)) != set(PLACEHOLDER.findall(string)):
                 problems.append(f"placeholders differ: {msgid!r} → {string!r}")
-            if (re.search("[A-Za-z]{3}", msgid) and not SAME_EVERYWHERE.match(msgid)
-                    and not _script_ok(language, string)):
+            if (
+                re.search("[A-Za-z]{3}", msgid)
+                and not SAME_EVERYWHERE.match(msgid)
+                and not _script_ok(language, string)
+            ):
                 problems.append(f"not translated: {msgid!r} → {string!r}")
     missing = extracted - ids
     problems += [f"missing (run make catalogs): {m!r}" for m in sorted(missing)]

@@ -67,6 +67,7 @@ class Step:
     stop_on: str | None = None  # this answer ends the flow (a consent declined)
     text_from: str | None = None  # info steps: a named text source renders the screen
     page_size: int | None = None  # choice steps: buttons per page (long lists)
+    source: tuple[str, ...] = ()  # where the facts in this step's texts and rules come from
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,7 @@ _STEP_KEYS = {
     "stop_on",
     "text_from",
     "page_size",
+    "source",
 }
 
 
@@ -179,6 +181,7 @@ def _step(raw: Mapping[str, Any], where: str) -> Step:
         stop_on=None if raw.get("stop_on") is None else str(raw["stop_on"]),
         text_from=raw.get("text_from"),
         page_size=raw.get("page_size"),
+        source=tuple(str(x) for x in raw.get("source", ())),
     )
 
 

@@ -21,8 +21,9 @@ from tests.fake_bot_api import TOKEN, BotMessage, FakeBotApi, FakeUser
 async def running_bot(api: FakeBotApi, database_url: str) -> AsyncIterator[Services]:
     """Start the bot (long polling) on a database; stop it cleanly at the end."""
     services = build_services(database_url, today=lambda: TODAY)
-    application = build_application(services.conversations, TOKEN, base_url=api.base_url,
-                                    base_file_url=api.base_file_url)
+    application = build_application(
+        services.conversations, TOKEN, base_url=api.base_url, base_file_url=api.base_file_url
+    )
     await application.initialize()
     await register_commands(application)  # post_init, which run_polling would call
     await application.start()

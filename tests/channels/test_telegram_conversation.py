@@ -60,32 +60,43 @@ async def test_bad_input_of_every_kind_costs_no_answer(api: FakeBotApi, bot: Ser
 
 
 async def test_a_name_with_emoji_is_refused_in_the_users_language(
-        api: FakeBotApi, bot: Services) -> None:
+    api: FakeBotApi, bot: Services
+) -> None:
     person = await begin(api, 903, "ur")
     turn = await person.say("علی 😀")
-    assert person._("Please use only letters and spaces in the name: no numbers, emoji or "
-                    "symbols.") in turn.text
+    assert (
+        person._("Please use only letters and spaces in the name: no numbers, emoji or symbols.")
+        in turn.text
+    )
 
 
 async def test_changing_language_mid_flow_keeps_answers_and_asks_again(
-        api: FakeBotApi, bot: Services) -> None:
+    api: FakeBotApi, bot: Services
+) -> None:
     person = await begin(api, 904)
     await person.say("Test Worker Delta")
     turn = await person.say("/language")
     assert "✓ English" in turn.labels
     turn = await person.tap("日本語", translate=False)
     japanese = Person(person.user, "ja")
-    assert japanese._("What is your CNIC number? It has 13 digits. (If you are under 18, type "
-                      "your B-Form number.)") in turn.text
+    assert (
+        japanese._(
+            "What is your CNIC number? It has 13 digits. (If you are under 18, type "
+            "your B-Form number.)"
+        )
+        in turn.text
+    )
     turn = await japanese.say("12345-1234567-1")
     assert japanese._("What is your mobile number?") in turn.text
     state = await bot.repository.state_of("telegram", "904")
-    assert state is not None and state["answers"]["registration"]["full_name"] == \
-        "Test Worker Delta"
+    assert (
+        state is not None and state["answers"]["registration"]["full_name"] == "Test Worker Delta"
+    )
 
 
 async def test_a_restart_mid_flow_continues_at_the_same_step(
-        api: FakeBotApi, database_url: str) -> None:
+    api: FakeBotApi, database_url: str
+) -> None:
     async with running_bot(api, database_url):
         person = await begin(api, 905)
         await person.say("Test Worker Epsilon")
@@ -140,13 +151,13 @@ async def test_cancel_command_asks_to_confirm(api: FakeBotApi, bot: Services) ->
     assert "Stop now?" in turn.text
     turn = await person.tap("Yes, stop")
     assert "Nothing from this form was saved." in turn.text
-    assert await bot.repository.funnel("registration") == {"started": 1, "step": 2,
-                                                           "dropped": 1}
+    assert await bot.repository.funnel("registration") == {"started": 1, "step": 2, "dropped": 1}
 
 
 @pytest.mark.parametrize("failing", ["setMyCommands"])
 async def test_a_failing_command_menu_is_not_fatal(
-        api: FakeBotApi, database_url: str, failing: str) -> None:
+    api: FakeBotApi, database_url: str, failing: str
+) -> None:
     api.fail_methods[failing] = (400, "Bad Request: test failure")
     async with running_bot(api, database_url):
         person = Person(api.user(910))

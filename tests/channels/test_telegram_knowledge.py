@@ -39,7 +39,8 @@ async def test_a_taxi_driver_learns_what_is_missing(api: FakeBotApi, bot: Servic
 
 
 async def test_an_it_graduate_is_shown_the_engineer_visa_not_ssw(
-        api: FakeBotApi, bot: Services) -> None:
+    api: FakeBotApi, bot: Services
+) -> None:
     person = await at_menu(api, 1202)
     await person.tap("✅ Can I go to Japan? Check")
     await person.say("27")
@@ -80,9 +81,16 @@ def _lead_from(unit: object):  # type: ignore[no-untyped-def]
 
     from bot.storage.repository import LeadData
 
-    return LeadData(cnic="1234512345671", full_name="Test Worker Iota", mobile="+923001234567",
-                    birth_date=date(1996, 1, 1), province="sindh", answers={}, language="en",
-                    eligibility={"version": 1, "routes": [{"id": "ssw1_after_tests"}]})
+    return LeadData(
+        cnic="1234512345671",
+        full_name="Test Worker Iota",
+        mobile="+923001234567",
+        birth_date=date(1996, 1, 1),
+        province="sindh",
+        answers={},
+        language="en",
+        eligibility={"version": 1, "routes": [{"id": "ssw1_after_tests"}]},
+    )
 
 
 async def test_faq_answers_come_with_sources_and_pages(api: FakeBotApi, bot: Services) -> None:

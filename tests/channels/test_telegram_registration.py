@@ -22,10 +22,13 @@ async def register(person: Person, answers: dict[str, str]) -> str:
     _ = person._
     turn = await person.tap("📝 Register with OEC for Japan")
     assert _("Step {n} of {total}", n=1, total=16).replace("\u2068", "").replace(
-        "\u2069", "") in turn.text.replace("\u2068", "").replace("\u2069", "")
+        "\u2069", ""
+    ) in turn.text.replace("\u2068", "").replace("\u2069", "")
     turn = await person.tap("✅ I agree")
-    assert _("What is your full name, as on your CNIC? You can write it in Urdu or English.") \
+    assert (
+        _("What is your full name, as on your CNIC? You can write it in Urdu or English.")
         in turn.text
+    )
     await person.say(answers["name"])
     turn = await person.say(answers["cnic"])
     assert turn.last.reply_keyboard[0][0].request_contact  # "share my number" offered
@@ -54,9 +57,11 @@ async def register(person: Person, answers: dict[str, str]) -> str:
 
 @pytest.mark.parametrize("language", ["en", "ur", "ja"])
 async def test_full_registration_in_each_language(
-        api: FakeBotApi, bot: Services, language: str) -> None:
-    user = api.user(700 + len(language), language_code={"en": "en", "ur": "ur-PK",
-                                                        "ja": "ja"}[language])
+    api: FakeBotApi, bot: Services, language: str
+) -> None:
+    user = api.user(
+        700 + len(language), language_code={"en": "en", "ur": "ur-PK", "ja": "ja"}[language]
+    )
     person = Person(user, language)
     await user.send("/start roadshow_lahore")
     picker = await person.turn()

@@ -66,3 +66,16 @@ def test_registration_offers_the_16_fields_plus_it_and_healthcare() -> None:
     assert len(ids) == 18
     assert "it_engineer" in ids and "nurse" in ids
     assert "linen_supply" not in ids
+
+
+def test_a_number_in_a_flow_text_has_a_source() -> None:
+    """Numbers in what the bot says (ages, digits, years) are facts: their step names a source.
+    A lone 0 ("type 0 if you have none") and the example answers are not facts."""
+    import re
+
+    for flow in load_flows().values():
+        for step in flow.steps:
+            texts = [step.prompt, step.notice]
+            numbers = [n for text in texts for n in re.findall(r"\d+", text) if n != "0"]
+            assert not numbers or step.source, (flow.id, step.id, numbers)
+        assert not re.findall(r"\d+", flow.done + flow.declined), flow.id

@@ -10,9 +10,15 @@ from bot.storage.repository import REFERENCE_ALPHABET, LeadData, new_reference
 
 
 def lead(cnic: str = "1234512345671", name: str = "Test Worker Alpha") -> LeadData:
-    return LeadData(cnic=cnic, full_name=name, mobile="+923001234567",
-                    birth_date=date(1998, 3, 15), province="punjab",
-                    answers={"full_name": name, "sectors": ["construction"]}, language="ur")
+    return LeadData(
+        cnic=cnic,
+        full_name=name,
+        mobile="+923001234567",
+        birth_date=date(1998, 3, 15),
+        province="punjab",
+        answers={"full_name": name, "sectors": ["construction"]},
+        language="ur",
+    )
 
 
 def test_references_are_readable() -> None:
