@@ -59,23 +59,29 @@ UNSUPPORTED_KINDS = (
 
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):
-    """Updates of one chat run one after another, in arrival order; chats run concurrently."""
+    """Updates of one chat run one after another, in arrival order; chats run concurrently.
+
+    Each chat has a lock and a count of the updates holding or awaiting it; the lock is
+    dropped only when that count is back to zero, so a waiting update always keeps its place.
+    """
 
     def __init__(self, max_concurrent_updates: int = 256) -> None:
         super().__init__(max_concurrent_updates)
-        self._locks: dict[int, asyncio.Lock] = {}
+        self._locks: dict[int, tuple[asyncio.Lock, list[int]]] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = _chat_key(update)
         if key is None:
             await coroutine
             return
-        lock = self._locks.setdefault(key, asyncio.Lock())
+        lock, users = self._locks.setdefault(key, (asyncio.Lock(), [0]))
+        users[0] += 1
         try:
             async with lock:
                 await coroutine
         finally:
-            if not lock.locked() and self._locks.get(key) is lock:
+            users[0] -= 1
+            if users[0] == 0:
                 del self._locks[key]
 
     async def initialize(self) -> None:
