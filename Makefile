@@ -33,7 +33,7 @@ catalogs: install
 		--project ssw-bot --copyright-holder "ssw-bot" -o locales/messages.pot .
 	for lang in $(LANGS); do \
 		if [ -f locales/$$lang/LC_MESSAGES/messages.po ]; then \
-			$(BIN)/pybabel update -i locales/messages.pot -d locales -l $$lang --no-fuzzy-matching; \
+			$(BIN)/pybabel update -i locales/messages.pot -d locales -l $$lang --no-fuzzy-matching --ignore-obsolete; \
 		else \
 			$(BIN)/pybabel init -i locales/messages.pot -d locales -l $$lang; \
 		fi; \

@@ -2,7 +2,7 @@
 
 Registered as the ``ssw_flows`` extractor (pyproject entry point ``babel.extractors``) and used
 by ``babel.cfg``. A value is extracted when its key is one of ``TRANSLATABLE_KEYS`` and it has
-at least one letter; the msgid is the value with surrounding white space stripped, exactly as
+at least one letter (``example`` values are not: they are answers the rules accept, as typed); the msgid is the value with surrounding white space stripped, exactly as
 the loaders use it (``msgid()``).
 """
 
@@ -21,7 +21,6 @@ TRANSLATABLE_KEYS = frozenset(
         "done",
         "declined",
         "notice",
-        "example",
         "error",
         "name",
         "text",

@@ -213,6 +213,10 @@ async def test_reply_keyboard_and_share_contact(api: FakeBotApi) -> None:
     assert prompt.reply_keyboard[0][0].request_contact
     assert prompt.buttons == []
     assert user.keyboard == prompt.reply_keyboard
+    await user.press("Cancel")  # a reply-keyboard button just sends its text
+    assert (await user.reply()).text == "Cancel"
+    with pytest.raises(AssertionError, match="use share_contact"):
+        await user.press("Share my number")
     await user.share_contact("+923001234567")
     done = await user.reply()
     assert done.text == "contact +923001234567 own=True"

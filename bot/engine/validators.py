@@ -26,7 +26,7 @@ class Invalid(Exception):
 
 
 _SPACES = re.compile(r"\s+")
-_NAME_PUNCTUATION = frozenset(".-'’")
+_NAME_PUNCTUATION = frozenset(".-'’・")  # ・ separates names written in katakana
 _ZWNJ = "\u200c"  # used inside Urdu words
 
 
