@@ -2,8 +2,9 @@
 
 Registered as the ``ssw_flows`` extractor (pyproject entry point ``babel.extractors``) and used
 by ``babel.cfg``. A value is extracted when its key is one of ``TRANSLATABLE_KEYS`` and it has
-at least one letter (``example`` values are not: they are answers the rules accept, as typed); the msgid is the value with surrounding white space stripped, exactly as
-the loaders use it (``msgid()``).
+at least one letter. ``example`` values are not: they are answers the rules accept, as typed.
+The msgid is the value with surrounding white space stripped, exactly as the loaders use it
+(``msgid()``).
 """
 
 from __future__ import annotations

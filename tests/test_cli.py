@@ -23,15 +23,23 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
     return env
 
 
-def test_run_without_token_explains_and_exits_2(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "run"],
+def ssw_bot(
+    tmp_path: Path, *args: str, typed: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run ``ssw-bot ARGS`` in an empty folder (so no .env applies), as a newcomer would."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
         cwd=tmp_path,
         env=_env(tmp_path),
+        input=typed,
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def test_run_without_token_explains_and_exits_2(tmp_path: Path) -> None:
+    result = ssw_bot(tmp_path, "run")
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
@@ -40,14 +48,7 @@ def test_run_without_token_explains_and_exits_2(tmp_path: Path) -> None:
 
 
 def test_db_upgrade_creates_the_default_sqlite_database(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "db", "upgrade"],
-        cwd=tmp_path,
-        env=_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = ssw_bot(tmp_path, "db", "upgrade")
     assert result.returncode == 0, result.stderr
     with sqlite3.connect(tmp_path / "ssw_bot.db") as db:
         tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master")}
@@ -56,15 +57,7 @@ def test_db_upgrade_creates_the_default_sqlite_database(tmp_path: Path) -> None:
 
 def test_chat_runs_the_conversation_in_the_terminal(tmp_path: Path) -> None:
     typed = "2\n4\n1\nTest Worker Eta\n/quit\n"  # English, Register (4th), I agree, a name
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "chat", "--user", "tester"],
-        cwd=tmp_path,
-        env=_env(tmp_path),
-        input=typed,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = ssw_bot(tmp_path, "chat", "--user", "tester", typed=typed)
     assert result.returncode == 0, result.stderr
     assert "[1] اردو   [2] English   [3] 日本語" in result.stdout
     assert "What is your CNIC number?" in result.stdout
@@ -120,14 +113,7 @@ async def test_kill_9_mid_registration_loses_no_answer(api: FakeBotApi, tmp_path
 
 
 def test_facts_lists_every_fact_with_its_source(tmp_path: Path) -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", "facts"],
-        cwd=tmp_path,
-        env=_env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = ssw_bot(tmp_path, "facts")
     assert result.returncode == 0, result.stderr
     assert "## FAQ (About SSW)" in result.stdout
     assert "`registration.cnic`" in result.stdout and "python-stdnum" in result.stdout

@@ -110,6 +110,16 @@ def _option(raw: Mapping[str, Any], where: str) -> Option:
     )
 
 
+RULE_KEYS = (
+    "min",
+    "max",
+    "min_age",
+    "max_age",
+    "entry_age",
+    "min_length",
+    "max_length",
+    "min_picks",
+)  # checked by the step kind's validator
 _STEP_KEYS = {
     "id",
     "kind",
@@ -122,18 +132,11 @@ _STEP_KEYS = {
     "error",
     "notice",
     "review",
-    "min",
-    "max",
-    "min_age",
-    "max_age",
-    "entry_age",
-    "min_length",
-    "max_length",
-    "min_picks",
     "stop_on",
     "text_from",
     "page_size",
     "source",
+    *RULE_KEYS,
 }
 
 
@@ -151,20 +154,7 @@ def _step(raw: Mapping[str, Any], where: str) -> Step:
         options = (Option("yes", "Yes"), Option("no", "No"))
     if kind in {"choice", "multi_choice", "menu"} and not options and not raw.get("options_from"):
         raise FlowError(f"{where}: a {kind} step needs options or options_from")
-    rules = {
-        k: raw[k]
-        for k in (
-            "min",
-            "max",
-            "min_age",
-            "max_age",
-            "entry_age",
-            "min_length",
-            "max_length",
-            "min_picks",
-        )
-        if k in raw
-    }
+    rules = {k: raw[k] for k in RULE_KEYS if k in raw}
     return Step(
         id=str(raw["id"]),
         kind=kind,
