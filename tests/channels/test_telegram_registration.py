@@ -32,8 +32,11 @@ async def register(person: Person, answers: dict[str, str]) -> str:
     await person.say(answers["name"])
     turn = await person.say(answers["cnic"])
     assert turn.last.reply_keyboard[0][0].request_contact  # "share my number" offered
-    turn = await person.say(answers["mobile"])
-    assert turn.messages[0].remove_keyboard or any(m.remove_keyboard for m in turn.messages)
+    if answers["mobile"] == "share":  # the "share my number" button instead of typing
+        turn = await person.share_contact("923001234567")
+    else:
+        turn = await person.say(answers["mobile"])
+    assert any(m.remove_keyboard for m in turn.messages)  # the contact button goes away
     await person.say(answers["birth_date"])
     await person.tap("Male")
     await person.tap("Punjab")
@@ -71,7 +74,7 @@ async def test_full_registration_in_each_language(
     answers = {
         "name": {"en": "Test Worker One", "ur": "ٹیسٹ کارکن", "ja": "Test Worker Three"}[language],
         "cnic": "12345-1234567-1".translate(digits) if digits else "12345-1234567-1",
-        "mobile": "0300 1234567".translate(digits) if digits else "0300 1234567",
+        "mobile": {"en": "0300 1234567", "ur": "۰۳۰۰ ۱۲۳۴۵۶۷", "ja": "share"}[language],
         "birth_date": "15/03/1998".translate(digits) if digits else "15/03/1998",
         "district": {"en": "Lahore", "ur": "لاہور", "ja": "Lahore"}[language],
         "experience": "3".translate(digits) if digits else "3 years",
