@@ -463,8 +463,8 @@ def _age(builder: _Builder, answers: _Answers) -> None:
         builder.check(label, "unknown", min_age=min_age, age=answers.age)
         builder.step(
             N_(
-                "At {coe_age} you can already take most skills tests and apply for the COE. "
-                "You must be {min_age} on the day you enter Japan."
+                "At {coe_age} you can already take most skills tests, and the COE can be "
+                "applied for. You must be {min_age} on the day you enter Japan."
             ),
             coe_age=coe_age,
             min_age=min_age,

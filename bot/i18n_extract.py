@@ -29,6 +29,7 @@ TRANSLATABLE_KEYS = frozenset(
         "answer",
         "summary",
         "next_step",
+        "body",  # who runs a test: shown inside translated sentences
     }
 )
 

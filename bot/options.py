@@ -14,7 +14,6 @@ from bot.engine.flows import Option
 from bot.i18n import N_
 
 OTHER_FIELD = N_("Another field")
-FROM_2027 = N_("{name} (from about 2027)")
 
 Answers = Mapping[str, Any]
 

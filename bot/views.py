@@ -50,7 +50,8 @@ def sector_detail(answers: Mapping[str, Any]) -> str:
         sector = knowledge.sector(str(answers.get("sector")))
     except KeyError:
         return gettext(UNKNOWN)
-    lines = [f"{_text(sector.name)} · {isolate(sector.name_ja)}"]
+    name = _text(sector.name)
+    lines = [name if name == sector.name_ja else f"{name} · {isolate(sector.name_ja)}"]
     if sector.status == "from_2027":
         lines.append(gettext(OPENS_2027))
     sources: list[str] = list(sector.source)

@@ -531,7 +531,7 @@ CASES = [
         {"ssw1_after_tests": {"18 or older on the day you enter Japan (you are 17)": "unknown"}},
         {
             "ssw1_after_tests": (
-                "At 17 you can already take most skills tests and apply for the COE",
+                "At 17 you can already take most skills tests, and the COE can be applied for",
                 "would start in Pakistan",
             )
         },
