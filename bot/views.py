@@ -40,7 +40,8 @@ def _text(msgid: str) -> str:
 
 
 def _sources_line(sources: Iterable[str], checked: date) -> str:
-    unique = list(dict.fromkeys(sources))
+    # "(absence of evidence)"-style notes in the fact sheet are not places to look things up
+    unique = [s for s in dict.fromkeys(sources) if not s.startswith("(")]
     return t(SOURCES, sources="; ".join(unique), date=checked)
 
 
