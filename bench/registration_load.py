@@ -439,6 +439,7 @@ class Settings:
     database: str
     timeout: float  # per reply
     eager: bool  # closed loop: next action on the first reply, not on the whole answer
+    shapes: list[Shape]
     closed_cap: float  # whole closed-loop phase
 
 
@@ -779,9 +780,15 @@ def parse_args(argv: Sequence[str] | None) -> Settings:
         help="closed loop: send the next action as soon as the FIRST reply to the previous one "
         "arrived, not after the whole answer (a user's updates then overlap)",
     )
+    parser.add_argument(
+        "--shapes", default="open,closed", help="which shapes to run (default open,closed)"
+    )
     args = parser.parse_args(argv)
     if args.users < 1 or args.rate <= 0 or args.open_seconds <= 0:
         parser.error("--users, --rate and --open-seconds must be positive")
+    shapes = [shape for shape in SHAPES if shape in args.shapes.split(",")]
+    if not shapes:
+        parser.error("--shapes: open, closed or open,closed")
     return Settings(
         users=args.users,
         rate=args.rate,
@@ -791,6 +798,7 @@ def parse_args(argv: Sequence[str] | None) -> Settings:
         timeout=args.timeout,
         closed_cap=args.closed_cap,
         eager=args.eager,
+        shapes=shapes,
     )
 
 
@@ -809,7 +817,7 @@ async def main_async(settings: Settings) -> int:
     with tempfile.TemporaryDirectory(prefix="ssw-bench-") as tmp:
         workdir = Path(tmp)
         run = 0
-        for shape in SHAPES:
+        for shape in settings.shapes:
             for delay in settings.delays:
                 for kind in BOTS:
                     run += 1
@@ -817,8 +825,11 @@ async def main_async(settings: Settings) -> int:
                         f"  running {shape} loop, delay {delay * 1000:.0f} ms, {kind} bot...",
                         flush=True,
                     )
+                    learned = kind in turns
                     result = await run_case(shape, delay, kind, settings, workdir, run, turns)
                     results.append(result)
+                    if not learned:
+                        print(f"    {kind}: records answering each action: {turns[kind]}")
     print()
     print_table(results)
     met = print_goals(results, settings)

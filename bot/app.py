@@ -35,6 +35,4 @@ def build_services(database_url: str, today: Callable[[], date] = date.today) ->
     """Everything a channel needs. The database must already be migrated."""
     database = create_engine(database_url)
     repository = Repository(session_factory(database))
-    return Services(
-        database, repository, ConversationService(build_engine(today), repository, today)
-    )
+    return Services(database, repository, ConversationService(build_engine(today), repository))

@@ -9,9 +9,8 @@ channel to send. It knows no channel and no SQL: those are the adapters and the 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from bot import eligibility
@@ -103,12 +102,9 @@ class Incoming:
 
 
 class ConversationService:
-    def __init__(
-        self, engine: Engine, repository: Repository, today: Callable[[], date] = date.today
-    ) -> None:
+    def __init__(self, engine: Engine, repository: Repository) -> None:
         self.engine = engine
         self.repository = repository
-        self.today = today
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Handle one event; the state is committed before the replies are returned.
