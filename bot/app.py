@@ -34,5 +34,7 @@ class Services:
 def build_services(database_url: str, today: Callable[[], date] = date.today) -> Services:
     """Everything a channel needs. The database must already be migrated."""
     database = create_engine(database_url)
-    repository = Repository(session_factory(database))
+    repository = Repository(
+        session_factory(database), single_writer=database.dialect.name == "sqlite"
+    )
     return Services(database, repository, ConversationService(build_engine(today), repository))

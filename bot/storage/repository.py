@@ -8,11 +8,13 @@ update is committed together, or not at all.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import secrets
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -22,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.storage.models import Conversation, FunnelEvent, Lead, User, utcnow
 
+SEEN_RESOLUTION = timedelta(minutes=1)
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U
 
 
@@ -77,8 +80,15 @@ class UserUnit:
         self._user.language = language
 
     def seen(self, client_language: str | None) -> None:
-        self._user.last_seen_at = utcnow()
-        if client_language:
+        """Note the visit: last seen to the minute (no write on every message), the client's
+        language when it changed."""
+        now = utcnow()
+        last = self._user.last_seen_at
+        if last is not None and last.tzinfo is None:  # SQLite keeps no time zone: it is UTC
+            last = last.replace(tzinfo=timezone.utc)
+        if last is None or now - last > SEEN_RESOLUTION:
+            self._user.last_seen_at = now
+        if client_language and self._user.client_language != client_language[:16]:
             self._user.client_language = client_language[:16]
 
     def set_source(self, source: str) -> None:
@@ -146,30 +156,42 @@ class UserUnit:
 
 
 class Repository:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], single_writer: bool = False):
+        """``single_writer``: the database takes one writer at a time (SQLite). Transactions
+        then queue on an in-process lock, in order, instead of in SQLite's busy handler, which
+        polls with growing sleeps and makes waits long and unfair under load."""
         self._sessions = sessions
+        self._writer = asyncio.Lock() if single_writer else None
 
     @asynccontextmanager
     async def user(self, channel: str, external_id: str) -> AsyncIterator[UserUnit]:
         """Open (creating if new) one user's data, locked until the block ends, then commit."""
-        async with self._sessions() as session, session.begin():
-            dialect = session.get_bind().dialect.name
-            insert = pg_insert if dialect == "postgresql" else sqlite_insert
-            await session.execute(
-                insert(User)
-                .values(
-                    channel=channel,
-                    external_id=external_id,
-                    created_at=utcnow(),
-                    last_seen_at=utcnow(),
-                )
-                .on_conflict_do_nothing(index_elements=["channel", "external_id"])
-            )
-            user = await session.scalar(
+        async with contextlib.AsyncExitStack() as stack:
+            if self._writer is not None:
+                await stack.enter_async_context(self._writer)
+            session = await stack.enter_async_context(self._sessions())
+            await stack.enter_async_context(session.begin())
+            find = (
                 select(User)
                 .where(User.channel == channel, User.external_id == external_id)
                 .with_for_update()
             )
+            user = await session.scalar(find)
+            if user is None:  # first contact; another instance may be adding them right now
+                insert = (
+                    pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+                )
+                await session.execute(
+                    insert(User)
+                    .values(
+                        channel=channel,
+                        external_id=external_id,
+                        created_at=utcnow(),
+                        last_seen_at=utcnow(),
+                    )
+                    .on_conflict_do_nothing(index_elements=["channel", "external_id"])
+                )
+                user = await session.scalar(find)
             assert user is not None
             conversation = await session.get(Conversation, user.id)
             if conversation is None:
