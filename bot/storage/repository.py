@@ -14,7 +14,7 @@ import secrets
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -85,7 +85,7 @@ class UserUnit:
         now = utcnow()
         last = self._user.last_seen_at
         if last is not None and last.tzinfo is None:  # SQLite keeps no time zone: it is UTC
-            last = last.replace(tzinfo=timezone.utc)
+            last = last.replace(tzinfo=UTC)
         if last is None or now - last > SEEN_RESOLUTION:
             self._user.last_seen_at = now
         if client_language and self._user.client_language != client_language[:16]:
