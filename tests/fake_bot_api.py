@@ -974,6 +974,8 @@ class FakeBotApi:
         self._pending: deque[JSONDict] = deque()
         self._next_update_id = 1
         self._delivered_upto = 0
+        self.delivered_at: dict[int, float] = {}
+        """update_id → time.perf_counter() when getUpdates handed it to the bot."""
         self._updates_pulse = _Pulse()
         self._idle_pulse = _Pulse()
         self._poll_generation = 0
@@ -1271,6 +1273,9 @@ class FakeBotApi:
             )
         result = list(itertools.islice(self._filter_pending(), limit))
         if result:
+            now = time.perf_counter()
+            for update in result:
+                self.delivered_at.setdefault(update["update_id"], now)
             self._delivered_upto = max(self._delivered_upto, result[-1]["update_id"])
             self._idle_pulse.fire()
         return result
