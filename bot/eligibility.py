@@ -34,7 +34,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Literal, TypeVar
+from typing import Literal, TypeVar, get_args
 
 from bot import knowledge
 from bot.i18n import N_, gettext, isolate, paragraph
@@ -55,18 +55,9 @@ RouteId = Literal[
     "nursing_care_alternative",
 ]
 
-CRITERION_STATUSES: tuple[CriterionStatus, ...] = ("met", "not_met", "unknown")
-ROUTE_STATUSES: tuple[RouteStatus, ...] = ("eligible", "possible", "not_yet", "not_eligible")
-ROUTE_IDS: tuple[RouteId, ...] = (
-    "not_eligible",
-    "ssw1_now",
-    "ssw1_after_tests",
-    "ssw1_titp",
-    "ssw2",
-    "it_visa",
-    "nurse_licence",
-    "nursing_care_alternative",
-)
+CRITERION_STATUSES: tuple[CriterionStatus, ...] = get_args(CriterionStatus)
+ROUTE_STATUSES: tuple[RouteStatus, ...] = get_args(RouteStatus)
+ROUTE_IDS: tuple[RouteId, ...] = get_args(RouteId)
 FORMAT_VERSION = 1
 # A rendered screen stays under this many characters (Telegram allows 4,096; cheap phones and
 # readers with little schooling need far less).

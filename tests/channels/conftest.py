@@ -102,3 +102,15 @@ class Person:
     async def share_contact(self, phone: str) -> Turn:
         await self.user.share_contact(phone)
         return await self.turn()
+
+
+LANGUAGE_BUTTONS = {"en": "English", "ur": "اردو", "ja": "日本語"}
+
+
+async def at_menu(api: FakeBotApi, user_id: int, language: str = "en") -> Person:
+    """A new worker says /start and picks a language: the main menu is on screen."""
+    person = Person(api.user(user_id, language_code=language), language)
+    await person.user.send("/start")
+    await person.turn()
+    await person.tap(LANGUAGE_BUTTONS[language], translate=False)
+    return person

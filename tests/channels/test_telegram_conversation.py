@@ -6,16 +6,13 @@ from __future__ import annotations
 import pytest
 
 from bot.app import Services
-from tests.channels.conftest import Person, running_bot
+from tests.channels.conftest import Person, at_menu, running_bot
 from tests.fake_bot_api import FakeBotApi
 
 
 async def begin(api: FakeBotApi, user_id: int, language: str = "en") -> Person:
     """A new user picks a language and starts registering; stops at the name question."""
-    person = Person(api.user(user_id, language_code=language), language)
-    await person.user.send("/start")
-    await person.turn()
-    await person.tap({"en": "English", "ur": "اردو", "ja": "日本語"}[language], translate=False)
+    person = await at_menu(api, user_id, language)
     await person.tap("📝 Register with OEC for Japan")
     await person.tap("✅ I agree")
     return person

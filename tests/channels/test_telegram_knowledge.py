@@ -3,16 +3,8 @@
 from __future__ import annotations
 
 from bot.app import Services
-from tests.channels.conftest import Person
+from tests.channels.conftest import at_menu
 from tests.fake_bot_api import FakeBotApi
-
-
-async def at_menu(api: FakeBotApi, user_id: int, language: str = "en") -> Person:
-    person = Person(api.user(user_id, language_code=language), language)
-    await person.user.send("/start")
-    await person.turn()
-    await person.tap({"en": "English", "ur": "اردو", "ja": "日本語"}[language], translate=False)
-    return person
 
 
 async def test_a_taxi_driver_learns_what_is_missing(api: FakeBotApi, bot: Services) -> None:
