@@ -330,15 +330,3 @@ def test_language_press_is_an_event_and_texts_follow_the_language(engine: Engine
     with using_language("ur"):
         reply = engine.resume(State()).replies[0]
     assert reply.text.startswith("\u200f")  # Urdu paragraphs start right-to-left
-
-
-def test_real_flows_load_and_every_button_fits_telegram() -> None:
-    from bot.app import build_engine
-
-    engine = build_engine()
-    for flow in engine.flows.values():
-        state = State()
-        for step in flow.steps:
-            for option in engine._options(step, {}):
-                assert len(f"t:{step.id}:{option.value}".encode()) <= 64
-        assert state.to_dict()["answers"] == {}
