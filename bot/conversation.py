@@ -9,6 +9,7 @@ channel to send. It knows no channel and no SQL: those are the adapters and the 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -28,6 +29,7 @@ from bot.logsafe import describe
 from bot.storage.repository import LeadData, Repository, UserUnit, parse_birth_date
 
 log = logging.getLogger(__name__)
+DEEP_LINK = re.compile(r"[^A-Za-z0-9_-]")  # what Telegram allows in a start payload
 
 COMMANDS: dict[str, str] = {
     "start": N_("Start or continue"),
@@ -130,8 +132,9 @@ class ConversationService:
 
     async def _dispatch(self, unit: UserUnit, incoming: Incoming, chosen: bool) -> list[Reply]:
         state = State.from_dict(unit.state)
-        if incoming.command == "start" and incoming.argument:
-            unit.set_source(incoming.argument)
+        source = DEEP_LINK.sub("", incoming.argument)[:64] if incoming.command == "start" else ""
+        if source:  # t.me/<bot>?start=roadshow_lahore: where the worker heard of us
+            unit.set_source(source)
         action = incoming.action
         if isinstance(action, Press) and action.data.startswith("x:"):
             return await self._confirm_delete(unit, state, action.data == "x:delete:yes")
@@ -195,7 +198,8 @@ class ConversationService:
             if event.kind in {"started", "step", "dropped", "declined"} and event.flow:
                 unit.record(event.kind, event.flow, event.step)
             elif event.kind == "completed" and event.flow:
-                unit.record("completed", event.flow)
+                saves_lead = self.engine.flows[event.flow].on_complete == "save_lead"
+                unit.record("registered" if saves_lead else "completed", event.flow)
                 replies += await self._complete(unit, state, event.flow, event.answers or {})
             elif event.kind == "language" and event.value:
                 unit.set_language(event.value)

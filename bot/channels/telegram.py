@@ -112,7 +112,7 @@ def incoming_from_update(update: Update, bot_username: str | None = None) -> Inc
     )
     if update.callback_query is not None:
         return replace(base, action=Press(update.callback_query.data or ""))
-    message = update.message or update.edited_message
+    message = update.message  # an edited old message is not a new answer
     if message is None:
         return None
     if message.chat.type != "private":

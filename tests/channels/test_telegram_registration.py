@@ -98,7 +98,7 @@ async def test_full_registration_in_each_language(
     assert lead.answers["experience_years"] == 3
     assert "titp_field" not in lead.answers
     funnel = await bot.repository.funnel("registration")
-    assert funnel["started"] == 1 and funnel["completed"] == 1 and funnel["step"] == 16
+    assert funnel["started"] == 1 and funnel["registered"] == 1 and funnel["step"] == 16
     assert api.unanswered_callback_queries == []
 
 
