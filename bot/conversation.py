@@ -15,13 +15,24 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot import eligibility
-from bot.engine.engine import MAIN_MENU, Action, Button, Engine, Outcome, Press, Reply, State, t
+from bot.engine.engine import (
+    MAIN_MENU,
+    Action,
+    Button,
+    Engine,
+    Outcome,
+    Press,
+    Reply,
+    State,
+    button_label,
+    reply,
+    t,
+)
 from bot.i18n import (
     DEFAULT_LANGUAGE,
     N_,
     current_language,
     gettext,
-    paragraph,
     resolve_language,
     using_language,
 )
@@ -126,7 +137,7 @@ class ConversationService:
         except Exception as exc:
             log.error("%s event failed: %s", incoming.channel, describe(exc))
             with using_language(language or DEFAULT_LANGUAGE):
-                return [_text(gettext(SORRY))]
+                return [reply(gettext(SORRY))]
 
     # -- dispatch ----------------------------------------------------------------------------
 
@@ -153,7 +164,7 @@ class ConversationService:
         if command == "start":
             outcome = self.engine.resume(state)
             if state.flow is not None:
-                outcome.replies.insert(0, _text(gettext(WELCOME_BACK)))
+                outcome.replies.insert(0, reply(gettext(WELCOME_BACK)))
             return outcome.replies
         if command == "cancel":
             return await self._apply(unit, self.engine.cancel(state))
@@ -164,30 +175,30 @@ class ConversationService:
         if name == "language":
             return [self.engine.language_picker(unit.language)]
         if name == "help":
-            return [_text(gettext(HELP)), *self.engine.resume(state).replies]
+            return [reply(gettext(HELP)), *self.engine.resume(state).replies]
         if name == "privacy":
-            return [_text(gettext(PRIVACY)), *self.engine.resume(state).replies]
+            return [reply(gettext(PRIVACY)), *self.engine.resume(state).replies]
         if name == "mydata":
-            return [_text(await self._my_data(unit, state)), *self.engine.resume(state).replies]
+            return [reply(await self._my_data(unit, state)), *self.engine.resume(state).replies]
         if name == "delete":
             return [
-                _text(
+                reply(
                     gettext(DELETE_CONFIRM),
                     [
                         [
-                            Button(gettext(DELETE_YES), "x:delete:yes"),
-                            Button(gettext(DELETE_NO), "x:delete:no"),
+                            Button(button_label(gettext(DELETE_YES)), "x:delete:yes"),
+                            Button(button_label(gettext(DELETE_NO)), "x:delete:no"),
                         ]
                     ],
                 )
             ]
-        return [_text(gettext(UNKNOWN_COMMAND))]
+        return [reply(gettext(UNKNOWN_COMMAND))]
 
     async def _confirm_delete(self, unit: UserUnit, state: State, yes: bool) -> list[Reply]:
         if not yes:
-            return [_text(gettext(NOT_DELETED)), *self.engine.resume(state).replies]
+            return [reply(gettext(NOT_DELETED)), *self.engine.resume(state).replies]
         await unit.erase()
-        return [_text(gettext(DELETED))]
+        return [reply(gettext(DELETED))]
 
     # -- applying what the engine decided ----------------------------------------------------
 
@@ -213,7 +224,7 @@ class ConversationService:
     def _after_language(self, unit: UserUnit, state: State) -> list[Reply]:
         """A language was picked: confirm it and ask the current question again in it."""
         unit.save_state(state.to_dict())
-        return [_text(gettext(LANGUAGE_SET)), *self.engine.resume(state).replies]
+        return [reply(gettext(LANGUAGE_SET)), *self.engine.resume(state).replies]
 
     async def _complete(
         self, unit: UserUnit, state: State, flow_id: str, answers: Mapping[str, Any]
@@ -232,11 +243,13 @@ class ConversationService:
         elif flow.done:
             texts.append(gettext(flow.done))
         if not flow.done_buttons:
-            return [*(_text(text) for text in texts), self.engine.menu()]
-        buttons = [[Button(gettext(o.label), f"m:{o.value}")] for o in flow.done_buttons]
-        buttons.append([Button(gettext(MAIN_MENU), "m:")])
-        replies = [_text(text) for text in texts[:-1]]
-        replies.append(_text(texts[-1] if texts else gettext(MAIN_MENU), buttons))
+            return [*(reply(text) for text in texts), self.engine.menu()]
+        buttons = [
+            [Button(button_label(gettext(o.label)), f"m:{o.value}")] for o in flow.done_buttons
+        ]
+        buttons.append([Button(button_label(gettext(MAIN_MENU)), "m:")])
+        replies = [reply(text) for text in texts[:-1]]
+        replies.append(reply(texts[-1] if texts else gettext(MAIN_MENU), buttons))
         return replies
 
     def _lead(self, answers: Mapping[str, Any], assessment: Mapping[str, Any] | None) -> LeadData:
@@ -280,10 +293,6 @@ class ConversationService:
                 shown = self.engine.display(flow_id, step.id, value, answers)
                 lines.append(f"• {gettext(step.label or step.prompt)}: {shown}")
         return lines
-
-
-def _text(text: str, buttons: list[list[Button]] | None = None) -> Reply:
-    return Reply(text=paragraph(text), buttons=tuple(tuple(r) for r in buttons or ()))
 
 
 def eligibility_answers(answers: Mapping[str, Any]) -> dict[str, Any]:

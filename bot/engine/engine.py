@@ -192,12 +192,13 @@ def _show(value: Any) -> str:
     return isolate(value)
 
 
-def _label(text: str) -> str:
+def button_label(text: str) -> str:
     """A button label; in Urdu it starts with a right-to-left mark like any Urdu paragraph."""
     return "\u200f" + text if is_rtl() else text
 
 
-def _reply(text: str, buttons: Sequence[Sequence[Button]] = (), **kw: Any) -> Reply:
+def reply(text: str, buttons: Sequence[Sequence[Button]] = (), **kw: Any) -> Reply:
+    """A message in the current language's direction (Urdu paragraphs start right-to-left)."""
     return Reply(text=paragraph(text), buttons=tuple(tuple(row) for row in buttons), **kw)
 
 
@@ -257,8 +258,8 @@ class Engine:
 
     def menu(self) -> Reply:
         step = self.flows[self.menu_flow].steps[0]
-        buttons = [Button(_label(gettext(o.label)), f"m:{o.value}") for o in step.options]
-        return _reply(gettext(step.prompt), _rows(buttons, 1))
+        buttons = [Button(button_label(gettext(o.label)), f"m:{o.value}") for o in step.options]
+        return reply(gettext(step.prompt), _rows(buttons, 1))
 
     def resume(self, state: State) -> Outcome:
         """Show again where the user is: the current question, the review, or the menu."""
@@ -390,7 +391,7 @@ class Engine:
                 return self._toggle(state, step, option.value, edit=True)
             if option is not None and kind == "a":
                 return self._accept(state, step, option.value)
-        return Outcome(state, [_reply(gettext(STALE)), self._screen(state)])
+        return Outcome(state, [reply(gettext(STALE)), self._screen(state)])
 
     def _follow(self, state: State, flow: Flow, option: Option) -> Outcome:
         """An option that leads elsewhere: back to an earlier step, or into another flow."""
@@ -489,14 +490,14 @@ class Engine:
         state.answers.pop(flow.id, None)
         state.flow, state.step, state.mode, state.tries, state.picks = None, None, "ask", 0, []
         return Outcome(
-            state, [_reply(gettext(CANCELLED)), self.menu()], [Event("dropped", flow.id, step)]
+            state, [reply(gettext(CANCELLED)), self.menu()], [Event("dropped", flow.id, step)]
         )
 
     def _decline(self, state: State, flow: Flow) -> Outcome:
         state.answers.pop(flow.id, None)
         state.flow, state.step, state.mode = None, None, "ask"
         message = gettext(flow.declined) if flow.declined else gettext(CANCELLED)
-        return Outcome(state, [_reply(message), self.menu()], [Event("declined", flow.id)])
+        return Outcome(state, [reply(message), self.menu()], [Event("declined", flow.id)])
 
     # -- typed answers and choices ----------------------------------------------------------------
 
@@ -512,13 +513,11 @@ class Engine:
             born = date.fromisoformat(value)
             if entry_age and validators.age_on(born, self.today()) < entry_age and step.notice:
                 before.append(
-                    _reply(
-                        t(step.notice, age=entry_age, date=validators.add_years(born, entry_age))
-                    )
+                    reply(t(step.notice, age=entry_age, date=validators.add_years(born, entry_age)))
                 )
         if step.kind == "pk_mobile":
             before.append(
-                _reply(t(SAVED_MOBILE, phone=validators.format_mobile(value)), remove_keyboard=True)
+                reply(t(SAVED_MOBILE, phone=validators.format_mobile(value)), remove_keyboard=True)
             )
         return self._accept(state, step, value, before)
 
@@ -584,7 +583,7 @@ class Engine:
             if step.example:
                 parts.append(t(EXAMPLE, example=step.example))
             parts.append(t(STILL_STUCK, url=OEC_CONTACT))
-        return Outcome(state, [_reply("\n".join(parts)), self._screen(state)])
+        return Outcome(state, [reply("\n".join(parts)), self._screen(state)])
 
     # -- screens -----------------------------------------------------------------------------
 
@@ -603,12 +602,12 @@ class Engine:
         if state.flow is None:
             return self.menu()
         if state.mode == "confirm_cancel":
-            return _reply(
+            return reply(
                 gettext(CONFIRM_CANCEL),
                 [
                     [
-                        Button(_label(gettext(CONFIRM_YES)), "c:yes"),
-                        Button(_label(gettext(CONFIRM_NO)), "c:no"),
+                        Button(button_label(gettext(CONFIRM_YES)), "c:yes"),
+                        Button(button_label(gettext(CONFIRM_NO)), "c:no"),
                     ]
                 ],
             )
@@ -622,12 +621,12 @@ class Engine:
     def _nav_row(self, flow: Flow | None = None) -> list[Button]:
         if flow is not None and not flow.confirm_cancel:
             return [
-                Button(_label(gettext(BACK)), "n:back"),
-                Button(_label(gettext(MAIN_MENU)), "n:cancel"),
+                Button(button_label(gettext(BACK)), "n:back"),
+                Button(button_label(gettext(MAIN_MENU)), "n:cancel"),
             ]
         return [
-            Button(_label(gettext(BACK)), "n:back"),
-            Button(_label(gettext(CANCEL)), "n:cancel"),
+            Button(button_label(gettext(BACK)), "n:back"),
+            Button(button_label(gettext(CANCEL)), "n:cancel"),
         ]
 
     def _ask(self, state: State, step: Step, edit: bool = False) -> Reply:
@@ -648,22 +647,22 @@ class Engine:
         if step.kind == "multi_choice":
             marked = [
                 Button(
-                    _label(("☑️ " if o.value in state.picks else "▫️ ") + gettext(o.label)),
+                    button_label(("☑️ " if o.value in state.picks else "▫️ ") + gettext(o.label)),
                     f"t:{step.id}:{o.value}",
                 )
                 for o in options
             ]
             rows = _rows(marked, 2 if len(options) > 6 else 1)
-            rows.append([Button(_label(gettext(DONE)), f"d:{step.id}")])
+            rows.append([Button(button_label(gettext(DONE)), f"d:{step.id}")])
         elif step.kind in {"choice", "yes_no", "info"} and options:
             rows = self._option_rows(state, step, options)
         elif step.kind == "info":
-            rows = [[Button(_label(gettext(DONE)), f"a:{step.id}:seen")]]
+            rows = [[Button(button_label(gettext(DONE)), f"a:{step.id}:seen")]]
         rows.append(self._nav_row(flow))
         contact = None
         if step.kind == "pk_mobile":
-            contact = (paragraph(gettext(SHARE_HINT)), _label(gettext(SHARE_CONTACT)))
-        return _reply("\n\n".join(lines), rows, contact=contact, edit=edit)
+            contact = (paragraph(gettext(SHARE_HINT)), button_label(gettext(SHARE_CONTACT)))
+        return reply("\n\n".join(lines), rows, contact=contact, edit=edit)
 
     def _option_rows(
         self, state: State, step: Step, options: Sequence[Option]
@@ -673,16 +672,16 @@ class Engine:
         pages = max(1, -(-len(options) // page_size))
         page = min(max(state.page, 0), pages - 1)
         shown = options[page * page_size : (page + 1) * page_size]
-        buttons = [Button(_label(gettext(o.label)), f"a:{step.id}:{o.value}") for o in shown]
+        buttons = [Button(button_label(gettext(o.label)), f"a:{step.id}:{o.value}") for o in shown]
         two = step.kind == "yes_no" or (len(shown) > 6 and not step.page_size)
         rows = _rows(buttons, 2 if two else 1)
         if pages > 1:
             turn = []
             if page > 0:
-                turn.append(Button(_label(gettext(PREVIOUS)), f"p:{step.id}:{page - 1}"))
+                turn.append(Button(button_label(gettext(PREVIOUS)), f"p:{step.id}:{page - 1}"))
             turn.append(Button(f"{page + 1}/{pages}", f"p:{step.id}:{page}"))
             if page < pages - 1:
-                turn.append(Button(_label(gettext(NEXT)), f"p:{step.id}:{page + 1}"))
+                turn.append(Button(button_label(gettext(NEXT)), f"p:{step.id}:{page + 1}"))
             rows.append(turn)
         return rows
 
@@ -697,11 +696,11 @@ class Engine:
                 continue
             label = gettext(step.label or step.prompt)
             lines.append(f"• {label}: {self._display(step, given[step.id], given)}")
-            edits.append(Button(_label(t(EDIT, label=label)), f"r:e:{step.id}"))
+            edits.append(Button(button_label(t(EDIT, label=label)), f"r:e:{step.id}"))
         rows = _rows(edits, 2)
-        rows.append([Button(_label(gettext(SUBMIT)), "r:ok")])
+        rows.append([Button(button_label(gettext(SUBMIT)), "r:ok")])
         rows.append(self._nav_row(flow))
-        return _reply("\n".join(lines), rows)
+        return reply("\n".join(lines), rows)
 
     def _display(self, step: Step, value: Any, answers: Mapping[str, Any]) -> str:
         labels = (
