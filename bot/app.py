@@ -11,10 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.conversation import ConversationService
 from bot.engine.engine import Engine
 from bot.engine.flows import load_flows
-from bot.options import OPTION_SOURCES
+from bot.ssw.options import OPTION_SOURCES
+from bot.ssw.screens import TEXT_SOURCES
 from bot.storage.db import create_engine, session_factory
 from bot.storage.repository import Repository
-from bot.views import TEXT_SOURCES
 
 
 def build_engine(today: Callable[[], date] = date.today) -> Engine:

@@ -84,7 +84,7 @@ def db_upgrade(settings: Settings, revision: str) -> int:
 
 def facts() -> int:
     """Every fact the bot states, with its source: the page OEC staff review."""
-    from bot.facts_doc import render_markdown
+    from bot.ssw.facts_doc import render_markdown
 
     sys.stdout.write(render_markdown())
     return 0

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot import eligibility
+from bot import ssw
 from bot.engine.engine import (
     MAIN_MENU,
     Action,
@@ -236,10 +236,10 @@ class ConversationService:
             reference = await unit.save_lead(self._lead(answers, state.results.get("eligibility")))
             texts.append(t(flow.done, reference=reference))
         elif flow.on_complete == "assess_eligibility":
-            assessment = eligibility.assess(eligibility_answers(answers))
+            assessment = ssw.assess(eligibility_answers(answers))
             state.results["eligibility"] = assessment.to_dict()
             await unit.update_lead_eligibility(assessment.to_dict())
-            texts += eligibility.render_screens(assessment)
+            texts += ssw.render_screens(assessment)
         elif flow.done:
             texts.append(gettext(flow.done))
         if not flow.done_buttons:
@@ -279,8 +279,8 @@ class ConversationService:
             lines.append(gettext(NO_DATA))
         stored = state.results.get("eligibility") or (lead.eligibility if lead else None)
         if stored:
-            assessment = eligibility.Assessment.from_dict(stored)
-            lines += ["", gettext(MYDATA_ELIGIBILITY), eligibility.render(assessment)]
+            assessment = ssw.Assessment.from_dict(stored)
+            lines += ["", gettext(MYDATA_ELIGIBILITY), ssw.render(assessment)]
         lines += ["", t(MYDATA_LANGUAGE, language=gettext(LANGUAGE_SET).split(":")[-1].strip())]
         return "\n".join(lines)
 
@@ -296,7 +296,7 @@ class ConversationService:
 
 
 def eligibility_answers(answers: Mapping[str, Any]) -> dict[str, Any]:
-    """The eligibility flow's answers in the form ``eligibility.assess`` reads."""
+    """The eligibility flow's answers in the form ``ssw.assess`` reads."""
     mapped = dict(answers)
     tests = [test for test in answers.get("jp_tests", []) if test != "none"]
     if "jp_tests" in answers:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import knowledge
 from bot.app import build_engine
 from bot.engine.flows import load_flows
+from bot.ssw import catalogue
 
 
 def _condition_keys(condition: Any) -> set[str]:
@@ -46,7 +46,7 @@ def test_eligibility_asks_ssw_questions_exactly_for_open_ssw_fields() -> None:
 
     flow = load_flows()["eligibility"]
     skills = flow.step("skills_test")
-    for sector in knowledge.sectors():
+    for sector in catalogue.sectors():
         asked = matches(skills.when, {"sector": sector.id})
         assert asked == (sector.status == "open"), sector.id
 
@@ -55,12 +55,12 @@ def test_every_sector_with_job_types_gets_the_job_type_question() -> None:
     from bot.engine.conditions import matches
 
     step = load_flows()["eligibility"].step("sector_category")
-    for sector in knowledge.sectors():
+    for sector in catalogue.sectors():
         assert matches(step.when, {"sector": sector.id}) == bool(sector.categories), sector.id
 
 
 def test_registration_offers_the_16_fields_plus_it_and_healthcare() -> None:
-    from bot.options import registration_sectors
+    from bot.ssw.options import registration_sectors
 
     ids = [o.value for o in registration_sectors({})]
     assert len(ids) == 18

@@ -1,10 +1,10 @@
 """A first eligibility check: which routes to Japan fit a worker's answers, and what is missing.
 
 ``assess(answers)`` is a pure function of the answers and the sector catalogue
-(``bot.knowledge``, loaded once): no I/O, no translation. It returns an ``Assessment`` whose
+(``bot.ssw.catalogue``, loaded once): no I/O, no translation. It returns an ``Assessment`` whose
 routes hold gettext msgids with ``{name}`` placeholders and their params, plus the sources of
-every fact and rule used. ``render()`` translates at display time (translate first, then
-``.format``); ``to_dict()``/``from_dict()`` store an assessment with the lead as JSON.
+every fact and rule used (``bot.ssw.assessment``); ``bot.ssw.rendering`` translates it at display
+time.
 
 Answer keys (all optional; a missing key means "unknown"; other keys are ignored):
 
@@ -33,193 +33,30 @@ fact in the catalogue, never from this module.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Literal, TypeVar, get_args
+from dataclasses import dataclass
+from typing import Literal, TypeVar
 
-from bot import knowledge
-from bot.i18n import N_, gettext, isolate, paragraph
-from bot.knowledge import JLPT_LEVELS, Category, Fact, Rule, Sector
+from bot.i18n import N_
+from bot.ssw import catalogue
+from bot.ssw.assessment import (
+    Assessment,
+    Criterion,
+    CriterionStatus,
+    Route,
+    RouteId,
+    RouteStatus,
+    Step,
+)
+from bot.ssw.model import DEGREES, JAPANESE_TEST_IDS, JLPT_LEVELS, Category, Fact, Rule, Sector
 
 _T = TypeVar("_T", bound=str)
 
-CriterionStatus = Literal["met", "not_met", "unknown"]
-RouteStatus = Literal["eligible", "possible", "not_yet", "not_eligible"]
-RouteId = Literal[
-    "not_eligible",
-    "ssw1_now",
-    "ssw1_after_tests",
-    "ssw1_titp",
-    "ssw2",
-    "it_visa",
-    "nurse_licence",
-    "nursing_care_alternative",
-]
-
-CRITERION_STATUSES: tuple[CriterionStatus, ...] = get_args(CriterionStatus)
-ROUTE_STATUSES: tuple[RouteStatus, ...] = get_args(RouteStatus)
-ROUTE_IDS: tuple[RouteId, ...] = get_args(RouteId)
-FORMAT_VERSION = 1
-# A rendered screen stays under this many characters (Telegram allows 4,096; cheap phones and
-# readers with little schooling need far less).
-SCREEN_LIMIT = 900
-
-MARKS: Mapping[CriterionStatus, str] = {"met": "✅", "not_met": "❌", "unknown": "❔"}
-
-ROUTE_TITLES: Mapping[RouteId, str] = {
-    "not_eligible": N_("Why you cannot go yet"),
-    "ssw1_now": N_("SSW (i) in {sector}"),
-    "ssw1_after_tests": N_("SSW (i) in {sector}: what you still need"),
-    "ssw1_titp": N_("SSW (i) in {sector}, after Technical Intern Training"),
-    "ssw2": N_("Later: SSW (ii) in {sector}"),
-    "it_visa": N_("IT work visa (Engineer / Specialist in Humanities / International Services)"),
-    "nurse_licence": N_("Working as a nurse in Japan"),
-    "nursing_care_alternative": N_("Another way: SSW (i) in {sector}"),
-}
-STATUS_LINES: Mapping[RouteStatus, str] = {
-    "eligible": N_("You seem to meet the main requirements."),
-    "possible": N_("Possible. Some points are still open."),
-    "not_yet": N_("Not possible yet."),
-    "not_eligible": N_("You do not meet the requirements for this route."),
-}
-NEXT_STEPS = N_("Next steps:")
-DISCLAIMER = N_("This is only a first check, not a decision. Ask OEC to confirm.")
 YOUR_FIELD = N_("your field")
 
 LICENCE_NAMES: Mapping[str, str] = {
     "first_class": N_("first class"),
     "second_class": N_("second class"),
 }
-
-
-@dataclass(frozen=True)
-class Criterion:
-    """One requirement and whether the answers meet it. ``label_msgid`` is translated later."""
-
-    label_msgid: str
-    status: CriterionStatus
-    params: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Step:
-    """One thing to do next, as a msgid (often a fact's text from the catalogue) and params."""
-
-    msgid: str
-    params: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Route:
-    """A way to Japan, how well the answers fit it, what to do next, and the sources used."""
-
-    id: RouteId
-    status: RouteStatus
-    criteria: tuple[Criterion, ...]
-    next_steps: tuple[Step, ...]
-    sources: tuple[str, ...]
-    params: dict[str, str] = field(default_factory=dict)  # for the title, e.g. {"sector": ...}
-
-
-@dataclass(frozen=True)
-class Assessment:
-    routes: tuple[Route, ...]
-
-    @property
-    def route_ids(self) -> tuple[RouteId, ...]:
-        return tuple(route.id for route in self.routes)
-
-    def route(self, route_id: str) -> Route | None:
-        return next((route for route in self.routes if route.id == route_id), None)
-
-    def to_dict(self) -> dict[str, object]:
-        """A JSON-serialisable form, to store with the lead."""
-        return {
-            "version": FORMAT_VERSION,
-            "routes": [
-                {
-                    "id": route.id,
-                    "status": route.status,
-                    "params": dict(route.params),
-                    "criteria": [
-                        {"label_msgid": c.label_msgid, "status": c.status, "params": dict(c.params)}
-                        for c in route.criteria
-                    ],
-                    "next_steps": [
-                        {"msgid": s.msgid, "params": dict(s.params)} for s in route.next_steps
-                    ],
-                    "sources": list(route.sources),
-                }
-                for route in self.routes
-            ],
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, object]) -> Assessment:
-        """Rebuild an assessment stored with ``to_dict``; ``ValueError`` on a malformed one."""
-        if data.get("version") != FORMAT_VERSION:
-            raise ValueError(f"assessment: unsupported version {data.get('version')!r}")
-        routes: list[Route] = []
-        for raw in _dict_list(data.get("routes"), "routes"):
-            criteria = tuple(
-                Criterion(
-                    label_msgid=_str(item.get("label_msgid"), "label_msgid"),
-                    status=_choice(item.get("status"), CRITERION_STATUSES, "criterion status"),
-                    params=_params(item.get("params")),
-                )
-                for item in _dict_list(raw.get("criteria"), "criteria")
-            )
-            steps = tuple(
-                Step(msgid=_str(item.get("msgid"), "msgid"), params=_params(item.get("params")))
-                for item in _dict_list(raw.get("next_steps"), "next_steps")
-            )
-            sources = raw.get("sources")
-            if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
-                raise ValueError("assessment: 'sources' must be a list of strings")
-            routes.append(
-                Route(
-                    id=_choice(raw.get("id"), ROUTE_IDS, "route id"),
-                    status=_choice(raw.get("status"), ROUTE_STATUSES, "route status"),
-                    criteria=criteria,
-                    next_steps=steps,
-                    sources=tuple(str(s) for s in sources),
-                    params=_params(raw.get("params")),
-                )
-            )
-        return cls(routes=tuple(routes))
-
-
-def _dict_list(value: object, what: str) -> list[Mapping[str, object]]:
-    if not isinstance(value, list):
-        raise ValueError(f"assessment: '{what}' must be a list")
-    items: list[Mapping[str, object]] = []
-    for item in value:
-        if not isinstance(item, Mapping):
-            raise ValueError(f"assessment: each of '{what}' must be a mapping")
-        items.append({str(key): val for key, val in item.items()})
-    return items
-
-
-def _str(value: object, what: str) -> str:
-    if not isinstance(value, str):
-        raise ValueError(f"assessment: '{what}' must be a string")
-    return value
-
-
-def _params(value: object) -> dict[str, str]:
-    if value is None:
-        return {}
-    if not isinstance(value, Mapping) or not all(
-        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
-    ):
-        raise ValueError("assessment: 'params' must map strings to strings")
-    return {str(k): str(v) for k, v in value.items()}
-
-
-def _choice(value: object, allowed: tuple[_T, ...], what: str) -> _T:
-    for item in allowed:
-        if value == item:
-            return item
-    raise ValueError(f"assessment: unknown {what} {value!r}")
 
 
 # ------------------------------------------------------------------------------------------------
@@ -277,7 +114,7 @@ def _read_answers(answers: Mapping[str, object]) -> _Answers:
         if not isinstance(sector_id, str):
             raise ValueError(f"answer 'sector' must be a sector id, got {sector_id!r}")
         try:
-            sector = knowledge.sector(sector_id)
+            sector = catalogue.sector(sector_id)
         except KeyError:
             raise ValueError(f"answer 'sector': unknown sector id {sector_id!r}") from None
 
@@ -299,7 +136,7 @@ def _read_answers(answers: Mapping[str, object]) -> _Answers:
             raise ValueError(f"answer 'jp_tests' must be a list of test ids, got {raw_tests!r}")
         tests = [t for t in raw_tests if t != "none"]
         for test in tests:
-            if test not in knowledge.JAPANESE_TEST_IDS:
+            if test not in JAPANESE_TEST_IDS:
                 raise ValueError(f"answer 'jp_tests': unknown test id {test!r}")
         jp_tests = frozenset(str(t) for t in tests)
 
@@ -317,7 +154,7 @@ def _read_answers(answers: Mapping[str, object]) -> _Answers:
         titp=_answer_choice(answers, "titp", ("none", "completed", "incomplete")),
         titp_field=titp_field,
         ssw1_years=_answer_int(answers, "ssw1_years"),
-        degree=_answer_choice(answers, "degree", knowledge.DEGREES),
+        degree=_answer_choice(answers, "degree", DEGREES),
         experience_years=_answer_int(answers, "experience_years"),
         nursing_licence=_answer_choice(answers, "nursing_licence", yes_no),
         japan_licence=_answer_choice(answers, "japan_licence", yes_no),
@@ -399,7 +236,7 @@ def _japanese_label(any_of: tuple[str, ...]) -> tuple[str, dict[str, str]]:
     """A readable msgid for "pass one of these tests", with the test names as params."""
     jlpt = [t for t in JLPT_LEVELS if t in any_of]
     others = [t for t in any_of if t not in JLPT_LEVELS]
-    name = {t.id: t.name for t in knowledge.japanese_tests()}
+    name = {t.id: t.name for t in catalogue.japanese_tests()}
     if jlpt and tuple(jlpt) == _at_least(jlpt[0]) and len(jlpt) > 1:
         if others == ["jft_a2"]:
             return N_("Japanese: {jft}, or {jlpt} or higher"), {
@@ -418,11 +255,11 @@ def _japanese_steps(builder: _Builder, any_of: tuple[str, ...]) -> None:
     jlpt = [t for t in JLPT_LEVELS if t in any_of]
     take_jft = "jft_a2" in any_of
     if take_jft:
-        jft = knowledge.japanese_test("jft_a2")
+        jft = catalogue.japanese_test("jft_a2")
         builder.step(N_("Take the {test}. It is run by {body}."), test=jft.name, body=jft.body)
         builder.fact_step(jft.facts.get("tests_in_pakistan"))
     if jlpt:
-        test = knowledge.japanese_test(jlpt[0])
+        test = catalogue.japanese_test(jlpt[0])
         if tuple(jlpt) == _at_least(jlpt[0]) and len(jlpt) > 1:
             msgid = (
                 N_("Or take the {test} or higher. In Pakistan it is run by {body}.")
@@ -438,7 +275,7 @@ def _japanese_steps(builder: _Builder, any_of: tuple[str, ...]) -> None:
 
 
 def _age(builder: _Builder, answers: _Answers) -> None:
-    programme = knowledge.programme()
+    programme = catalogue.programme()
     min_age, coe_age = programme.min_age_at_entry, programme.coe_min_age
     builder.cite(programme.rules["min_age_at_entry"])
     if answers.age is None:
@@ -503,7 +340,7 @@ def _skills(
 
 def _japanese(builder: _Builder, sector: Sector | None, answers: _Answers) -> None:
     """The Japanese-test criterion (by job type where the sector has job types)."""
-    programme = knowledge.programme()
+    programme = catalogue.programme()
     if sector is None:
         any_of = programme.japanese_any_of
         builder.cite(programme.rules["japanese_any_of"])
@@ -546,7 +383,7 @@ def _extra_tests(builder: _Builder, sector: Sector, answers: _Answers, waived: b
         return
     builder.cite(sector.rule("extra_tests"))
     for test_id in sector.extra_tests:
-        test = knowledge.japanese_test(test_id)
+        test = catalogue.japanese_test(test_id)
         if waived:
             builder.cite(sector.rule("titp_extra_tests_need_related_field"))
             builder.check(
@@ -603,7 +440,7 @@ def _licence(builder: _Builder, sector: Sector, answers: _Answers) -> None:
 def _ssw1_years(builder: _Builder, answers: _Answers) -> None:
     if answers.ssw1_years is None:
         return
-    programme = knowledge.programme()
+    programme = catalogue.programme()
     maximum = programme.ssw1_max_years
     builder.cite(programme.rules["ssw1_max_years"])
     met = answers.ssw1_years < maximum
@@ -615,7 +452,7 @@ def _ssw1_years(builder: _Builder, answers: _Answers) -> None:
     )
     if not met:
         builder.cap_reached = True
-        stay_longer = knowledge.faq_entry("stay_longer")
+        stay_longer = catalogue.faq_entry("stay_longer")
         builder.cite(stay_longer.as_fact())
         builder.step(
             N_("You have used all {max} years of SSW (i). Read “{question}”."),
@@ -627,7 +464,7 @@ def _ssw1_years(builder: _Builder, answers: _Answers) -> None:
 def _ssw1(sector: Sector | None, answers: _Answers, *, alternative: bool = False) -> Route:
     """SSW (i): with the tests, or after Technical Intern Training (ii)."""
     builder = _Builder()
-    programme = knowledge.programme()
+    programme = catalogue.programme()
     if alternative and sector is not None:
         nurse = answers.sector
         builder.fact_step(nurse.fact("alternative") if nurse is not None else None)
@@ -685,9 +522,9 @@ def _ssw1(sector: Sector | None, answers: _Answers, *, alternative: bool = False
 
     status = builder.status()
     if status == "eligible":
-        path = knowledge.faq_entry("path")
+        path = catalogue.faq_entry("path")
         for entry_id in ("fraud", "costs", "path"):
-            builder.cite(knowledge.faq_entry(entry_id).as_fact())
+            builder.cite(catalogue.faq_entry(entry_id).as_fact())
         builder.step(
             N_(
                 "Next: find an employer in Japan, through OEC or a licensed agent (OEP). "
@@ -719,7 +556,7 @@ def _ssw2(sector: Sector, answers: _Answers) -> Route:
     )
     if sector.ssw2_japanese is not None:
         builder.cite(sector.rule("ssw2_japanese"))
-        level = knowledge.japanese_test(sector.ssw2_japanese)
+        level = catalogue.japanese_test(sector.ssw2_japanese)
         status = _passed_any(answers, _at_least(sector.ssw2_japanese))
         if builder.check(N_("Japanese: {jlpt} or higher"), status, jlpt=level.name) != "met":
             builder.step(N_("Study Japanese up to {test} or higher."), test=level.name)
@@ -754,7 +591,7 @@ def _it_visa(sector: Sector, answers: _Answers) -> Route:
         builder.fact_step(sector.fact("it_exams_pakistan"))
     if status == "not_eligible":
         builder.fact_step(sector.fact("work"))
-        builder.cite(knowledge.faq_entry("who_can_apply").as_fact())
+        builder.cite(catalogue.faq_entry("who_can_apply").as_fact())
         builder.step(N_("You can also look at the SSW fields. They need no degree."))
     builder.fact_step(sector.fact("jobs"))
     builder.fact_step(sector.fact("japanese"))
@@ -794,7 +631,7 @@ def _nurse_licence(sector: Sector, answers: _Answers) -> Route:
     builder.fact_step(sector.fact("education"))
     if japanese != "met":
         builder.cite(sector.fact("japanese"))
-        test = knowledge.japanese_test(any_of[0])
+        test = catalogue.japanese_test(any_of[0])
         builder.step(N_("Study Japanese up to {test}."), test=test.name)
     status: RouteStatus = "not_eligible" if licence == "not_met" else "possible"
     return builder.route("nurse_licence", status)
@@ -802,7 +639,7 @@ def _nurse_licence(sector: Sector, answers: _Answers) -> Route:
 
 def _under_age(answers: _Answers) -> Route:
     builder = _Builder()
-    programme = knowledge.programme()
+    programme = catalogue.programme()
     builder.cite(programme.rules["min_age_at_entry"], programme.rules["coe_min_age"])
     builder.check(
         N_("{min_age} or older on the day you enter Japan (you are {age})"),
@@ -843,7 +680,7 @@ def assess(answers: Mapping[str, object]) -> Assessment:
     """
     a = _read_answers(answers)
     sector = a.sector
-    programme = knowledge.programme()
+    programme = catalogue.programme()
     routes: list[Route] = []
     too_young = a.age is not None and a.age < programme.coe_min_age
 
@@ -868,70 +705,5 @@ def assess(answers: Mapping[str, object]) -> Assessment:
     if alternative_id is not None:
         if too_young:
             routes.insert(0, _under_age(a))
-        routes.append(_ssw1(knowledge.sector(alternative_id), a, alternative=True))
+        routes.append(_ssw1(catalogue.sector(alternative_id), a, alternative=True))
     return Assessment(tuple(routes))
-
-
-# ------------------------------------------------------------------------------------------------
-# Rendering (translation happens here, in the current language of bot.i18n).
-
-
-def _format(msgid: str, params: Mapping[str, str]) -> str:
-    """Translate, then fill the placeholders with translated, direction-isolated values."""
-    text = gettext(msgid)
-    if not params:
-        return text
-    values = {key: isolate(gettext(value)) for key, value in params.items()}
-    try:
-        return text.format(**values)
-    except (KeyError, IndexError, ValueError):
-        # A broken translation must not hide the message: fall back to the English msgid.
-        return msgid.format(**values)
-
-
-def render_route_screens(route: Route) -> tuple[str, ...]:
-    """One route as short plain-text screens.
-
-    One screen when it fits in ``SCREEN_LIMIT`` characters; otherwise the check (title, status,
-    criteria) comes first and the next steps follow under the title, as many screens as needed.
-    """
-    title = _format(ROUTE_TITLES[route.id], route.params)
-    check = [title, _format(STATUS_LINES[route.status], {})]
-    check += [f"{MARKS[c.status]} {_format(c.label_msgid, c.params)}" for c in route.criteria]
-    if not route.next_steps:
-        return (paragraph("\n".join(check)),)
-    heading = _format(NEXT_STEPS, {})
-    steps = [f"• {_format(s.msgid, s.params)}" for s in route.next_steps]
-    whole = [*check, heading, *steps]
-    if len("\n".join(whole)) <= SCREEN_LIMIT:
-        return (paragraph("\n".join(whole)),)
-    screens = [paragraph("\n".join(check))]
-    chunk = [title, heading]
-    for line in steps:
-        if len(chunk) > 2 and len("\n".join([*chunk, line])) > SCREEN_LIMIT:
-            screens.append(paragraph("\n".join(chunk)))
-            chunk = [title, heading]
-        chunk.append(line)
-    screens.append(paragraph("\n".join(chunk)))
-    return tuple(screens)
-
-
-def render_route(route: Route) -> str:
-    """One route as plain text (its screens separated by a blank line)."""
-    return "\n\n".join(render_route_screens(route))
-
-
-def render_screens(assessment: Assessment) -> tuple[str, ...]:
-    """The assessment as short screens, one message each; the disclaimer comes last."""
-    screens = [screen for route in assessment.routes for screen in render_route_screens(route)]
-    disclaimer = paragraph(_format(DISCLAIMER, {}))
-    if screens and len(screens[-1]) + len(disclaimer) + 2 <= SCREEN_LIMIT:
-        screens[-1] = f"{screens[-1]}\n\n{disclaimer}"
-    else:
-        screens.append(disclaimer)
-    return tuple(screens)
-
-
-def render(assessment: Assessment) -> str:
-    """The whole assessment as translated plain text (screens separated by a blank line)."""
-    return "\n\n".join(render_screens(assessment))

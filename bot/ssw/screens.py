@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from bot import knowledge
 from bot.engine.engine import t
 from bot.i18n import N_, gettext, isolate
+from bot.ssw import catalogue
 
 HEADINGS: dict[str, str] = {
     "work": N_("🛠 The work"),
@@ -48,7 +48,7 @@ def _sources_line(sources: Iterable[str], checked: date) -> str:
 def sector_detail(answers: Mapping[str, Any]) -> str:
     """One sector: its names, then each fact under a heading, then the sources."""
     try:
-        sector = knowledge.sector(str(answers.get("sector")))
+        sector = catalogue.sector(str(answers.get("sector")))
     except KeyError:
         return gettext(UNKNOWN)
     name = _text(sector.name)
@@ -72,7 +72,7 @@ def sector_detail(answers: Mapping[str, Any]) -> str:
 def faq_answer(answers: Mapping[str, Any]) -> str:
     """One FAQ entry: the question, the answer, links, sources."""
     try:
-        entry = knowledge.faq_entry(str(answers.get("topic")))
+        entry = catalogue.faq_entry(str(answers.get("topic")))
     except KeyError:
         return gettext(UNKNOWN)
     lines = [_text(entry.question), "", _text(entry.answer)]

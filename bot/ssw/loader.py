@@ -1,348 +1,54 @@
-"""The bot's knowledge: the SSW sector catalogue and the FAQ, loaded from YAML and validated.
+"""Reading and validating ``flows/sectors.yaml`` and ``flows/faq.yaml``.
 
-``flows/sectors.yaml`` holds the programme-wide rules, the Japanese tests and the sectors (the
-16 open SSW fields, the 3 fields added in Jan 2026 and 2 non-SSW routes); ``flows/faq.yaml`` holds
-the "About SSW" answers. Both files document their schema in a comment block at the top. Every
-fact carries its ``source`` (as written in the team's fact sheet), the date it was ``checked`` and
-a ``confidence`` mark (H, M or L), and loading fails with a ``ValueError`` naming the file and the
-entry when any of these is missing or malformed, or when a rule names an unknown id.
-
-The English texts (``text``, ``name``, ``question``, ``answer``) are gettext msgids: this module
-never translates; callers pass them through ``bot.i18n.gettext`` when rendering.
-
-Pure data access: no Telegram, HTTP or database imports, so the eligibility logic, the facts
-document and the tests can use it anywhere.
+Every fact carries its ``source`` (as written in the team's fact sheet), the date it was
+``checked`` and a ``confidence`` mark (H, M or L); loading fails with a ``ValueError`` naming the
+file and the entry when any of these is missing or malformed, or when a rule names an unknown id.
+Both files document their schema in a comment block at the top.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping
 from datetime import date
-from functools import cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Literal, cast
+from typing import cast
 
 import yaml
 
-FLOWS_DIR = Path(__file__).resolve().parent.parent / "flows"
+from bot.ssw.model import (
+    CONFIDENCES,
+    DEGREES,
+    FACT_FIELDS,
+    HELD_VALUES,
+    JAPANESE_TEST_IDS,
+    LICENCES,
+    OPTIONAL_FACTS,
+    PROGRAMME_RULES,
+    REQUIRED_FACTS,
+    SECTOR_RULES,
+    SECTOR_STATUSES,
+    Catalogue,
+    Category,
+    Confidence,
+    Fact,
+    FaqEntry,
+    Held,
+    JapaneseTest,
+    Licence,
+    Programme,
+    Rule,
+    RuleKind,
+    RuleValue,
+    Sector,
+)
+
+FLOWS_DIR = Path(__file__).resolve().parent.parent.parent / "flows"
 SECTORS_FILE = FLOWS_DIR / "sectors.yaml"
 FAQ_FILE = FLOWS_DIR / "faq.yaml"
 
-Confidence = Literal["H", "M", "L"]
-SectorStatus = Literal["open", "from_2027", "other_route"]
-Held = Literal["yes", "expected", "no", "unknown"]
-Licence = Literal["first_class", "second_class"]
-
-CONFIDENCES: tuple[Confidence, ...] = ("H", "M", "L")
-SECTOR_STATUSES: tuple[SectorStatus, ...] = ("open", "from_2027", "other_route")
-HELD_VALUES: tuple[Held, ...] = ("yes", "expected", "no", "unknown")
-LICENCES: tuple[Licence, ...] = ("first_class", "second_class")
-
-# Test ids a worker can report (the ``jp_tests`` answer). JLPT levels from easiest to hardest.
-JLPT_LEVELS: tuple[str, ...] = ("jlpt_n5", "jlpt_n4", "jlpt_n3", "jlpt_n2", "jlpt_n1")
-JAPANESE_TEST_IDS: tuple[str, ...] = ("jft_a2", *JLPT_LEVELS, "care_japanese")
-DEGREES: tuple[str, ...] = ("none", "it_related", "nursing", "other")
-
-# Keys whose values are user-visible English msgids (translated); everything else is machine data.
-TRANSLATED_KEYS = frozenset({"text", "name", "question", "answer"})
-
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
-
-# Facts each kind of sector must have, and the optional extras.
-REQUIRED_FACTS: Mapping[str, frozenset[str]] = MappingProxyType(
-    {
-        "open": frozenset({"work", "skills_test", "japanese", "ssw2", "tests_in_pakistan"}),
-        "from_2027": frozenset({"outlook"}),
-        "other_route": frozenset({"work", "route", "japanese"}),
-    }
-)
-OPTIONAL_FACTS = frozenset(
-    {"work", "licence", "education", "epa", "alternative", "jobs", "it_exams", "it_exams_pakistan"}
-)
-# Machine fields allowed on a fact, by fact key: field name -> required?
-_FACT_FIELDS: Mapping[str, Mapping[str, bool]] = MappingProxyType(
-    {
-        "skills_test": {"name": True, "body": True, "name_ja": False, "body_ja": False},
-        "ssw2": {"available": True},
-        "tests_in_pakistan": {"held": True},
-    }
-)
-
-RuleKind = Literal[
-    "int", "bool", "str", "test_id", "test_ids", "degrees", "sector_id", "categories"
-]
-PROGRAMME_RULES: Mapping[str, RuleKind] = MappingProxyType(
-    {
-        "min_age_at_entry": "int",
-        "coe_min_age": "int",
-        "japanese_any_of": "test_ids",
-        "ssw1_max_years": "int",
-        "titp_waives_japanese": "bool",
-        "titp_related_waives_skills": "bool",
-    }
-)
-SECTOR_RULES: Mapping[str, RuleKind] = MappingProxyType(
-    {
-        "skills_test_id": "str",
-        "japanese_any_of": "test_ids",
-        "extra_tests": "test_ids",
-        "titp_extra_tests_need_related_field": "bool",
-        "categories": "categories",
-        "ssw2_japanese": "test_id",
-        "tests_only_in_japan": "bool",
-        "hiring_from": "int",
-        "degree_any_of": "degrees",
-        "experience_years_instead": "int",
-        "requires_home_licence": "bool",
-        "min_education_years": "int",
-        "min_nursing_school_years": "int",
-        "alternative_sector": "sector_id",
-    }
-)
-
-
-@dataclass(frozen=True)
-class Fact:
-    """One statement the bot may make, with where it comes from.
-
-    ``text`` is an English msgid. The machine fields are set only on the fact keys that use them:
-    ``name``/``name_ja``/``body``/``body_ja`` on ``skills_test``, ``available`` on ``ssw2`` and
-    ``held`` on ``tests_in_pakistan``.
-    """
-
-    text: str
-    source: tuple[str, ...]
-    checked: date
-    confidence: Confidence
-    name: str | None = None
-    name_ja: str | None = None
-    body: str | None = None
-    body_ja: str | None = None
-    available: bool | None = None
-    held: Held | None = None
-
-
-@dataclass(frozen=True)
-class Category:
-    """A job type inside a sector with its own rules (truck/taxi/bus, the railway job types)."""
-
-    id: str
-    name: str
-    japanese_any_of: tuple[str, ...]
-    licence: Licence | None = None
-    body: str | None = None
-    body_ja: str | None = None
-
-
-RuleValue = int | bool | str | tuple[str, ...] | tuple[Category, ...]
-
-
-@dataclass(frozen=True)
-class Rule:
-    """A machine-readable rule for the eligibility logic, with its provenance."""
-
-    name: str
-    value: RuleValue
-    source: tuple[str, ...]
-    checked: date
-    confidence: Confidence
-
-
-def _rule_int(rules: Mapping[str, Rule], name: str) -> int | None:
-    rule = rules.get(name)
-    if rule is None:
-        return None
-    value = rule.value
-    assert isinstance(value, int) and not isinstance(value, bool)
-    return value
-
-
-def _rule_bool(rules: Mapping[str, Rule], name: str) -> bool:
-    rule = rules.get(name)
-    return rule is not None and rule.value is True
-
-
-def _rule_str(rules: Mapping[str, Rule], name: str) -> str | None:
-    rule = rules.get(name)
-    if rule is None:
-        return None
-    assert isinstance(rule.value, str)
-    return rule.value
-
-
-def _rule_strs(rules: Mapping[str, Rule], name: str) -> tuple[str, ...]:
-    rule = rules.get(name)
-    if rule is None:
-        return ()
-    assert isinstance(rule.value, tuple)
-    return tuple(str(item) for item in rule.value)
-
-
-@dataclass(frozen=True)
-class Programme:
-    """Rules that hold in every SSW field."""
-
-    rules: Mapping[str, Rule]
-
-    def _int(self, name: str) -> int:
-        value = _rule_int(self.rules, name)
-        assert value is not None
-        return value
-
-    @property
-    def min_age_at_entry(self) -> int:
-        return self._int("min_age_at_entry")
-
-    @property
-    def coe_min_age(self) -> int:
-        return self._int("coe_min_age")
-
-    @property
-    def ssw1_max_years(self) -> int:
-        return self._int("ssw1_max_years")
-
-    @property
-    def japanese_any_of(self) -> tuple[str, ...]:
-        return _rule_strs(self.rules, "japanese_any_of")
-
-    @property
-    def titp_waives_japanese(self) -> bool:
-        return _rule_bool(self.rules, "titp_waives_japanese")
-
-    @property
-    def titp_related_waives_skills(self) -> bool:
-        return _rule_bool(self.rules, "titp_related_waives_skills")
-
-
-@dataclass(frozen=True)
-class JapaneseTest:
-    """A Japanese test a worker can report: JFT-Basic, a JLPT level, the Care Japanese test."""
-
-    id: str
-    name: str
-    body: str
-    source: tuple[str, ...]
-    checked: date
-    confidence: Confidence
-    facts: Mapping[str, Fact]
-
-
-@dataclass(frozen=True)
-class Sector:
-    """An SSW field, a field opening later, or a non-SSW route (IT, registered nurse)."""
-
-    id: str
-    status: SectorStatus
-    name: str
-    name_ja: str
-    source: tuple[str, ...]
-    checked: date
-    confidence: Confidence
-    facts: Mapping[str, Fact]
-    rules: Mapping[str, Rule] = field(default_factory=lambda: MappingProxyType({}))
-
-    def fact(self, key: str) -> Fact | None:
-        return self.facts.get(key)
-
-    def rule(self, name: str) -> Rule | None:
-        return self.rules.get(name)
-
-    @property
-    def skills_test_id(self) -> str | None:
-        return _rule_str(self.rules, "skills_test_id")
-
-    @property
-    def japanese_any_of(self) -> tuple[str, ...]:
-        return _rule_strs(self.rules, "japanese_any_of")
-
-    @property
-    def extra_tests(self) -> tuple[str, ...]:
-        return _rule_strs(self.rules, "extra_tests")
-
-    @property
-    def titp_extra_tests_need_related_field(self) -> bool:
-        return _rule_bool(self.rules, "titp_extra_tests_need_related_field")
-
-    @property
-    def categories(self) -> tuple[Category, ...]:
-        rule = self.rules.get("categories")
-        if rule is None:
-            return ()
-        assert isinstance(rule.value, tuple)
-        return tuple(item for item in rule.value if isinstance(item, Category))
-
-    def category(self, category_id: str) -> Category | None:
-        return next((c for c in self.categories if c.id == category_id), None)
-
-    @property
-    def ssw2_available(self) -> bool:
-        fact = self.facts.get("ssw2")
-        return fact is not None and fact.available is True
-
-    @property
-    def ssw2_japanese(self) -> str | None:
-        return _rule_str(self.rules, "ssw2_japanese")
-
-    @property
-    def tests_only_in_japan(self) -> bool:
-        return _rule_bool(self.rules, "tests_only_in_japan")
-
-    @property
-    def hiring_from(self) -> int | None:
-        return _rule_int(self.rules, "hiring_from")
-
-    @property
-    def degree_any_of(self) -> tuple[str, ...]:
-        return _rule_strs(self.rules, "degree_any_of")
-
-    @property
-    def experience_years_instead(self) -> int | None:
-        return _rule_int(self.rules, "experience_years_instead")
-
-    @property
-    def requires_home_licence(self) -> bool:
-        return _rule_bool(self.rules, "requires_home_licence")
-
-    @property
-    def min_education_years(self) -> int | None:
-        return _rule_int(self.rules, "min_education_years")
-
-    @property
-    def min_nursing_school_years(self) -> int | None:
-        return _rule_int(self.rules, "min_nursing_school_years")
-
-    @property
-    def alternative_sector(self) -> str | None:
-        return _rule_str(self.rules, "alternative_sector")
-
-
-@dataclass(frozen=True)
-class Catalogue:
-    """Everything in ``flows/sectors.yaml``."""
-
-    programme: Programme
-    japanese_tests: tuple[JapaneseTest, ...]
-    sectors: tuple[Sector, ...]
-
-
-@dataclass(frozen=True)
-class FaqEntry:
-    """One "About SSW" question with its answer (both msgids) and provenance."""
-
-    id: str
-    question: str
-    answer: str
-    source: tuple[str, ...]
-    checked: date
-    confidence: Confidence
-    links: tuple[str, ...] = ()
-
-    def as_fact(self) -> Fact:
-        return Fact(self.answer, self.source, self.checked, self.confidence)
-
 
 # ------------------------------------------------------------------------------------------------
 # Validation helpers. ``where`` names the file and the entry, e.g. "sectors.yaml: sectors[3]
@@ -465,7 +171,7 @@ _FACT_BASE_KEYS = frozenset({"text", "source", "checked", "confidence"})
 
 def _fact(key: str, raw: object, where: _Where) -> Fact:
     data = _mapping(raw, where)
-    machine = _FACT_FIELDS.get(key, {})
+    machine = FACT_FIELDS.get(key, {})
     _only_keys(data, _FACT_BASE_KEYS | set(machine), where)
     for name, required in machine.items():
         if required and name not in data:
@@ -759,85 +465,3 @@ def load_faq(path: Path = FAQ_FILE) -> tuple[FaqEntry, ...]:
             )
         )
     return tuple(entries)
-
-
-# ------------------------------------------------------------------------------------------------
-# Cached access to the project's own files.
-
-
-@cache
-def catalogue() -> Catalogue:
-    """The validated ``flows/sectors.yaml``, loaded once per process."""
-    return load_catalogue(SECTORS_FILE)
-
-
-def programme() -> Programme:
-    return catalogue().programme
-
-
-def sectors() -> tuple[Sector, ...]:
-    """All sectors in catalogue order (open fields, fields from 2027, other routes)."""
-    return catalogue().sectors
-
-
-@cache
-def _sectors_by_id() -> Mapping[str, Sector]:
-    return MappingProxyType({s.id: s for s in sectors()})
-
-
-def sector(sector_id: str) -> Sector:
-    """The sector with this id; ``KeyError`` when there is none."""
-    try:
-        return _sectors_by_id()[sector_id]
-    except KeyError:
-        raise KeyError(f"unknown sector id {sector_id!r}") from None
-
-
-def japanese_tests() -> tuple[JapaneseTest, ...]:
-    return catalogue().japanese_tests
-
-
-def japanese_test(test_id: str) -> JapaneseTest:
-    """The Japanese test with this id; ``KeyError`` when there is none."""
-    for test in japanese_tests():
-        if test.id == test_id:
-            return test
-    raise KeyError(f"unknown Japanese test id {test_id!r}")
-
-
-@cache
-def faq() -> tuple[FaqEntry, ...]:
-    """The validated ``flows/faq.yaml`` entries in order, loaded once per process."""
-    return load_faq(FAQ_FILE)
-
-
-def faq_entry(entry_id: str) -> FaqEntry:
-    for entry in faq():
-        if entry.id == entry_id:
-            return entry
-    raise KeyError(f"unknown FAQ entry {entry_id!r}")
-
-
-def all_facts() -> Iterator[tuple[str, Fact]]:
-    """Every user-visible fact with a label saying where it lives.
-
-    Sector facts ("sector nursing_care: skills_test"), Japanese-test facts ("test jft_a2: about")
-    and FAQ answers ("faq pay", as a ``Fact`` whose text is the answer).
-    """
-    for test in japanese_tests():
-        for key, fact in test.facts.items():
-            yield f"test {test.id}: {key}", fact
-    for item in sectors():
-        for key, fact in item.facts.items():
-            yield f"sector {item.id}: {key}", fact
-    for entry in faq():
-        yield f"faq {entry.id}", entry.as_fact()
-
-
-def all_rules() -> Iterator[tuple[str, Rule]]:
-    """Every machine rule with a label saying where it lives."""
-    for name, rule in programme().rules.items():
-        yield f"programme: {name}", rule
-    for item in sectors():
-        for name, rule in item.rules.items():
-            yield f"sector {item.id}: {name}", rule

@@ -5,7 +5,7 @@ answers, each with its source, confidence mark and the date it was checked. ``do
 this module's output and a test keeps the two equal; after changing ``flows/sectors.yaml`` or
 ``flows/faq.yaml`` regenerate it with::
 
-    python -m bot.facts_doc > docs/facts.md
+    python -m bot.ssw.facts_doc > docs/facts.md
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable, Mapping
 
-from bot import knowledge
-from bot.knowledge import Category, Fact, JapaneseTest, Rule, RuleValue, Sector
+from bot.ssw import catalogue
+from bot.ssw.model import Category, Fact, JapaneseTest, Rule, RuleValue, Sector
 
-REGENERATE = "python -m bot.facts_doc > docs/facts.md"
+REGENERATE = "python -m bot.ssw.facts_doc > docs/facts.md"
 
 STATUS_TITLES: Mapping[str, str] = {
     "open": "Sectors: open SSW fields (hiring now)",
@@ -87,7 +87,7 @@ def _test_groups(tests: Iterable[JapaneseTest]) -> list[list[JapaneseTest]]:
 
 def _tests_section() -> list[str]:
     lines = ["## Japanese tests", ""]
-    for group in _test_groups(knowledge.japanese_tests()):
+    for group in _test_groups(catalogue.japanese_tests()):
         first = group[0]
         names = ", ".join(t.name for t in group)
         ids = ", ".join(f"`{t.id}`" for t in group)
@@ -142,19 +142,19 @@ def render_markdown() -> str:
         "## Programme rules (every SSW field)",
         "",
     ]
-    for rule in knowledge.programme().rules.values():
+    for rule in catalogue.programme().rules.values():
         lines += _rule_lines(rule)
     lines.append("")
     lines += _tests_section()
     number = 0
     for status, title in STATUS_TITLES.items():
         lines += [f"## {title}", ""]
-        for sector in knowledge.sectors():
+        for sector in catalogue.sectors():
             if sector.status == status:
                 number += 1
                 lines += _sector_lines(number, sector)
     lines += ["## FAQ (About SSW)", ""]
-    for entry in knowledge.faq():
+    for entry in catalogue.faq():
         lines += [
             f"### {entry.question} (`{entry.id}`)",
             "",

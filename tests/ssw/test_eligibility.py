@@ -14,9 +14,19 @@ from pathlib import Path
 
 import pytest
 
-from bot import eligibility, knowledge
-from bot.eligibility import ROUTE_IDS, SCREEN_LIMIT, Assessment, Route, assess, render
 from bot.i18n import FSI, RLM, using_language
+from bot.ssw import (
+    Assessment,
+    Route,
+    assess,
+    catalogue,
+    eligibility,
+    render,
+    render_screens,
+    rendering,
+)
+from bot.ssw.assessment import ROUTE_IDS
+from bot.ssw.rendering import DISCLAIMER, MARKS, ROUTE_TITLES, SCREEN_LIMIT
 
 JFT = "Japanese: JFT-Basic (A2), or JLPT N4 or higher"
 N3 = "Japanese: JLPT N3 or higher"
@@ -648,7 +658,7 @@ def test_no_ssw2_route_where_the_field_has_none(sector_id: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "sector_id", [s.id for s in knowledge.sectors() if s.status == "open" and s.ssw2_available]
+    "sector_id", [s.id for s in catalogue.sectors() if s.status == "open" and s.ssw2_available]
 )
 def test_ssw2_route_where_the_field_has_it(sector_id: str) -> None:
     result = assess({"age": 30, "sector": sector_id})
@@ -658,12 +668,12 @@ def test_ssw2_route_where_the_field_has_it(sector_id: str) -> None:
     assert has_n3 is (sector_id in {"food_service", "fishery"})
 
 
-@pytest.mark.parametrize("sector_id", [s.id for s in knowledge.sectors()])
+@pytest.mark.parametrize("sector_id", [s.id for s in catalogue.sectors()])
 def test_every_sector_assesses_and_cites_the_catalogue(sector_id: str) -> None:
     result = assess({"age": 25, "sector": sector_id})
     assert result.routes
-    known = {s for _, f in knowledge.all_facts() for s in f.source}
-    known |= {s for _, r in knowledge.all_rules() for s in r.source}
+    known = {s for _, f in catalogue.all_facts() for s in f.source}
+    known |= {s for _, r in catalogue.all_rules() for s in r.source}
     for route in result.routes:
         assert route.sources, route.id
         assert set(route.sources) <= known
@@ -707,14 +717,14 @@ def test_render(case: Case) -> None:
     result = assess(case.answers)
     with using_language("en"):
         text = render(result)
-        screens = eligibility.render_screens(result)
+        screens = render_screens(result)
     for route in result.routes:
-        title = eligibility.ROUTE_TITLES[route.id].format(**route.params)
+        title = ROUTE_TITLES[route.id].format(**route.params)
         assert title in text
         for criterion in route.criteria:
-            mark = eligibility.MARKS[criterion.status]
+            mark = MARKS[criterion.status]
             assert f"{mark} {criterion.label_msgid.format(**criterion.params)}" in text
-    assert eligibility.DISCLAIMER in screens[-1]
+    assert DISCLAIMER in screens[-1]
     assert all(len(screen) <= SCREEN_LIMIT for screen in screens), [len(s) for s in screens]
 
 
@@ -763,9 +773,13 @@ def test_lenient_answer_forms() -> None:
 
 
 def _marked_msgids() -> list[str]:
-    tree = ast.parse(Path(eligibility.__file__).read_text(encoding="utf-8"))
+    trees = [
+        ast.parse(Path(module.__file__ or "").read_text(encoding="utf-8"))
+        for module in (eligibility, rendering)
+    ]
     return [
         node.args[0].value
+        for tree in trees
         for node in ast.walk(tree)
         if isinstance(node, ast.Call)
         and isinstance(node.func, ast.Name)

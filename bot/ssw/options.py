@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from bot import knowledge
 from bot.engine.flows import Option
 from bot.i18n import N_
+from bot.ssw import catalogue
 
 OTHER_FIELD = N_("Another field")
 
@@ -22,18 +22,18 @@ def registration_sectors(_: Answers) -> tuple[Option, ...]:
     """The 16 SSW fields open now, then the IT and healthcare routes."""
     return tuple(
         Option(s.id, s.name.strip())
-        for s in knowledge.sectors()
+        for s in catalogue.sectors()
         if s.status in {"open", "other_route"}
     )
 
 
 def all_sectors(_: Answers) -> tuple[Option, ...]:
     """Every sector of the catalogue: open fields, IT and nursing, then the 2027 fields."""
-    return tuple(Option(s.id, s.name.strip()) for s in knowledge.sectors())
+    return tuple(Option(s.id, s.name.strip()) for s in catalogue.sectors())
 
 
 def ssw_fields(_: Answers) -> tuple[Option, ...]:
-    return tuple(Option(s.id, s.name.strip()) for s in knowledge.sectors() if s.status == "open")
+    return tuple(Option(s.id, s.name.strip()) for s in catalogue.sectors() if s.status == "open")
 
 
 def titp_fields(answers: Answers) -> tuple[Option, ...]:
@@ -45,11 +45,11 @@ def sector_categories(answers: Answers) -> tuple[Option, ...]:
     sector_id = answers.get("sector")
     if not sector_id:
         return ()
-    return tuple(Option(c.id, c.name.strip()) for c in knowledge.sector(sector_id).categories)
+    return tuple(Option(c.id, c.name.strip()) for c in catalogue.sector(sector_id).categories)
 
 
 def faq_topics(_: Answers) -> tuple[Option, ...]:
-    return tuple(Option(e.id, e.question.strip()) for e in knowledge.faq())
+    return tuple(Option(e.id, e.question.strip()) for e in catalogue.faq())
 
 
 OPTION_SOURCES: dict[str, Callable[[Answers], Sequence[Option]]] = {

@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot import facts_doc, knowledge
-from bot.knowledge import JAPANESE_TEST_IDS, TRANSLATED_KEYS, Category, Fact
+from bot.ssw import catalogue, facts_doc, loader
+from bot.ssw.model import JAPANESE_TEST_IDS, TRANSLATED_KEYS, Category, Fact, FaqEntry, Rule, Sector
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FACT_SHEET = ROOT.parent / "shared" / "reference" / "ssw-facts.md"
 CHECKED = date(2026, 11, 25)
 
@@ -106,8 +106,8 @@ def _translated(
 
 
 ALL_TEXTS = [
-    *_translated(_raw(knowledge.SECTORS_FILE), "sectors.yaml"),
-    *_translated(_raw(knowledge.FAQ_FILE), "faq.yaml"),
+    *_translated(_raw(loader.SECTORS_FILE), "sectors.yaml"),
+    *_translated(_raw(loader.FAQ_FILE), "faq.yaml"),
 ]
 TEXT_IDS = [where for where, _, _ in ALL_TEXTS]
 
@@ -126,19 +126,19 @@ def sheet() -> str:
 
 
 def test_sector_ids_in_order() -> None:
-    assert [s.id for s in knowledge.sectors()] == OPEN + FROM_2027 + OTHER_ROUTES
+    assert [s.id for s in catalogue.sectors()] == OPEN + FROM_2027 + OTHER_ROUTES
 
 
 @pytest.mark.parametrize(
     ("ids", "status"), [(OPEN, "open"), (FROM_2027, "from_2027"), (OTHER_ROUTES, "other_route")]
 )
 def test_statuses(ids: list[str], status: str) -> None:
-    assert [knowledge.sector(i).status for i in ids] == [status] * len(ids)
+    assert [catalogue.sector(i).status for i in ids] == [status] * len(ids)
 
 
 @pytest.mark.parametrize("sector_id", FROM_2027)
 def test_from_2027_fields_are_marked(sector_id: str) -> None:
-    sector = knowledge.sector(sector_id)
+    sector = catalogue.sector(sector_id)
     assert sector.hiring_from == 2027
     outlook = sector.fact("outlook")
     assert outlook is not None and "2027" in outlook.text
@@ -146,20 +146,20 @@ def test_from_2027_fields_are_marked(sector_id: str) -> None:
 
 
 def test_sector_lookup() -> None:
-    assert knowledge.sector("nursing_care").name_ja == "介護"
+    assert catalogue.sector("nursing_care").name_ja == "介護"
     with pytest.raises(KeyError, match="unknown sector id"):
-        knowledge.sector("it")
+        catalogue.sector("it")
 
 
 def test_faq_ids() -> None:
-    ids = [e.id for e in knowledge.faq()]
+    ids = [e.id for e in catalogue.faq()]
     assert len(ids) == len(set(ids))
     assert set(ids) >= FAQ_IDS
 
 
 def test_japanese_tests() -> None:
-    assert sorted(t.id for t in knowledge.japanese_tests()) == sorted(JAPANESE_TEST_IDS)
-    jft = knowledge.japanese_test("jft_a2").facts["tests_in_pakistan"]
+    assert sorted(t.id for t in catalogue.japanese_tests()) == sorted(JAPANESE_TEST_IDS)
+    jft = catalogue.japanese_test("jft_a2").facts["tests_in_pakistan"]
     assert jft.held == "yes" and "Islamabad" in jft.text and "F-8 Markaz" in jft.text
 
 
@@ -167,8 +167,8 @@ def test_japanese_tests() -> None:
 # Provenance
 
 
-FACTS = list(knowledge.all_facts())
-RULES = list(knowledge.all_rules())
+FACTS = list(catalogue.all_facts())
+RULES = list(catalogue.all_rules())
 
 
 @pytest.mark.parametrize(("where", "fact"), FACTS, ids=[w for w, _ in FACTS])
@@ -179,25 +179,25 @@ def test_every_fact_has_source_and_checked(where: str, fact: Fact) -> None:
 
 
 @pytest.mark.parametrize(("where", "rule"), RULES, ids=[w for w, _ in RULES])
-def test_every_rule_has_source_and_checked(where: str, rule: knowledge.Rule) -> None:
+def test_every_rule_has_source_and_checked(where: str, rule: Rule) -> None:
     assert rule.source and rule.checked == CHECKED and rule.confidence in ("H", "M", "L")
 
 
-@pytest.mark.parametrize("sector", knowledge.sectors(), ids=lambda s: s.id)
-def test_every_sector_has_source_and_checked(sector: knowledge.Sector) -> None:
+@pytest.mark.parametrize("sector", catalogue.sectors(), ids=lambda s: s.id)
+def test_every_sector_has_source_and_checked(sector: Sector) -> None:
     assert sector.source and sector.checked == CHECKED
 
 
-@pytest.mark.parametrize("entry", knowledge.faq(), ids=lambda e: e.id)
-def test_every_faq_entry_has_source_and_checked(entry: knowledge.FaqEntry) -> None:
+@pytest.mark.parametrize("entry", catalogue.faq(), ids=lambda e: e.id)
+def test_every_faq_entry_has_source_and_checked(entry: FaqEntry) -> None:
     assert entry.source and entry.checked == CHECKED
     assert all(link.startswith("https://") for link in entry.links)
 
 
 def test_every_source_is_quoted_from_the_fact_sheet(sheet: str) -> None:
     sources = {s for _, f in FACTS for s in f.source} | {s for _, r in RULES for s in r.source}
-    sources |= {s for sector in knowledge.sectors() for s in sector.source}
-    sources |= {s for test in knowledge.japanese_tests() for s in test.source}
+    sources |= {s for sector in catalogue.sectors() for s in sector.source}
+    sources |= {s for test in catalogue.japanese_tests() for s in test.source}
     assert sorted(s for s in sources if s not in sheet) == []
 
 
@@ -251,7 +251,7 @@ def test_low_confidence_facts_are_hedged() -> None:
 
 @pytest.mark.parametrize("sector_id", OPEN)
 def test_tests_in_pakistan(sector_id: str) -> None:
-    fact = knowledge.sector(sector_id).fact("tests_in_pakistan")
+    fact = catalogue.sector(sector_id).fact("tests_in_pakistan")
     assert fact is not None
     expected = HELD_IN_PAKISTAN.get(sector_id, "unknown")
     assert fact.held == expected
@@ -261,17 +261,17 @@ def test_tests_in_pakistan(sector_id: str) -> None:
 
 @pytest.mark.parametrize("sector_id", OPEN)
 def test_ssw2_availability(sector_id: str) -> None:
-    sector = knowledge.sector(sector_id)
+    sector = catalogue.sector(sector_id)
     assert sector.ssw2_available is (sector_id not in NO_SSW2)
 
 
 def test_eleven_ssw2_fields() -> None:
-    assert sum(s.ssw2_available for s in knowledge.sectors()) == 11
+    assert sum(s.ssw2_available for s in catalogue.sectors()) == 11
 
 
 @pytest.mark.parametrize("sector_id", OPEN)
 def test_open_fields_have_skills_test_and_japanese_rule(sector_id: str) -> None:
-    sector = knowledge.sector(sector_id)
+    sector = catalogue.sector(sector_id)
     fact = sector.fact("skills_test")
     assert fact is not None and fact.name
     assert sector.skills_test_id
@@ -281,7 +281,7 @@ def test_open_fields_have_skills_test_and_japanese_rule(sector_id: str) -> None:
 
 
 def test_skills_test_ids_are_unique() -> None:
-    ids = [s.skills_test_id for s in knowledge.sectors() if s.skills_test_id]
+    ids = [s.skills_test_id for s in catalogue.sectors() if s.skills_test_id]
     assert len(ids) == len(set(ids)) == len(OPEN)
 
 
@@ -306,7 +306,7 @@ def test_rules_reference_only_known_test_ids() -> None:
 
 
 def test_nursing_care_needs_care_japanese() -> None:
-    sector = knowledge.sector("nursing_care")
+    sector = catalogue.sector("nursing_care")
     assert sector.extra_tests == ("care_japanese",)
     assert sector.titp_extra_tests_need_related_field
 
@@ -320,14 +320,14 @@ def test_nursing_care_needs_care_japanese() -> None:
     ],
 )
 def test_auto_transport_categories(category: str, lowest: str, licence: str) -> None:
-    found = knowledge.sector("auto_transport").category(category)
+    found = catalogue.sector("auto_transport").category(category)
     assert found is not None and found.licence == licence
     assert lowest in found.japanese_any_of
     assert "jlpt_n4" not in found.japanese_any_of or lowest == "jlpt_n4"
 
 
 def test_railway_categories() -> None:
-    categories = knowledge.sector("railway").categories
+    categories = catalogue.sector("railway").categories
     assert len(categories) == 5
     for category in categories:
         n4_ok = "jlpt_n4" in category.japanese_any_of
@@ -338,25 +338,25 @@ def test_railway_categories() -> None:
     ("sector_id", "level"), [("food_service", "jlpt_n3"), ("fishery", "jlpt_n3")]
 )
 def test_ssw2_japanese(sector_id: str, level: str) -> None:
-    assert knowledge.sector(sector_id).ssw2_japanese == level
-    others = [s.id for s in knowledge.sectors() if s.ssw2_japanese and s.id != sector_id]
+    assert catalogue.sector(sector_id).ssw2_japanese == level
+    others = [s.id for s in catalogue.sectors() if s.ssw2_japanese and s.id != sector_id]
     assert set(others) <= {"food_service", "fishery"}
 
 
 def test_forestry_tests_only_in_japan() -> None:
-    assert [s.id for s in knowledge.sectors() if s.tests_only_in_japan] == ["forestry"]
+    assert [s.id for s in catalogue.sectors() if s.tests_only_in_japan] == ["forestry"]
 
 
 def test_other_routes() -> None:
-    it = knowledge.sector("it_engineer")
+    it = catalogue.sector("it_engineer")
     assert it.degree_any_of == ("it_related",) and it.experience_years_instead == 10
-    nurse = knowledge.sector("nurse")
+    nurse = catalogue.sector("nurse")
     assert nurse.japanese_any_of == ("jlpt_n1",) and nurse.requires_home_licence
     assert nurse.alternative_sector == "nursing_care"
 
 
 def test_programme_rules() -> None:
-    programme = knowledge.programme()
+    programme = catalogue.programme()
     assert (programme.min_age_at_entry, programme.coe_min_age, programme.ssw1_max_years) == (
         18,
         17,
@@ -376,7 +376,7 @@ def _write(tmp_path: Path, text: str, name: str = "sectors.yaml") -> Path:
 
 
 def _sectors_with(replace: str, by: str) -> str:
-    text = knowledge.SECTORS_FILE.read_text(encoding="utf-8")
+    text = loader.SECTORS_FILE.read_text(encoding="utf-8")
     assert replace in text
     return text.replace(replace, by, 1)
 
@@ -418,7 +418,7 @@ def _sectors_with(replace: str, by: str) -> str:
 )
 def test_loader_errors(tmp_path: Path, replace: str, by: str, message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        knowledge.load_catalogue(_write(tmp_path, _sectors_with(replace, by)))
+        loader.load_catalogue(_write(tmp_path, _sectors_with(replace, by)))
 
 
 @pytest.mark.parametrize(
@@ -442,15 +442,15 @@ def test_loader_errors(tmp_path: Path, replace: str, by: str, message: str) -> N
     ],
 )
 def test_faq_loader_errors(tmp_path: Path, replace: str, by: str, message: str) -> None:
-    text = knowledge.FAQ_FILE.read_text(encoding="utf-8")
+    text = loader.FAQ_FILE.read_text(encoding="utf-8")
     assert replace in text
     with pytest.raises(ValueError, match=message):
-        knowledge.load_faq(_write(tmp_path, text.replace(replace, by, 1), "faq.yaml"))
+        loader.load_faq(_write(tmp_path, text.replace(replace, by, 1), "faq.yaml"))
 
 
 def test_loader_reports_bad_yaml(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match=r"faq\.yaml: not valid YAML"):
-        knowledge.load_faq(_write(tmp_path, "entries: [\n", "faq.yaml"))
+        loader.load_faq(_write(tmp_path, "entries: [\n", "faq.yaml"))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -458,7 +458,7 @@ def test_loader_reports_bad_yaml(tmp_path: Path) -> None:
 
 
 def test_facts_doc_is_up_to_date() -> None:
-    """docs/facts.md is generated: run `python -m bot.facts_doc > docs/facts.md` after a change."""
+    """docs/facts.md is generated: `python -m bot.ssw.facts_doc > docs/facts.md` after a change."""
     assert (ROOT / "docs" / "facts.md").read_text(encoding="utf-8") == facts_doc.render_markdown()
 
 
@@ -468,13 +468,13 @@ def test_facts_doc_lists_every_fact_with_its_source() -> None:
         for line in fact.text.splitlines():
             assert line in document
         assert "; ".join(fact.source) in document
-    for entry in knowledge.faq():
+    for entry in catalogue.faq():
         assert f"`{entry.id}`" in document
 
 
 def test_no_framework_imports() -> None:
     code = (
-        "import sys, bot.knowledge, bot.eligibility, bot.facts_doc; "
+        "import sys, bot.ssw, bot.ssw.facts_doc, bot.ssw.screens, bot.ssw.options; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
         "('telegram', 'aiohttp', 'sqlalchemy')))"
     )

@@ -1,0 +1,32 @@
+"""The SSW knowledge in one place: the catalogue, the eligibility reasoning, its screens, the facts.
+
+The public entry point for every caller (the bot, the staff web, the matching of openings)::
+
+    from bot import ssw
+    assessment = ssw.assess(answers)        # pure: answers -> routes, criteria, next steps
+    ssw.render_screens(assessment)          # translated, in the current language
+    ssw.Assessment.from_dict(stored)        # an assessment kept with a lead
+
+Modules: ``model`` (the dataclasses), ``loader`` (YAML → validated objects), ``catalogue``
+(the project's own data, cached), ``assessment`` (a verdict as data), ``eligibility`` (the
+reasoning), ``rendering`` (verdict → screens), ``screens`` and ``options`` (catalogue screens and
+option lists for the flows), ``facts_doc`` (every fact for review).
+"""
+
+from __future__ import annotations
+
+from bot.ssw.assessment import Assessment, Criterion, Route, Step
+from bot.ssw.eligibility import assess
+from bot.ssw.rendering import render, render_route, render_route_screens, render_screens
+
+__all__ = [
+    "Assessment",
+    "Criterion",
+    "Route",
+    "Step",
+    "assess",
+    "render",
+    "render_route",
+    "render_route_screens",
+    "render_screens",
+]
