@@ -566,8 +566,9 @@ class Engine:
 
     def _doubt(self, state: State, doubt: validators.Doubtful) -> Outcome:
         """Keep the answer aside and ask "is this right?" with Yes, keep it / No, type it again."""
+        params = dict(doubt.params)
         state.mode = CONFIRM_ANSWER
-        state.pending = {"value": doubt.value, "message": doubt.message, "params": dict(doubt.params)}
+        state.pending = {"value": doubt.value, "message": doubt.message, "params": params}
         return Outcome(state, [self._screen(state)])
 
     def _settle_doubt(self, state: State, step: Step, keep: bool) -> Outcome:

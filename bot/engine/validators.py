@@ -265,7 +265,7 @@ _MONTH_NAMES = (
 _ARABIC_TO_URDU = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک"})  # letters typed on Arabic keyboards
 _DATE_JA = re.compile(r"(\d{4}|\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?")
 _DATE_TOKEN = re.compile(r"\d+|[^\W\d_]+")  # a number or a word
-_DATE_SEPARATORS = re.compile(r"[\s/\-.,'\\_:]+")
+_DATE_SEPARATORS = re.compile(r"[\s/\-.,'\\_:،、]+")  # and the Urdu and Japanese commas
 
 
 def _month(word: str) -> int | None:
