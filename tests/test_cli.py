@@ -102,7 +102,7 @@ async def test_kill_9_mid_registration_loses_no_answer(api: FakeBotApi, tmp_path
         await person.tap("📝 Register with OEC for Japan")
         await person.tap("✅ I agree")
         await person.say("Test Worker Theta")
-        turn = await person.say("12345-1234567-1")
+        turn = await person.say("42101-4817263-5")
         assert "What is your mobile number?" in turn.text
         first.send_signal(signal.SIGKILL)
         await first.wait()

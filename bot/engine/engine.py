@@ -105,12 +105,14 @@ class State:
 
     flow: str | None = None
     step: str | None = None
-    mode: str = "ask"  # ask | review | confirm_cancel
+    mode: str = "ask"  # ask | review | confirm_cancel | confirm_answer
     tries: int = 0
     picks: list[str] = field(default_factory=list)  # multiple choice, before "Done"
     page: int = 0  # long choice lists: the page shown
     answers: dict[str, dict[str, Any]] = field(default_factory=dict)  # by flow id
     results: dict[str, Any] = field(default_factory=dict)  # the service's (never the engine's)
+    # confirm_answer: a doubtful answer waiting for "yes, keep it" (value, message, params)
+    pending: dict[str, Any] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -122,6 +124,7 @@ class State:
             "page": self.page,
             "answers": copy.deepcopy(self.answers),
             "results": copy.deepcopy(self.results),
+            "pending": copy.deepcopy(self.pending),
         }
 
     @classmethod
@@ -137,6 +140,7 @@ class State:
             page=int(data.get("page", 0)),
             answers=copy.deepcopy(dict(data.get("answers", {}))),
             results=copy.deepcopy(dict(data.get("results", {}))),
+            pending=copy.deepcopy(data.get("pending")),
         )
 
 
@@ -171,6 +175,10 @@ CONFIRM_CANCEL = N_("Stop now? Your answers to this form will be removed.")
 CONFIRM_YES = N_("Yes, stop")
 CONFIRM_NO = N_("No, continue")
 CANCELLED = N_("Stopped. Nothing from this form was saved.")
+KEEP_ANSWER = N_("✅ Yes, keep it")
+RETYPE_ANSWER = N_("✏️ No, type it again")
+YES, NO = N_("Yes"), N_("No")  # typed instead of tapping Keep / Type again
+CONFIRM_ANSWER = "confirm_answer"  # the mode: a doubtful answer is asked about (see _doubt)
 CHOOSE_LANGUAGE = "Choose your language · اپنی زبان منتخب کریں · 言語を選んでください"
 SHARE_CONTACT = N_("📱 Share my number")
 SHARE_HINT = N_("Or tap the button below to share this phone's number.")
@@ -307,12 +315,16 @@ class Engine:
 
     def handle(self, state: State, action: Action) -> Outcome:
         state = copy.deepcopy(state)
+        if state.mode != CONFIRM_ANSWER:
+            state.pending = None  # a doubtful answer waits only while it is asked about
         if isinstance(action, Press):
             return self._press(state, action.data)
         if isinstance(action, Text) and len(action.text) > MAX_TEXT:
             return self._refuse(state, gettext(TOO_LONG))
         if state.flow is None:
             return Outcome(state, [self.menu()])
+        if state.mode == CONFIRM_ANSWER and isinstance(action, Text):
+            return self._typed_at_doubt(state, action.text)
         if state.mode != "ask":
             return self._refuse(state, gettext(PICK_ONE), count=False)
         step = self._current_step(state)
@@ -377,6 +389,9 @@ class Engine:
                 state.mode, state.step, state.tries, state.picks = "ask", rest[2:], 0, []
                 return Outcome(state, [self._screen(state)])
         step_id, _, value = rest.partition(":")
+        doubt_tap = kind == "v" and value in {"yes", "no"} and step_id == state.step
+        if doubt_tap and state.mode == CONFIRM_ANSWER and state.pending is not None:
+            return self._settle_doubt(state, flow.step(step_id), keep=value == "yes")
         if kind in {"a", "t", "d", "p"} and state.mode == "ask" and step_id == state.step:
             step = flow.step(step_id)
             if kind == "p" and value.isdigit():
@@ -508,6 +523,8 @@ class Engine:
         except validators.Invalid as invalid:
             message = gettext(step.error) if step.error else t(invalid.message, **invalid.params)
             return self._refuse(state, message)
+        except validators.Doubtful as doubt:
+            return self._doubt(state, doubt)
         if step.kind == "date":
             entry_age = step.rules.get("entry_age")
             born = date.fromisoformat(value)
@@ -542,8 +559,51 @@ class Engine:
         if step.kind == "pk_mobile":
             return validators.pk_mobile(raw)
         if step.kind == "cnic":
-            return validators.cnic(raw)
+            return validators.cnic(raw, examples=(step.example,) if step.example else ())
         raise AssertionError(step.kind)
+
+    # -- doubtful answers: kept only once the user confirms them ----------------------------------
+
+    def _doubt(self, state: State, doubt: validators.Doubtful) -> Outcome:
+        """Keep the answer aside and ask "is this right?" with Yes, keep it / No, type it again."""
+        params = dict(doubt.params)
+        state.mode = CONFIRM_ANSWER
+        state.pending = {"value": doubt.value, "message": doubt.message, "params": params}
+        return Outcome(state, [self._screen(state)])
+
+    def _settle_doubt(self, state: State, step: Step, keep: bool) -> Outcome:
+        """Yes: store the answer kept aside. No: ask the question again."""
+        value = state.pending["value"] if state.pending is not None else None
+        state.mode, state.pending = "ask", None
+        if keep:
+            return self._accept(state, step, value)
+        return Outcome(state, [self._screen(state)])
+
+    def _typed_at_doubt(self, state: State, text: str) -> Outcome:
+        """Typed while asked about a doubtful answer: a button's label, the same answer again
+        (they mean it: keep it), or a new answer, checked like any other."""
+        assert state.flow is not None
+        step = self._current_step(state)
+        if step is None or state.pending is None:
+            state.mode, state.pending = "ask", None
+            return self._go_next(state, self.flows[state.flow])
+        typed = validators.clean_text(text).casefold()
+        labels = {
+            keep: {validators.clean_text(gettext(m)).casefold() for m in msgids}
+            for keep, msgids in ((True, (KEEP_ANSWER, YES)), (False, (RETYPE_ANSWER, NO)))
+        }
+        if typed in labels[True] or typed in labels[False]:
+            return self._settle_doubt(state, step, keep=typed in labels[True])
+        try:
+            again = self._validate(step, text)
+        except validators.Doubtful as doubt:
+            again = doubt.value
+        except validators.Invalid:
+            again = None
+        if again is not None and again == state.pending["value"]:
+            return self._settle_doubt(state, step, keep=True)
+        state.mode, state.pending = "ask", None
+        return self._typed(state, step, text)
 
     def _toggle(self, state: State, step: Step, value: str, edit: bool) -> Outcome:
         if value in state.picks:
@@ -567,7 +627,7 @@ class Engine:
             return options[int(typed) - 1]
         for option in options:
             if (
-                gettext(option.label).casefold() in {typed, f"✓ {typed}"}
+                validators.clean_text(gettext(option.label)).casefold() in {typed, f"✓ {typed}"}
                 or option.label.casefold() == typed
             ):
                 return option
@@ -613,6 +673,14 @@ class Engine:
             )
         if state.mode == "review":
             return self._review(state)
+        if state.mode == CONFIRM_ANSWER and state.pending is not None:
+            return reply(
+                t(state.pending["message"], **state.pending.get("params", {})),
+                [
+                    [Button(button_label(gettext(KEEP_ANSWER)), f"v:{state.step}:yes")],
+                    [Button(button_label(gettext(RETYPE_ANSWER)), f"v:{state.step}:no")],
+                ],
+            )
         step = self._current_step(state)
         if step is None:
             return self.menu()

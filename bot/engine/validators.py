@@ -1,15 +1,21 @@
 """Answer validators: one pure function per kind of answer, from raw text to a clean value.
 
 Each returns the normalised value or raises ``Invalid`` with an English msgid (translated when
-shown) and its placeholders. Digits may arrive in Urdu or Arabic-Indic form.
+shown) and its placeholders. An answer that keeps the rule but looks like a mistake (a name
+such as "test") raises ``Doubtful`` instead: the engine asks the user to confirm it. Every rule
+starts from ``clean_text`` (Unicode NFKC, so a Japanese keyboard's full-width ４ and ／ are
+plain 4 and /); digits may arrive in Urdu or Arabic-Indic form.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from calendar import isleap, monthrange
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
+from itertools import pairwise
+from typing import Any
 
 import phonenumbers
 
@@ -25,16 +31,38 @@ class Invalid(Exception):
     params: dict[str, object] = field(default_factory=dict)
 
 
+@dataclass
+class Doubtful(Exception):
+    """An answer that keeps its rule but may be a mistake: ``value`` is the clean value, kept if
+    the user confirms it; ``message`` (a msgid) and ``params`` ask them. Params must be plain
+    JSON values (str, int): the engine stores them with the state while it waits."""
+
+    value: Any
+    message: str
+    params: dict[str, object] = field(default_factory=dict)
+
+
 _SPACES = re.compile(r"\s+")
 _NAME_PUNCTUATION = frozenset(".-'’・")  # ・ separates names written in katakana
 _ZWNJ = "\u200c"  # used inside Urdu words
 
 
 def clean_text(text: str) -> str:
-    """NFC-normalise, drop invisible direction marks, collapse runs of white space."""
-    text = unicodedata.normalize("NFC", text)
+    """Drop invisible direction marks, NFKC-normalise, collapse runs of white space.
+
+    NFKC turns full-width digits, letters and signs (a Japanese keyboard: ０-９, ／－．，：, the
+    ideographic space) into plain ones, half-width katakana into ordinary katakana and Arabic
+    presentation forms into base letters; it keeps the ZWNJ that Urdu uses inside words. Marks
+    go first, so a letter and its accent that a mark kept apart are composed.
+    """
     text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf" or ch == _ZWNJ)
+    text = unicodedata.normalize("NFKC", text)
     return _SPACES.sub(" ", text).strip()
+
+
+def _plain_dashes(text: str) -> str:
+    """Every kind of dash and the minus sign as "-"."""
+    return "".join("-" if unicodedata.category(ch) == "Pd" or ch == "−" else ch for ch in text)
 
 
 def _letters_only(text: str, extra: frozenset[str]) -> bool:
@@ -62,7 +90,47 @@ def person_name(raw: str, min_length: int = 3, max_length: int = 100) -> str:
         raise Invalid(
             N_("Please use only letters and spaces in the name: no numbers, emoji or symbols.")
         )
+    if doubtful_name(text):
+        raise Doubtful(text, NAME_DOUBTFUL, {"name": text})
     return text
+
+
+NAME_DOUBTFUL = N_("You wrote: {name}\nIs this your full name, as on your CNIC?")
+
+# Words people type to get past a form (casefolded): English, romanised Urdu, Urdu, Japanese.
+_PLACEHOLDER_WORDS = frozenset(
+    {
+        "test", "testing", "tester", "tst", "nan", "null", "none", "nil", "na", "undefined",
+        "asdf", "qwerty", "abc", "abcd", "xyz", "name", "names", "fullname", "firstname",
+        "lastname", "surname", "user", "username", "sample", "example", "dummy", "fake",
+        "foo", "bar", "hello", "hi", "unknown", "anonymous", "nobody", "no", "yes",
+        "naam", "nam", "mera", "pata", "nahi", "nahin", "kuch", "koi",
+        "نام", "میرا", "ٹیسٹ", "ٹیسٹنگ", "نہیں", "کچھ", "کوئی", "پتہ", "پتا", "نامعلوم",
+        "テスト", "なまえ", "ナマエ", "名前", "氏名", "なし", "無し",
+    }
+)  # fmt: skip
+_KEY_RUNS = ("qwertyuiop", "asdfghjkl", "zxcvbnm", "abcdefghijklmnopqrstuvwxyz")
+_WORD_BREAKS = re.compile(r"[\s.\-・]+")
+
+
+def _placeholder_word(word: str) -> bool:
+    """test, nan, نام; a row of one letter (aaaa, xxx); a keyboard or alphabet run (asdf, abc)."""
+    if word in _PLACEHOLDER_WORDS:
+        return True
+    if len(word) >= 2 and len(set(word)) == 1:
+        return True
+    return len(word) >= 3 and any(word in run or word in run[::-1] for run in _KEY_RUNS)
+
+
+def doubtful_name(name: str) -> bool:
+    """A name to confirm before keeping it: one word only, or only placeholder words.
+
+    Most names on a CNIC have two or more words, and a worker often types only the first
+    ("Ali"); some people do have one word, so a single word is confirmed, never refused.
+    Words are split at spaces, dots, hyphens and the katakana ・.
+    """
+    words = [w for w in _WORD_BREAKS.split(name.casefold().replace("’", "'")) if w]
+    return len(words) <= 1 or all(_placeholder_word(w.strip("'")) for w in words)
 
 
 def place_name(raw: str, min_length: int = 2, max_length: int = 60) -> str:
@@ -91,15 +159,22 @@ def free_text(raw: str, min_length: int = 1, max_length: int = 500) -> str:
 
 
 _CNIC = re.compile(r"^(\d{5})-?(\d{7})-?(\d)$")
+CNIC_EXAMPLE = "1234512345671"  # the example our own messages show: 12345-1234567-1
+CNIC_PLACEHOLDER = N_(
+    "This looks like an example, not a real card number. "
+    "Please type the number on your own CNIC or B-Form."
+)
 
 
-def cnic(raw: str) -> str:
+def cnic(raw: str, examples: tuple[str, ...] = ()) -> str:
     """A CNIC or B-Form number: 13 digits, dashes optional; stored as 13 plain digits.
 
     There is no checksum, and the province and gender digits are only hints, so neither is
-    used to reject a number.
+    used to reject a number. Placeholders are refused: one digit repeated, a run such as
+    1234567890123, our example 12345-1234567-1 (with any last digit) and ``examples`` (the
+    step's own example, in any form).
     """
-    text = ascii_digits(clean_text(raw)).replace(" ", "").replace("–", "-").replace("—", "-")
+    text = ascii_digits(_plain_dashes(clean_text(raw))).replace(" ", "")
     match = _CNIC.match(text)
     if not match:
         raise Invalid(
@@ -108,7 +183,20 @@ def cnic(raw: str) -> str:
                 "Please type the number on your card."
             )
         )
-    return "".join(match.groups())
+    digits = "".join(match.groups())
+    known = {CNIC_EXAMPLE[:12]} | {re.sub(r"\D", "", ascii_digits(e))[:12] for e in examples}
+    if placeholder_cnic(digits) or digits[:12] in known:
+        raise Invalid(CNIC_PLACEHOLDER)
+    return digits
+
+
+def placeholder_cnic(digits: str) -> bool:
+    """True for 13 digits no card carries: the first 12 all the same (0000000000000,
+    1111111111112) or one run up or down (1234567890123, 9876543210987)."""
+    if len(set(digits[:12])) == 1:
+        return True
+    steps = {(int(b) - int(a)) % 10 for a, b in pairwise(digits)}
+    return steps in ({1}, {9})
 
 
 def format_cnic(digits: str) -> str:
@@ -117,7 +205,7 @@ def format_cnic(digits: str) -> str:
 
 def pk_mobile(raw: str) -> str:
     """A Pakistani mobile number in any usual form, returned as E.164 (+923001234567)."""
-    text = ascii_digits(clean_text(raw))
+    text = ascii_digits(_plain_dashes(clean_text(raw)))
     compact = re.sub(r"[\s\-().]", "", text)
     if compact.startswith("00"):
         compact = "+" + compact[2:]
@@ -148,31 +236,130 @@ def format_mobile(e164: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
-_DATE_FORMATS = (
-    "%d/%m/%Y",
-    "%d-%m-%Y",
-    "%d.%m.%Y",
-    "%d %m %Y",
-    "%Y-%m-%d",
-    "%Y/%m/%d",
-    "%d %B %Y",
-    "%d %b %Y",
-    "%B %d %Y",
-    "%b %d %Y",
-    "%d%m%Y",
+DATE_FORMAT = N_("Please type the date as day/month/year, like 15/03/1998.")
+DATE_NO_MONTH = N_(
+    "That date does not exist: there are only 12 months. Please write the day first, "
+    "then the month."
+)
+DATE_NO_DAY = N_("That date does not exist: the day must be from 1 to 31.")
+DATE_FEBRUARY = N_("That date does not exist: February has at most 29 days.")
+DATE_NOT_LEAP = N_("That date does not exist: February {year} has only 28 days.")
+DATE_30_DAYS = N_(
+    "That date does not exist: April, June, September and November have only 30 days."
 )
 
+_MONTH_NAMES = (
+    ("january", "جنوری"),
+    ("february", "فروری"),
+    ("march", "مارچ"),
+    ("april", "اپریل"),
+    ("may", "مئی", "مئ"),
+    ("june", "جون"),
+    ("july", "جولائی", "جولائ"),
+    ("august", "اگست"),
+    ("september", "sept", "ستمبر"),
+    ("october", "اکتوبر"),
+    ("november", "نومبر"),
+    ("december", "دسمبر"),
+)
+_ARABIC_TO_URDU = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک"})  # letters typed on Arabic keyboards
+_DATE_JA = re.compile(r"(\d{4}|\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?")
+_DATE_TOKEN = re.compile(r"\d+|[^\W\d_]+")  # a number or a word
+_DATE_SEPARATORS = re.compile(r"[\s/\-.,'\\_:،、]+")  # and the Urdu and Japanese commas
 
-def parse_date(raw: str) -> date:
-    """A date typed the Pakistani way, day first: 15/03/1998, 15-3-1998, 15 March 1998."""
-    text = ascii_digits(clean_text(raw)).replace(",", " ")
-    text = _SPACES.sub(" ", text).strip()
-    for fmt in _DATE_FORMATS:
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise Invalid(N_("Please type the date as day/month/year, like 15/03/1998."))
+
+def _month(word: str) -> int | None:
+    """1-12 for an English month name or abbreviation (at least 3 letters) or an Urdu one."""
+    for number, names in enumerate(_MONTH_NAMES, start=1):
+        if word in names[1:] or (len(word) >= 3 and names[0].startswith(word)):
+            return number
+    return None
+
+
+def _compact_date(digits: str) -> tuple[str, str, str] | None:
+    """15031998 (or 19980315, which no day-first reading allows) and 150398 → day, month, year."""
+    if len(digits) == 8:
+        if digits[:2] in {"19", "20"} and not 1 <= int(digits[2:4]) <= 12:
+            return digits[6:], digits[4:6], digits[:4]
+        return digits[:2], digits[2:4], digits[4:]
+    if len(digits) == 6:
+        return digits[:2], digits[2:4], digits[4:]
+    return None
+
+
+def _date_parts(raw: str) -> tuple[int, int, str] | None:
+    """Day, month and the year as typed (two or four digits), or None when it is no date.
+
+    Day first, with / - . , space or nothing between the parts; a month may be a word
+    (15 Mar 98, March 15, 1998, ۱۵ مارچ ۱۹۹۸ء); the year may come first when it has four
+    digits (1998-03-15, 1998年3月15日)."""
+    text = ascii_digits(_plain_dashes(clean_text(raw))).casefold().translate(_ARABIC_TO_URDU)
+    text = re.sub(r"(\d)\s*ء", r"\1", text)  # Urdu writes ء after a year: ۱۹۹۸ء
+    if japanese := _DATE_JA.fullmatch(text):
+        year, month, day = japanese.groups()
+        return int(day), int(month), year
+    text = re.sub(r"(\d)(?:st|nd|rd|th)\b", r"\1", text)  # 15th March
+    text = re.sub(r"\bof\b", " ", text)  # 15th of March
+    if _DATE_SEPARATORS.sub("", _DATE_TOKEN.sub("", text)):
+        return None  # something that is neither a number, a word nor a separator
+    tokens = _DATE_TOKEN.findall(text)
+    words = [i for i, token in enumerate(tokens) if not token.isdigit()]
+    parts: tuple[str, str, str] | None = None
+    if not words and len(tokens) == 1:
+        parts = _compact_date(tokens[0])
+    elif not words and len(tokens) == 3:
+        first, second, third = tokens
+        parts = (third, second, first) if len(first) == 4 else (first, second, third)
+    elif len(words) == 1 and len(tokens) == 3:
+        month = _month(tokens[words[0]])
+        if month is None:
+            return None
+        numbers = [t for t in tokens if t.isdigit()]
+        if words[0] == 0:  # March 15 1998
+            parts = (numbers[0], str(month), numbers[1])
+        elif words[0] == 1:  # 15 March 1998, 1998 March 15
+            first, last = numbers
+            parts = (last, str(month), first) if len(first) == 4 else (first, str(month), last)
+    if parts is None:
+        return None
+    day, month_digits, year = parts
+    if len(day) > 2 or len(month_digits) > 2 or len(year) not in {2, 4}:
+        return None
+    return int(day), int(month_digits), year
+
+
+def _check_exists(day: int, month: int, year: int) -> None:
+    """Raise ``Invalid`` saying what is wrong with a day and month that no calendar has."""
+    if not 1 <= month <= 12:
+        raise Invalid(DATE_NO_MONTH)
+    if not 1 <= day <= 31:
+        raise Invalid(DATE_NO_DAY)
+    if day > monthrange(year, month)[1]:
+        if month == 2 and day == 29 and not isleap(year):
+            raise Invalid(DATE_NOT_LEAP, {"year": year})
+        raise Invalid(DATE_FEBRUARY if month == 2 else DATE_30_DAYS)
+
+
+def parse_date(raw: str, today: date | None = None) -> date:
+    """A date typed the Pakistani way, day first: 15/03/1998, 15-3-98, 15.3.1998, 15 Mar 98,
+    15031998, ۱۵ مارچ ۱۹۹۸, 1998年3月15日, 1998-03-15; full-width digits too.
+
+    A two-digit year is the one in the hundred years up to ``today`` (a date of birth):
+    98 → 1998, 05 → 2005. A date of the right shape that does not exist (31/02/1998,
+    30/13/1998) gets a message saying what is wrong, not the format message.
+    """
+    parts = _date_parts(raw)
+    if parts is None:
+        raise Invalid(DATE_FORMAT)
+    day, month, typed_year = parts
+    year = int(typed_year)
+    if len(typed_year) == 2:
+        now = today or date.today()
+        year += 2000 if (2000 + year, month, day) <= (now.year, now.month, now.day) else 1900
+    if year < 1:
+        raise Invalid(DATE_FORMAT)
+    _check_exists(day, month, year)
+    return date(year, month, day)
 
 
 def age_on(birth: date, today: date) -> int:
@@ -188,7 +375,7 @@ def add_years(day: date, years: int) -> date:
 
 def birth_date(raw: str, today: date, min_age: int, max_age: int) -> date:
     """A date of birth that gives an age between min_age and max_age today."""
-    born = parse_date(raw)
+    born = parse_date(raw, today)
     if born >= today:
         raise Invalid(N_("That date is not in the past. Please type your date of birth."))
     age = age_on(born, today)

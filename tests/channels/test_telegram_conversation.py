@@ -48,12 +48,12 @@ async def test_bad_input_of_every_kind_costs_no_answer(api: FakeBotApi, bot: Ser
     assert "That message is too long." in turn.text
     turn = await person.say("🇵🇰🇯🇵 ✨")
     assert "13 digits" in turn.text
-    turn = await person.say("12345-1234567-1")
+    turn = await person.say("42101-4817263-5")
     assert "What is your mobile number?" in turn.text
     state = await bot.repository.state_of("telegram", "902")
     assert state is not None
     assert state["answers"]["registration"]["full_name"] == "Test Worker Gamma"
-    assert state["answers"]["registration"]["cnic"] == "1234512345671"
+    assert state["answers"]["registration"]["cnic"] == "4210148172635"
 
 
 async def test_a_name_with_emoji_is_refused_in_the_users_language(
@@ -65,6 +65,30 @@ async def test_a_name_with_emoji_is_refused_in_the_users_language(
         person._("Please use only letters and spaces in the name: no numbers, emoji or symbols.")
         in turn.text
     )
+
+
+async def test_a_placeholder_name_is_confirmed_then_typed_again(
+    api: FakeBotApi, bot: Services
+) -> None:
+    person = await begin(api, 911)
+    turn = await person.say("test")
+    assert "You wrote: test\nIs this your full name, as on your CNIC?" in turn.text
+    assert turn.labels == ["✅ Yes, keep it", "✏️ No, type it again"]
+    state = await bot.repository.state_of("telegram", "911")
+    assert state is not None and "full_name" not in state["answers"]["registration"]
+    assert state["mode"] == "confirm_answer" and state["pending"]["value"] == "test"
+    turn = await person.tap("✏️ No, type it again")
+    assert "What is your full name, as on your CNIC?" in turn.text
+    turn = await person.say("Muhammad Ali Khan")
+    assert "What is your CNIC number?" in turn.text
+    state = await bot.repository.state_of("telegram", "911")
+    assert state is not None and state["pending"] is None
+    assert state["answers"]["registration"]["full_name"] == "Muhammad Ali Khan"
+    await person.user.tap_data("v:full_name:yes")  # the old confirmation, tapped late
+    turn = await person.turn()
+    assert "That button belongs to an earlier question." in turn.text
+    assert "What is your CNIC number?" in turn.text
+    assert api.unanswered_callback_queries == []
 
 
 async def test_changing_language_mid_flow_keeps_answers_and_asks_again(
@@ -83,7 +107,7 @@ async def test_changing_language_mid_flow_keeps_answers_and_asks_again(
         )
         in turn.text
     )
-    turn = await japanese.say("12345-1234567-1")
+    turn = await japanese.say("42101-4817263-5")
     assert japanese._("What is your mobile number?") in turn.text
     state = await bot.repository.state_of("telegram", "904")
     assert (
@@ -97,7 +121,7 @@ async def test_a_restart_mid_flow_continues_at_the_same_step(
     async with running_bot(api, database_url):
         person = await begin(api, 905)
         await person.say("Test Worker Epsilon")
-        await person.say("12345-1234567-1")
+        await person.say("42101-4817263-5")
     # the bot is stopped; the worker keeps typing
     await person.user.send("0300 1234567")
     async with running_bot(api, database_url):

@@ -73,7 +73,7 @@ async def test_full_registration_in_each_language(
     digits = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹") if language == "ur" else None
     answers = {
         "name": {"en": "Test Worker One", "ur": "ٹیسٹ کارکن", "ja": "Test Worker Three"}[language],
-        "cnic": "12345-1234567-1".translate(digits) if digits else "12345-1234567-1",
+        "cnic": "42101-4817263-5".translate(digits) if digits else "42101-4817263-5",
         "mobile": {"en": "0300 1234567", "ur": "۰۳۰۰ ۱۲۳۴۵۶۷", "ja": "share"}[language],
         "birth_date": "15/03/1998".translate(digits) if digits else "15/03/1998",
         "district": {"en": "Lahore", "ur": "لاہور", "ja": "Lahore"}[language],
@@ -85,7 +85,7 @@ async def test_full_registration_in_each_language(
     assert len(leads) == 1
     lead = leads[0]
     assert lead.reference in confirmation
-    assert lead.cnic == "1234512345671"
+    assert lead.cnic == "4210148172635"
     assert lead.mobile == "+923001234567"
     assert lead.birth_date == date(1998, 3, 15)
     assert lead.full_name == answers["name"]
@@ -110,7 +110,7 @@ async def test_every_urdu_message_reads_right_to_left(api: FakeBotApi, bot: Serv
     await person.tap("📝 Register with OEC for Japan")
     await person.tap("✅ I agree")
     await person.say("ٹیسٹ کارکن")
-    await person.say("12345-1234567-1")
+    await person.say("42101-4817263-5")
     for message in api.messages(801):
         if message.text.startswith("Choose your language"):
             continue  # the picker is written in all three languages

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -18,7 +19,7 @@ from bot.engine.engine import (
     Unsupported,
 )
 from bot.engine.flows import Option, parse_flow
-from bot.i18n import using_language
+from bot.i18n import gettext, using_language
 
 MENU = parse_flow(
     {
@@ -330,3 +331,210 @@ def test_language_press_is_an_event_and_texts_follow_the_language(engine: Engine
     with using_language("ur"):
         reply = engine.resume(State()).replies[0]
     assert reply.text.startswith("\u200f")  # Urdu paragraphs start right-to-left
+
+
+# -- a doubtful answer is confirmed before it is kept ------------------------------------------
+
+
+def at_name(run: Run) -> None:
+    run.start()
+    run.tap("a:consent:yes")
+
+
+def test_a_placeholder_name_is_asked_about_and_kept_on_yes(engine: Engine) -> None:
+    run = Run(engine)
+    at_name(run)
+    text = run.say("test")
+    assert "You wrote: test" in text and "Is this your full name, as on your CNIC?" in text
+    assert run.buttons() == ["v:name:yes", "v:name:no"]
+    assert run.state.mode == "confirm_answer" and "name" not in run.state.answers["form"]
+    assert run.state.tries == 0  # not a mistake
+    assert "Been to Japan?" in run.tap("v:name:yes")
+    assert run.state.answers["form"]["name"] == "test"
+    assert run.state.mode == "ask" and run.state.pending is None
+
+
+def test_no_asks_the_question_again_and_a_real_name_is_kept(engine: Engine) -> None:
+    run = Run(engine)
+    at_name(run)
+    run.say("asdf")
+    text = run.tap("v:name:no")
+    assert "Name?" in text and "name" not in run.state.answers["form"]
+    assert run.state.mode == "ask" and run.state.pending is None
+    assert "Been to Japan?" in run.say("Ali Khan")
+    assert run.state.answers["form"]["name"] == "Ali Khan"
+
+
+def test_typing_instead_of_tapping_is_a_new_answer(engine: Engine) -> None:
+    run = Run(engine)
+    at_name(run)
+    run.say("NaN")
+    assert "Been to Japan?" in run.say("Ali Raza")  # a new answer, checked and kept
+    assert run.state.answers["form"]["name"] == "Ali Raza"
+
+    run = Run(engine)
+    at_name(run)
+    run.say("test")
+    assert "You wrote: Ali" in run.say("Ali")  # a new doubtful answer is asked about in turn
+    assert run.state.pending is not None and run.state.pending["value"] == "Ali"
+    assert "only letters" in run.say("Ali 123")  # a new answer that breaks the rule
+    assert run.state.mode == "ask" and run.state.pending is None
+
+
+def test_typing_the_same_answer_again_or_yes_keeps_it(engine: Engine) -> None:
+    run = Run(engine)
+    at_name(run)
+    run.say("Zainab")
+    assert "Been to Japan?" in run.say("  Zainab ")  # they mean it
+    assert run.state.answers["form"]["name"] == "Zainab"
+
+    run = Run(engine)
+    at_name(run)
+    run.say("Zainab")
+    assert "Been to Japan?" in run.say("yes")
+    assert run.state.answers["form"]["name"] == "Zainab"
+
+    run = Run(engine)
+    at_name(run)
+    run.say("Zainab")
+    assert "Name?" in run.say("No")
+    assert "name" not in run.state.answers["form"]
+
+
+def test_stale_taps_around_a_doubtful_answer(engine: Engine) -> None:
+    run = Run(engine)
+    at_name(run)
+    run.say("xxx")
+    text = run.tap("a:consent:yes")  # an older question's button
+    assert "earlier question" in text and "You wrote: xxx" in text
+    assert run.state.mode == "confirm_answer"
+    assert "earlier question" in run.tap("v:japan:yes")  # not this step's confirmation
+    assert "earlier question" in run.tap("v:name:maybe")
+    run.tap("v:name:yes")
+    text = run.tap("v:name:no")  # the confirmation is answered: its buttons are old now
+    assert "earlier question" in text and "Been to Japan?" in text
+    assert run.state.answers["form"]["name"] == "xxx"
+
+
+def test_other_actions_while_asked_about_a_doubtful_answer(engine: Engine) -> None:
+    run = Run(engine)
+    at_name(run)
+    run.say("test")
+    text = run.do(Unsupported("photo"))
+    assert "tap one of the buttons" in text and "You wrote: test" in text
+    assert "Stop now?" in run.tap("n:cancel")
+    assert "Name?" in run.tap("c:no")  # back to the question; the doubtful answer is gone
+    assert run.state.pending is None and "name" not in run.state.answers["form"]
+
+
+def test_a_doubtful_answer_survives_storage_and_a_language_change(engine: Engine) -> None:
+    run = Run(engine)
+    at_name(run)
+    run.say("Muhammad")
+    stored = run.state.to_dict()
+    assert stored["mode"] == "confirm_answer"
+    assert stored["pending"] == {
+        "value": "Muhammad",
+        "message": "You wrote: {name}\nIs this your full name, as on your CNIC?",
+        "params": {"name": "Muhammad"},
+    }
+    again = State.from_dict(json.loads(json.dumps(stored)))
+    assert again == run.state
+    with using_language("ur"):
+        shown = engine.resume(again).replies[0]
+    assert "\u2068Muhammad\u2069" in shown.text  # the name isolated inside Urdu text
+    assert [b.data for row in shown.buttons for b in row] == ["v:name:yes", "v:name:no"]
+    assert State.from_dict({}).pending is None  # states stored before this feature
+    outcome = engine.handle(again, Press("v:name:yes"))
+    assert outcome.state.answers["form"]["name"] == "Muhammad"
+
+
+def test_editing_a_name_from_review_confirms_and_returns_to_review(engine: Engine) -> None:
+    run = Run(engine)
+    fill_to_mobile(run)
+    run.say("03001234567")
+    run.say("01/01/2000")
+    run.tap("r:e:name")
+    assert "You wrote: test" in run.say("test")
+    assert "Please check your answers" in run.tap("v:name:yes")
+    assert "• Name: test" in run.replies[0].text
+
+
+def test_the_step_example_of_a_cnic_is_refused(engine: Engine) -> None:
+    flows = dict(engine.flows)
+    flows["form"] = parse_flow(
+        {
+            "id": "form",
+            "steps": [
+                {"id": "id", "kind": "cnic", "prompt": "CNIC?", "example": "35202-1234567-1"},
+                {"id": "end", "kind": "name", "prompt": "Name?"},
+            ],
+        },
+        "form",
+    )
+    run = Run(Engine(flows, engine.option_sources, today=engine.today))
+    run.start()
+    assert "looks like an example" in run.say("35202-1234567-1")
+    assert "Name?" in run.say("35202-4817263-5")
+
+
+# -- the real registration flow: what workers type ------------------------------------------
+
+
+@pytest.fixture
+def registration() -> Run:
+    from bot.app import build_engine
+
+    run = Run(build_engine(today=lambda: date(2026, 11, 25)))
+    run._take(run.engine.start(run.state, "registration"))
+    run.tap("a:consent:yes")
+    return run
+
+
+def test_registration_name_cnic_and_date_as_workers_type_them(registration: Run) -> None:
+    run = registration
+    assert "Is this your full name, as on your CNIC?" in run.say("test")
+    assert "What is your full name" in run.tap("v:full_name:no")
+    assert "What is your CNIC number?" in run.say("Ｍｕｈａｍｍａｄ\u3000Ａｌｉ")
+    assert run.state.answers["registration"]["full_name"] == "Muhammad Ali"
+    assert "looks like an example" in run.say("12345-1234567-1")  # the one our message shows
+    assert "looks like an example" in run.say("35202-1234567-1")  # the step's own example
+    assert "looks like an example" in run.say("0000000000000")
+    assert "What is your mobile number?" in run.say("４２１０１－４８１７２６３－５")
+    assert run.state.answers["registration"]["cnic"] == "4210148172635"
+    assert "What is your date of birth?" in run.say("０３００\u3000１２３４５６７")
+    text = run.say("31/02/1998")
+    assert "That date does not exist: February has at most 29 days." in text
+    assert "What is your date of birth?" in text
+    assert "What is your gender?" in run.say("15-3-98")
+    assert run.state.answers["registration"]["birth_date"] == "1998-03-15"
+
+
+def test_typed_labels_are_matched_after_nfkc(registration: Run) -> None:
+    """A Japanese label with full-width brackets, typed on a Japanese keyboard (NFKC makes the
+    brackets plain): it still matches its button."""
+    run = registration
+    given = run.state.answers["registration"]
+    given.update(
+        full_name="Ali Khan",
+        cnic="4210148172635",
+        mobile="+923001234567",
+        birth_date="1998-03-15",
+        gender="male",
+        province="punjab",
+        district="Lahore",
+        education="matric",
+        experience_years=3,
+        sectors=["agriculture"],
+        japanese_level="none",
+        jp_tests=["none"],
+        skills_test="no",
+        passport="yes",
+    )
+    run._take(run.engine.start(run.state, "registration"))
+    assert "Have you been to Japan before?" in run.replies[0].text
+    with using_language("ja"):
+        label = gettext("Another visa (study, work or visit)")
+        assert "（" in label  # full-width, as typed on a Japanese keyboard
+        run.say(label)
+    assert run.state.answers["registration"]["japan_history"] == "other_stay"
