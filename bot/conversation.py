@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot import ssw
+from bot.engine import phone
 from bot.engine.engine import (
     MAIN_MENU,
     Action,
@@ -179,12 +180,13 @@ class ConversationService:
         """Built-in screens, from a command or a menu entry."""
         if name == "language":
             return [self.engine.language_picker(unit.language)]
-        if name == "help":
-            return [reply(gettext(HELP)), *self.engine.resume(state).replies]
-        if name == "privacy":
-            return [reply(gettext(PRIVACY)), *self.engine.resume(state).replies]
-        if name == "mydata":
-            return [reply(await self._my_data(unit, state)), *self.engine.resume(state).replies]
+        if name in {"help", "privacy", "mydata"}:
+            if name == "mydata":
+                text = await self._my_data(unit, state)
+            else:
+                text = gettext(HELP if name == "help" else PRIVACY)
+            screens = [reply(page) for page in phone.pages(text)]  # a phone screen each
+            return [*screens, *self.engine.resume(state).replies]
         if name == "delete":
             return [
                 reply(
@@ -311,7 +313,7 @@ class ConversationService:
         stored = state.results.get("eligibility") or (lead.eligibility if lead else None)
         if stored:
             assessment = ssw.Assessment.from_dict(stored)
-            lines += ["", gettext(MYDATA_ELIGIBILITY), ssw.render(assessment)]
+            lines += ["", gettext(MYDATA_ELIGIBILITY), ssw.render_summary(assessment)]
         lines += ["", t(MYDATA_LANGUAGE, language=gettext(LANGUAGE_SET).split(":")[-1].strip())]
         return "\n".join(lines)
 

@@ -100,9 +100,9 @@ def pages(text: str, lines: int = SCREEN_LINES) -> list[str]:
             continue
         for index, line in enumerate(block):
             gap = [""] if current and index == 0 else []
-            if current and not fits_with(gap + [line]):
+            if current and not fits_with([*gap, line]):
                 result.append(current)
                 current, gap = [], []
-            current += gap + [line]
+            current += [*gap, line]
     result.append(current)
     return ["\n".join(page) for page in result if page] or [""]

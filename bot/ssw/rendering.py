@@ -35,7 +35,7 @@ STATUS_LINES: Mapping[RouteStatus, str] = {
 }
 NEXT_STEPS = N_("Next steps:")
 DISCLAIMER = N_("This is only a first check, not a decision. Ask OEC to confirm.")
-MORE_IN_WHY = N_("The other steps and the reasons are under “Why”.")
+MORE_IN_WHY = N_("More steps, and the reasons: tap “Why”.")
 SOURCES_TITLE = N_("📚 Sources:")
 
 
@@ -95,8 +95,9 @@ def render(assessment: Assessment) -> str:
 def render_summary(assessment: Assessment) -> str:
     """The result on one screen: each route's verdict, and the first steps of the first route.
 
-    As many of the first route's next steps as fit (at most ``SUMMARY_STEPS``); the reasons
-    and the other steps are under "Why", the sources under "Sources".
+    As many of the first route's next steps as fit on a phone screen (at most
+    ``SUMMARY_STEPS``); the reasons and the other steps are under "Why", the sources under
+    "Sources".
     """
     if not assessment.routes:
         return paragraph(_format(DISCLAIMER, {}))
@@ -107,14 +108,12 @@ def render_summary(assessment: Assessment) -> str:
     steps = _steps(first)
 
     def text(shown: list[str], more: bool) -> str:
-        blocks = ["\n".join(head + shown)]
-        if more:
-            blocks.append(_format(MORE_IN_WHY, {}))
+        blocks = ["\n".join(head + shown + ([_format(MORE_IN_WHY, {})] if more else []))]
         blocks += ["\n".join(rest)] if rest else []
         return "\n\n".join([*blocks, *tail])
 
     count = min(len(steps), SUMMARY_STEPS)
-    while count > 1 and not phone.fits(text(steps[:count], count < len(steps))):
+    while count > 0 and not phone.fits(text(steps[:count], count < len(steps))):
         count -= 1
     return paragraph(text(steps[:count], count < len(steps)))
 
