@@ -153,7 +153,7 @@ class ConversationService:
         action = incoming.action
         if isinstance(action, Press) and action.data.startswith("x:"):
             return await self._confirm_delete(unit, state, action.data == "x:delete:yes")
-        if isinstance(action, Press) and action.data in {"v:why", "v:src"} and chosen:
+        if isinstance(action, Press) and action.data in {"s:why", "s:src"} and chosen:
             return self._result_detail(state, action.data[2:])
         if isinstance(action, Press) and action.data.startswith("l:"):
             return await self._apply(unit, self.engine.handle(state, action))
@@ -264,8 +264,8 @@ class ConversationService:
     def _result_buttons(self, flow: Flow) -> list[list[Button]]:
         """Under an eligibility result: Why and Sources, then the flow's ways on."""
         detail = [
-            Button(button_label(gettext(RESULT_WHY)), "v:why"),
-            Button(button_label(gettext(RESULT_SOURCES)), "v:src"),
+            Button(button_label(gettext(RESULT_WHY)), "s:why"),
+            Button(button_label(gettext(RESULT_SOURCES)), "s:src"),
         ]
         return [detail, *self._done_buttons(flow)]
 
