@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot import ssw
+from bot.engine import phone
 from bot.engine.engine import (
     MAIN_MENU,
     Action,
@@ -28,6 +29,7 @@ from bot.engine.engine import (
     reply,
     t,
 )
+from bot.engine.flows import Flow
 from bot.i18n import (
     DEFAULT_LANGUAGE,
     N_,
@@ -95,6 +97,8 @@ DELETE_YES = N_("🗑 Yes, delete")
 DELETE_NO = N_("No, keep it")
 DELETED = N_("Done. All your data has been deleted. Send /start if you want to begin again.")
 NOT_DELETED = N_("Nothing was deleted.")
+RESULT_WHY = N_("❓ Why")
+RESULT_SOURCES = N_("📚 Sources")
 SORRY = N_(
     "Sorry, something went wrong on our side. Your earlier answers are safe. "
     "Please try again in a minute."
@@ -149,6 +153,8 @@ class ConversationService:
         action = incoming.action
         if isinstance(action, Press) and action.data.startswith("x:"):
             return await self._confirm_delete(unit, state, action.data == "x:delete:yes")
+        if isinstance(action, Press) and action.data in {"s:why", "s:src"} and chosen:
+            return self._result_detail(state, action.data[2:])
         if isinstance(action, Press) and action.data.startswith("l:"):
             return await self._apply(unit, self.engine.handle(state, action))
         if not chosen:  # first contact: the language comes first
@@ -174,12 +180,13 @@ class ConversationService:
         """Built-in screens, from a command or a menu entry."""
         if name == "language":
             return [self.engine.language_picker(unit.language)]
-        if name == "help":
-            return [reply(gettext(HELP)), *self.engine.resume(state).replies]
-        if name == "privacy":
-            return [reply(gettext(PRIVACY)), *self.engine.resume(state).replies]
-        if name == "mydata":
-            return [reply(await self._my_data(unit, state)), *self.engine.resume(state).replies]
+        if name in {"help", "privacy", "mydata"}:
+            if name == "mydata":
+                text = await self._my_data(unit, state)
+            else:
+                text = gettext(HELP if name == "help" else PRIVACY)
+            screens = [reply(page) for page in phone.pages(text)]  # a phone screen each
+            return [*screens, *self.engine.resume(state).replies]
         if name == "delete":
             return [
                 reply(
@@ -239,17 +246,43 @@ class ConversationService:
             assessment = ssw.assess(eligibility_answers(answers))
             state.results["eligibility"] = assessment.to_dict()
             await unit.update_lead_eligibility(assessment.to_dict())
-            texts += ssw.render_screens(assessment)
+            return [reply(ssw.render_summary(assessment), self._result_buttons(flow))]
         elif flow.done:
             texts.append(gettext(flow.done))
         if not flow.done_buttons:
             return [*(reply(text) for text in texts), self.engine.menu()]
-        buttons = [
-            [Button(button_label(gettext(o.label)), f"m:{o.value}")] for o in flow.done_buttons
-        ]
-        buttons.append([Button(button_label(gettext(MAIN_MENU)), "m:")])
         replies = [reply(text) for text in texts[:-1]]
-        replies.append(reply(texts[-1] if texts else gettext(MAIN_MENU), buttons))
+        replies.append(reply(texts[-1] if texts else gettext(MAIN_MENU), self._done_buttons(flow)))
+        return replies
+
+    def _done_buttons(self, flow: Flow) -> list[list[Button]]:
+        """The flow's menu entries under its last message, then the main menu."""
+        rows = [[Button(button_label(gettext(o.label)), f"m:{o.value}")] for o in flow.done_buttons]
+        rows.append([Button(button_label(gettext(MAIN_MENU)), "m:")])
+        return rows
+
+    def _result_buttons(self, flow: Flow) -> list[list[Button]]:
+        """Under an eligibility result: Why and Sources, then the flow's ways on."""
+        detail = [
+            Button(button_label(gettext(RESULT_WHY)), "s:why"),
+            Button(button_label(gettext(RESULT_SOURCES)), "s:src"),
+        ]
+        return [detail, *self._done_buttons(flow)]
+
+    def _result_detail(self, state: State, which: str) -> list[Reply]:
+        """The last eligibility result's reasons ("Why") or sources, a screen per message."""
+        stored = state.results.get("eligibility")
+        flow = next(
+            (f for f in self.engine.flows.values() if f.on_complete == "assess_eligibility"), None
+        )
+        if not stored or flow is None:
+            return self.engine.resume(state).replies
+        assessment = ssw.Assessment.from_dict(stored)
+        screens = (
+            ssw.render_screens(assessment) if which == "why" else ssw.render_sources(assessment)
+        )
+        replies = [reply(text) for text in screens[:-1]]
+        replies.append(reply(screens[-1], self._result_buttons(flow)))
         return replies
 
     def _lead(self, answers: Mapping[str, Any], assessment: Mapping[str, Any] | None) -> LeadData:
@@ -280,7 +313,7 @@ class ConversationService:
         stored = state.results.get("eligibility") or (lead.eligibility if lead else None)
         if stored:
             assessment = ssw.Assessment.from_dict(stored)
-            lines += ["", gettext(MYDATA_ELIGIBILITY), ssw.render(assessment)]
+            lines += ["", gettext(MYDATA_ELIGIBILITY), ssw.render_summary(assessment)]
         lines += ["", t(MYDATA_LANGUAGE, language=gettext(LANGUAGE_SET).split(":")[-1].strip())]
         return "\n".join(lines)
 

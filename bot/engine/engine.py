@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from bot.engine import validators
+from bot.engine import phone, validators
 from bot.engine.conditions import matches
 from bot.engine.flows import TYPED_KINDS, Flow, Option, Step
 from bot.i18n import (
@@ -109,6 +109,7 @@ class State:
     tries: int = 0
     picks: list[str] = field(default_factory=list)  # multiple choice, before "Done"
     page: int = 0  # long choice lists: the page shown
+    view: str | None = None  # info steps: the named text shown instead of the step's own
     answers: dict[str, dict[str, Any]] = field(default_factory=dict)  # by flow id
     results: dict[str, Any] = field(default_factory=dict)  # the service's (never the engine's)
     # confirm_answer: a doubtful answer waiting for "yes, keep it" (value, message, params)
@@ -122,6 +123,7 @@ class State:
             "tries": self.tries,
             "picks": list(self.picks),
             "page": self.page,
+            "view": self.view,
             "answers": copy.deepcopy(self.answers),
             "results": copy.deepcopy(self.results),
             "pending": copy.deepcopy(self.pending),
@@ -138,6 +140,7 @@ class State:
             tries=int(data.get("tries", 0)),
             picks=list(data.get("picks", [])),
             page=int(data.get("page", 0)),
+            view=data.get("view"),
             answers=copy.deepcopy(dict(data.get("answers", {}))),
             results=copy.deepcopy(dict(data.get("results", {}))),
             pending=copy.deepcopy(data.get("pending")),
@@ -253,6 +256,8 @@ class Engine:
                         raise ValueError(f"{flow.id}.{step.id}: unknown flow {option.start!r}")
                     if option.back_to and not flow.has_step(option.back_to):
                         raise ValueError(f"{flow.id}.{step.id}: unknown step {option.back_to!r}")
+                    if option.show and option.show not in self.text_sources:
+                        raise ValueError(f"{flow.id}.{step.id}: unknown show {option.show!r}")
 
     # -- public entry points ------------------------------------------------------------------
 
@@ -297,6 +302,7 @@ class Engine:
                 value = old + [v for v in value if v not in old]
             given[key] = value
         state.flow, state.mode, state.tries, state.picks, state.page = flow_id, "ask", 0, [], 0
+        state.view = None
         outcome = self._go_next(state, flow)
         outcome.events[:0] = events
         return outcome
@@ -343,6 +349,8 @@ class Engine:
         option = self._match_option(state, step, action.text)
         if option is None:
             return self._refuse(state, gettext(PICK_ONE))
+        if option.show:
+            return self._show(state, step, option.show, edit=False)
         if step.kind == "multi_choice":
             return self._toggle(state, step, option.value, edit=False)
         if option.start or option.back_to:
@@ -400,6 +408,8 @@ class Engine:
             if kind == "d" and step.kind == "multi_choice":
                 return self._finish_picks(state, step)
             option = next((o for o in self._options(step, state) if o.value == value), None)
+            if option is not None and kind == "a" and option.show:
+                return self._show(state, step, option.show, edit=True)
             if option is not None and kind == "a" and (option.start or option.back_to):
                 return self._follow(state, flow, option)
             if option is not None and kind == "t" and step.kind == "multi_choice":
@@ -455,6 +465,7 @@ class Engine:
         """Ask the first applicable step without an answer; else review or complete."""
         given = state.answers.setdefault(flow.id, {})
         state.tries, state.picks, state.page = 0, [], 0
+        state.view = None
         for step in self._applicable(flow, given):
             if step.id not in given:
                 state.step, state.mode = step.id, "ask"
@@ -492,6 +503,7 @@ class Engine:
             state.flow, state.step, state.mode = None, None, "ask"
             return Outcome(state, [self.menu()])
         state.step, state.mode, state.tries, state.picks, state.page = previous, "ask", 0, [], 0
+        state.view = None
         return Outcome(state, [self._screen(state)])
 
     def _complete(self, state: State, flow: Flow) -> Outcome:
@@ -619,10 +631,26 @@ class Engine:
         order = [o.value for o in self._options(step, state)]
         return self._accept(state, step, sorted(state.picks, key=order.index))
 
+    def _show(self, state: State, step: Step, text_source: str, edit: bool) -> Outcome:
+        """An info step shows another of its texts (details, sources) with the same buttons."""
+        state.view = None if text_source == step.text_from else text_source
+        state.page = 0
+        return Outcome(state, [self._ask(state, step, edit=edit)])
+
+    def _shown_options(self, state: State, step: Step) -> Sequence[Option]:
+        """The options offered now: an info step hides the one that shows the current text."""
+        current = state.view or step.text_from
+        given = state.answers.get(state.flow, {}) if state.flow else {}
+        return [
+            o
+            for o in self._options(step, state)
+            if not o.show or (o.show != current and self.text_sources[o.show](given))
+        ]
+
     def _match_option(self, state: State, step: Step, text: str) -> Option | None:
         """A typed answer on a button step: the option's number or its label, any case."""
         typed = validators.clean_text(validators.ascii_digits(text)).casefold()
-        options = self._options(step, state)
+        options = self._shown_options(state, step)
         if typed.isdigit() and 1 <= int(typed) <= len(options):
             return options[int(typed) - 1]
         for option in options:
@@ -706,12 +734,14 @@ class Engine:
             ids = [s.id for s in self._applicable(flow, given)]
             if step.id in ids:
                 lines.append(t(STEP_OF, n=ids.index(step.id) + 1, total=len(ids)))
-        if step.text_from:
-            lines.append(self.text_sources[step.text_from](given))
+        text_pages: list[str] = []
+        if step.text_from:  # a long text is shown a screen at a time
+            text_pages = phone.pages(self.text_sources[state.view or step.text_from](given))
+            lines.append(text_pages[min(max(state.page, 0), len(text_pages) - 1)])
         else:
             lines.append(gettext(step.prompt))
         rows: list[list[Button]] = []
-        options = self._options(step, state)
+        options = self._shown_options(state, step)
         if step.kind == "multi_choice":
             marked = [
                 Button(
@@ -726,6 +756,8 @@ class Engine:
             rows = self._option_rows(state, step, options)
         elif step.kind == "info":
             rows = [[Button(button_label(gettext(DONE)), f"a:{step.id}:seen")]]
+        if len(text_pages) > 1:
+            rows.insert(0, self._page_row(step, state.page, len(text_pages)))
         rows.append(self._nav_row(flow))
         contact = None
         if step.kind == "pk_mobile":
@@ -744,14 +776,19 @@ class Engine:
         two = step.kind == "yes_no" or (len(shown) > 6 and not step.page_size)
         rows = _rows(buttons, 2 if two else 1)
         if pages > 1:
-            turn = []
-            if page > 0:
-                turn.append(Button(button_label(gettext(PREVIOUS)), f"p:{step.id}:{page - 1}"))
-            turn.append(Button(f"{page + 1}/{pages}", f"p:{step.id}:{page}"))
-            if page < pages - 1:
-                turn.append(Button(button_label(gettext(NEXT)), f"p:{step.id}:{page + 1}"))
-            rows.append(turn)
+            rows.append(self._page_row(step, page, pages))
         return rows
+
+    def _page_row(self, step: Step, page: int, pages: int) -> list[Button]:
+        """◀️ Previous · 2/3 · Next ▶️ for a long list or a long text."""
+        page = min(max(page, 0), pages - 1)
+        turn = []
+        if page > 0:
+            turn.append(Button(button_label(gettext(PREVIOUS)), f"p:{step.id}:{page - 1}"))
+        turn.append(Button(f"{page + 1}/{pages}", f"p:{step.id}:{page}"))
+        if page < pages - 1:
+            turn.append(Button(button_label(gettext(NEXT)), f"p:{step.id}:{page + 1}"))
+        return turn
 
     def _review(self, state: State) -> Reply:
         assert state.flow is not None

@@ -48,6 +48,7 @@ class Option:
     # {target_step: [this_flow_step]} gives it as a one-item list (a multiple choice)
     prefill: Mapping[str, Any] | None = None
     back_to: str | None = None  # info screens: clear answers from this step on, ask it again
+    show: str | None = None  # info screens: show this named text instead (details, sources)
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,7 @@ def _option(raw: Mapping[str, Any], where: str) -> Option:
         action=raw.get("action"),
         prefill=raw.get("prefill"),
         back_to=raw.get("back_to"),
+        show=raw.get("show"),
     )
 
 

@@ -4,7 +4,8 @@ The public entry point for every caller (the bot, the staff web, the matching of
 
     from bot import ssw
     assessment = ssw.assess(answers)        # pure: answers -> routes, criteria, next steps
-    ssw.render_screens(assessment)          # translated, in the current language
+    ssw.render_summary(assessment)          # one phone screen, in the current language
+    ssw.render_screens(assessment)          # every route in full ("Why"), as phone screens
     ssw.Assessment.from_dict(stored)        # an assessment kept with a lead
 
 Modules: ``model`` (the dataclasses), ``loader`` (YAML → validated objects), ``catalogue``
@@ -17,7 +18,14 @@ from __future__ import annotations
 
 from bot.ssw.assessment import Assessment, Criterion, Route, Step
 from bot.ssw.eligibility import assess
-from bot.ssw.rendering import render, render_route, render_route_screens, render_screens
+from bot.ssw.rendering import (
+    render,
+    render_route,
+    render_route_screens,
+    render_screens,
+    render_sources,
+    render_summary,
+)
 
 __all__ = [
     "Assessment",
@@ -29,4 +37,6 @@ __all__ = [
     "render_route",
     "render_route_screens",
     "render_screens",
+    "render_sources",
+    "render_summary",
 ]

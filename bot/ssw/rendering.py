@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from bot.engine import phone
 from bot.i18n import N_, gettext, isolate, paragraph
 from bot.ssw.assessment import Assessment, CriterionStatus, Route, RouteId, RouteStatus
+from bot.ssw.sources import shown
 
-# A rendered screen stays under this many characters (Telegram allows 4,096; cheap phones and
-# readers with little schooling need far less).
-SCREEN_LIMIT = 900
+SUMMARY_STEPS = 3  # next steps shown on the first screen of a result
 
 MARKS: Mapping[CriterionStatus, str] = {"met": "✅", "not_met": "❌", "unknown": "❔"}
 
@@ -35,6 +35,8 @@ STATUS_LINES: Mapping[RouteStatus, str] = {
 }
 NEXT_STEPS = N_("Next steps:")
 DISCLAIMER = N_("This is only a first check, not a decision. Ask OEC to confirm.")
+MORE_IN_WHY = N_("More steps, and the reasons: tap “Why”.")
+SOURCES_TITLE = N_("📚 Sources:")
 
 
 def _format(msgid: str, params: Mapping[str, str]) -> str:
@@ -50,49 +52,75 @@ def _format(msgid: str, params: Mapping[str, str]) -> str:
         return msgid.format(**values)
 
 
-def render_route_screens(route: Route) -> tuple[str, ...]:
-    """One route as short plain-text screens.
+def _title(route: Route) -> str:
+    return _format(ROUTE_TITLES[route.id], route.params)
 
-    One screen when it fits in ``SCREEN_LIMIT`` characters; otherwise the check (title, status,
-    criteria) comes first and the next steps follow under the title, as many screens as needed.
-    """
-    title = _format(ROUTE_TITLES[route.id], route.params)
-    check = [title, _format(STATUS_LINES[route.status], {})]
-    check += [f"{MARKS[c.status]} {_format(c.label_msgid, c.params)}" for c in route.criteria]
-    if not route.next_steps:
-        return (paragraph("\n".join(check)),)
-    heading = _format(NEXT_STEPS, {})
-    steps = [f"• {_format(s.msgid, s.params)}" for s in route.next_steps]
-    whole = [*check, heading, *steps]
-    if len("\n".join(whole)) <= SCREEN_LIMIT:
-        return (paragraph("\n".join(whole)),)
-    screens = [paragraph("\n".join(check))]
-    chunk = [title, heading]
-    for line in steps:
-        if len(chunk) > 2 and len("\n".join([*chunk, line])) > SCREEN_LIMIT:
-            screens.append(paragraph("\n".join(chunk)))
-            chunk = [title, heading]
-        chunk.append(line)
-    screens.append(paragraph("\n".join(chunk)))
-    return tuple(screens)
+
+def _steps(route: Route) -> list[str]:
+    """The next steps in order, numbered."""
+    return [f"{n}. {_format(s.msgid, s.params)}" for n, s in enumerate(route.next_steps, 1)]
+
+
+def _route_lines(route: Route) -> list[str]:
+    """Title, verdict, each criterion with its mark, then every next step."""
+    lines = [_title(route), _format(STATUS_LINES[route.status], {})]
+    lines += [f"{MARKS[c.status]} {_format(c.label_msgid, c.params)}" for c in route.criteria]
+    if route.next_steps:
+        lines += [_format(NEXT_STEPS, {}), *_steps(route)]
+    return lines
+
+
+def render_route_screens(route: Route) -> tuple[str, ...]:
+    """One route in full as phone screens (``bot.engine.phone``), one message each."""
+    return tuple(paragraph(page) for page in phone.pages("\n".join(_route_lines(route))))
 
 
 def render_route(route: Route) -> str:
-    """One route as plain text (its screens separated by a blank line)."""
-    return "\n\n".join(render_route_screens(route))
+    """One route in full as plain text."""
+    return paragraph("\n".join(_route_lines(route)))
 
 
 def render_screens(assessment: Assessment) -> tuple[str, ...]:
-    """The assessment as short screens, one message each; the disclaimer comes last."""
-    screens = [screen for route in assessment.routes for screen in render_route_screens(route)]
-    disclaimer = paragraph(_format(DISCLAIMER, {}))
-    if screens and len(screens[-1]) + len(disclaimer) + 2 <= SCREEN_LIMIT:
-        screens[-1] = f"{screens[-1]}\n\n{disclaimer}"
-    else:
-        screens.append(disclaimer)
-    return tuple(screens)
+    """The whole assessment, every route in full, as phone screens; the disclaimer comes last."""
+    blocks = ["\n".join(_route_lines(route)) for route in assessment.routes]
+    blocks.append(_format(DISCLAIMER, {}))
+    return tuple(paragraph(page) for page in phone.pages("\n\n".join(blocks)))
 
 
 def render(assessment: Assessment) -> str:
     """The whole assessment as translated plain text (screens separated by a blank line)."""
     return "\n\n".join(render_screens(assessment))
+
+
+def render_summary(assessment: Assessment) -> str:
+    """The result on one screen: each route's verdict, and the first steps of the first route.
+
+    As many of the first route's next steps as fit on a phone screen (at most
+    ``SUMMARY_STEPS``); the reasons and the other steps are under "Why", the sources under
+    "Sources".
+    """
+    if not assessment.routes:
+        return paragraph(_format(DISCLAIMER, {}))
+    first, *others = assessment.routes
+    head = [_title(first), _format(STATUS_LINES[first.status], {})]
+    rest = [f"{_title(r)}: {_format(STATUS_LINES[r.status], {})}" for r in others]
+    tail = [_format(DISCLAIMER, {})]
+    steps = _steps(first)
+
+    def text(shown: list[str], more: bool) -> str:
+        blocks = ["\n".join(head + shown + ([_format(MORE_IN_WHY, {})] if more else []))]
+        blocks += ["\n".join(rest)] if rest else []
+        return "\n\n".join([*blocks, *tail])
+
+    count = min(len(steps), SUMMARY_STEPS)
+    while count > 0 and not phone.fits(text(steps[:count], count < len(steps))):
+        count -= 1
+    return paragraph(text(steps[:count], count < len(steps)))
+
+
+def render_sources(assessment: Assessment) -> tuple[str, ...]:
+    """Every source the check used, official first, one per line, as phone screens."""
+    used = [source for route in assessment.routes for source in route.sources]
+    lines = [_format(SOURCES_TITLE, {})]
+    lines += [f"• {isolate(source)}" for source in shown(used)]
+    return tuple(paragraph(page) for page in phone.pages("\n".join(lines)))

@@ -1,7 +1,9 @@
-"""Screens made from the catalogue (``text_from:`` in a flow): a sector's facts, an FAQ answer.
+"""Screens made from the catalogue (``text_from:`` and ``show:`` in a flow): a sector, an answer.
 
-Every fact is shown with its sources and the date it was checked, so a worker (and OEC staff)
-can see where it comes from.
+A worker reads on a small phone, so each thing comes as a short summary first, with the rest one
+tap away: a sector's summary (the work and the key facts on a line each), its full details, and
+its sources; an FAQ answer and its sources. Sources are listed official first (``sources.py``),
+each on its own line, with the date they were checked.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from typing import Any
 from bot.engine.engine import t
 from bot.i18n import N_, gettext, isolate
 from bot.ssw import catalogue
+from bot.ssw.model import Sector
+from bot.ssw.sources import on_screen, shown
 
 HEADINGS: dict[str, str] = {
     "work": N_("🛠 The work"),
@@ -30,47 +34,120 @@ HEADINGS: dict[str, str] = {
     "epa": N_("🤝 EPA programme"),
     "alternative": N_("↪️ Another way"),
 }
-SOURCES = N_("Sources: {sources} (checked {date})")
+SOURCES_TITLE = N_("📚 Sources (checked {date}):")
 OPENS_2027 = N_("Not open yet: hiring is expected from about 2027.")
 UNKNOWN = N_("Please choose again.")
+SKILLS_TEST_LINE = N_("📝 Skills test: {test}")
+SKILLS_TEST_BY = N_("📝 Skills test: {test}, by {body}")
+SSW2_LINE = {
+    True: N_("⬆️ SSW (ii): possible in this field"),
+    False: N_("⬆️ SSW (ii): not in this field"),
+}
+HELD_LINE = {
+    "yes": N_("🇵🇰 Skills test in Pakistan: yes"),
+    "expected": N_("🇵🇰 Skills test in Pakistan: announced, not confirmed"),
+    "no": N_("🇵🇰 Skills test in Pakistan: no, only abroad"),
+    "unknown": N_("🇵🇰 Skills test in Pakistan: not known"),
+}
+SUMMARY_FACTS = ("work", "outlook", "route")  # shown in full on the summary, when present
+SOURCE_LINE = "• {source}"
 
 
 def _text(msgid: str) -> str:
     return gettext(msgid.strip())
 
 
-def _sources_line(sources: Iterable[str], checked: date) -> str:
-    # "(absence of evidence)"-style notes in the fact sheet are not places to look things up
-    unique = [s for s in dict.fromkeys(sources) if not s.startswith("(")]
-    return t(SOURCES, sources="; ".join(unique), date=checked)
+def _sources_block(sources: Iterable[str], checked: date, limit: int | None = None) -> str:
+    """A heading with the date, then one source per line (never inside a sentence)."""
+    listed = shown(sources) if limit is None else on_screen(sources)[:limit]
+    lines = [t(SOURCES_TITLE, date=checked)]
+    lines += [SOURCE_LINE.format(source=isolate(source)) for source in listed]
+    return "\n".join(lines)
+
+
+def _sector(answers: Mapping[str, Any]) -> Sector | None:
+    try:
+        return catalogue.sector(str(answers.get("sector")))
+    except KeyError:
+        return None
+
+
+def _title(sector: Sector) -> str:
+    name = _text(sector.name)
+    return name if name == sector.name_ja else f"{name} · {isolate(sector.name_ja)}"
+
+
+def _key_lines(sector: Sector) -> list[str]:
+    """The skills test, SSW (ii) and tests in Pakistan, a line each, from the machine fields."""
+    lines: list[str] = []
+    test = sector.fact("skills_test")
+    if test is not None and test.name:
+        if test.body:
+            lines.append(t(SKILLS_TEST_BY, test=gettext(test.name), body=test.body))
+        else:
+            lines.append(t(SKILLS_TEST_LINE, test=gettext(test.name)))
+    japanese = sector.fact("japanese")
+    if japanese is not None and sector.status == "open":
+        lines.append("🗣 " + _text(japanese.text))
+    held = sector.fact("tests_in_pakistan")
+    if held is not None and held.held is not None:
+        lines.append(gettext(HELD_LINE[held.held]))
+    if sector.status == "open":
+        lines.append(gettext(SSW2_LINE[sector.ssw2_available]))
+    return lines
+
+
+def sector_summary(answers: Mapping[str, Any]) -> str:
+    """One sector on one screen: its names, what the work is, and the key facts."""
+    sector = _sector(answers)
+    if sector is None:
+        return gettext(UNKNOWN)
+    lines = [_title(sector)]
+    if sector.status == "from_2027":
+        lines.append(gettext(OPENS_2027))
+    lines += [_text(f.text) for key in SUMMARY_FACTS if (f := sector.fact(key)) is not None]
+    key_lines = _key_lines(sector)
+    if key_lines:
+        lines += ["", *key_lines]
+    return "\n".join(lines)
+
+
+def _sector_sources(sector: Sector) -> tuple[list[str], date]:
+    sources: list[str] = list(sector.source)
+    checked = sector.checked
+    for fact in sector.facts.values():
+        sources += fact.source
+        checked = min(checked, fact.checked)
+    return sources, checked
 
 
 def sector_detail(answers: Mapping[str, Any]) -> str:
-    """One sector: its names, then each fact under a heading, then the sources."""
-    try:
-        sector = catalogue.sector(str(answers.get("sector")))
-    except KeyError:
+    """One sector in full: each fact under a heading (the engine shows it a screen at a time)."""
+    sector = _sector(answers)
+    if sector is None:
         return gettext(UNKNOWN)
-    name = _text(sector.name)
-    lines = [name if name == sector.name_ja else f"{name} · {isolate(sector.name_ja)}"]
-    if sector.status == "from_2027":
-        lines.append(gettext(OPENS_2027))
-    sources: list[str] = list(sector.source)
-    checked = sector.checked
+    lines = [_title(sector)]
     for key, fact in sector.facts.items():
+        if key in SUMMARY_FACTS:
+            continue
         heading = HEADINGS.get(key)
         lines.append("")
         if heading:
             lines.append(gettext(heading))
         lines.append(_text(fact.text))
-        sources += fact.source
-        checked = min(checked, fact.checked)
-    lines += ["", _sources_line(sources, checked)]
-    return "\n".join(lines)
+    return "\n".join(lines) if len(lines) > 1 else ""
+
+
+def sector_sources(answers: Mapping[str, Any]) -> str:
+    sector = _sector(answers)
+    if sector is None:
+        return gettext(UNKNOWN)
+    sources, checked = _sector_sources(sector)
+    return "\n".join([_title(sector), "", _sources_block(sources, checked)])
 
 
 def faq_answer(answers: Mapping[str, Any]) -> str:
-    """One FAQ entry: the question, the answer, links, sources."""
+    """One FAQ entry: the question, the answer, its links, and its first official sources."""
     try:
         entry = catalogue.faq_entry(str(answers.get("topic")))
     except KeyError:
@@ -78,11 +155,21 @@ def faq_answer(answers: Mapping[str, Any]) -> str:
     lines = [_text(entry.question), "", _text(entry.answer)]
     if entry.links:
         lines += ["", *(isolate(link) for link in entry.links)]
-    lines += ["", _sources_line(entry.source, entry.checked)]
     return "\n".join(lines)
 
 
+def faq_sources(answers: Mapping[str, Any]) -> str:
+    try:
+        entry = catalogue.faq_entry(str(answers.get("topic")))
+    except KeyError:
+        return gettext(UNKNOWN)
+    return "\n".join([_text(entry.question), "", _sources_block(entry.source, entry.checked)])
+
+
 TEXT_SOURCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
+    "sector_summary": sector_summary,
     "sector_detail": sector_detail,
+    "sector_sources": sector_sources,
     "faq_answer": faq_answer,
+    "faq_sources": faq_sources,
 }

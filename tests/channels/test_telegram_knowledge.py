@@ -23,9 +23,14 @@ async def test_a_taxi_driver_learns_what_is_missing(api: FakeBotApi, bot: Servic
     await person.tap("Yes")  # passed the skills test
     await person.tap("No")  # no Technical Intern Training
     turn = await person.tap("No")  # never on SSW (i)
+    assert "SSW (i) in Automobile transportation" in turn.text  # the verdict comes first
+    assert "1. Take the JLPT N3" in turn.text
+    assert {"❓ Why", "📚 Sources", "📝 Register with OEC for Japan"} <= set(turn.labels)
+    turn = await person.tap("❓ Why")  # the reasons, criterion by criterion
     assert "❌ Japanese: JLPT N3 or higher" in turn.text
     assert "Japanese driving licence" in turn.text
-    assert "📝 Register with OEC for Japan" in turn.labels
+    turn = await person.tap("📚 Sources")
+    assert "sapporocapls.com/clp/driver2" in turn.text
     state = await bot.repository.state_of("telegram", "1201")
     assert state is not None and state["results"]["eligibility"]["routes"]
 
@@ -50,7 +55,13 @@ async def test_eligibility_result_is_stored_with_the_lead(api: FakeBotApi, bot: 
     person = await at_menu(api, 1203)
     await person.tap("📚 Kinds of work in Japan")
     turn = await person.tap("Nursing care")
-    assert "Sources:" in turn.text and "介護" in turn.text
+    assert "介護" in turn.text and "Prometric" in turn.text  # the summary: work and key facts
+    turn = await person.tap("📚 Sources")
+    assert "Sources (checked" in turn.text and turn.last.edited  # in place of the summary
+    turn = await person.tap("ℹ️ More about this work")
+    assert "45 questions in 60 minutes" in turn.text  # the details, a screen at a time
+    turn = await person.tap("Next ▶️")
+    assert "SSW (ii) is not available in nursing care" in turn.text and turn.last.edited
     turn = await person.tap("✅ Check if I can go for this work")
     assert "How old are you?" in turn.text
     await person.say("30")
@@ -59,6 +70,8 @@ async def test_eligibility_result_is_stored_with_the_lead(api: FakeBotApi, bot: 
     await person.tap("No")
     await person.tap("No")
     turn = await person.tap("No")
+    assert "SSW (i) in Nursing care" in turn.text
+    turn = await person.tap("❓ Why")
     assert "Care Japanese" in turn.text
     turn = await person.tap("📝 Register with OEC for Japan")
     assert "Before we start" in turn.text
@@ -90,7 +103,9 @@ async def test_faq_answers_come_with_sources_and_pages(api: FakeBotApi, bot: Ser
     turn = await person.tap("❓ About SSW: questions and answers")
     assert "What do you want to know?" in turn.text
     turn = await person.tap("What do I have to pay?")
-    assert "Sources:" in turn.text
+    assert "No one may ask you or your family for a deposit" in turn.text
+    turn = await person.tap("📚 Sources")
+    assert "Sources (checked" in turn.text
     turn = await person.tap("❓ Other questions")
     assert "What do you want to know?" in turn.text
     turn = await person.tap("Next ▶️")

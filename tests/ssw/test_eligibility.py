@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.engine.phone import fits
 from bot.i18n import FSI, RLM, using_language
 from bot.ssw import (
     Assessment,
@@ -26,7 +27,7 @@ from bot.ssw import (
     rendering,
 )
 from bot.ssw.assessment import ROUTE_IDS
-from bot.ssw.rendering import DISCLAIMER, MARKS, ROUTE_TITLES, SCREEN_LIMIT
+from bot.ssw.rendering import DISCLAIMER, MARKS, ROUTE_TITLES
 
 JFT = "Japanese: JFT-Basic (A2), or JLPT N4 or higher"
 N3 = "Japanese: JLPT N3 or higher"
@@ -725,7 +726,7 @@ def test_render(case: Case) -> None:
             mark = MARKS[criterion.status]
             assert f"{mark} {criterion.label_msgid.format(**criterion.params)}" in text
     assert DISCLAIMER in screens[-1]
-    assert all(len(screen) <= SCREEN_LIMIT for screen in screens), [len(s) for s in screens]
+    assert all(fits(screen) for screen in screens), screens
 
 
 def test_render_in_urdu_isolates_inserted_values() -> None:
