@@ -351,6 +351,7 @@ class Engine:
                 value = [v for v in value if v in allowed]
             if not value or (not isinstance(value, list) and value not in allowed):
                 return  # not an answer this flow can take
+        earlier = dict(given)
         old = given.get(key)
         if isinstance(old, list) and isinstance(value, list):
             value = old + [v for v in value if v not in old]
@@ -358,6 +359,8 @@ class Engine:
             carried = state.carried.setdefault(flow.id, [])
             carried.append(key)
         given[key] = value
+        if key in earlier and earlier[key] != value:
+            self._clear_dependents(state, flow, key, earlier)
 
     def cancel(self, state: State) -> Outcome:
         """Ask to confirm stopping the current flow (or just show the menu)."""
@@ -427,7 +430,8 @@ class Engine:
         if state.flow is None:
             return Outcome(state, [self.menu()])
         flow = self.flows[state.flow]
-        if kind == "n" and rest == f"back:{self._where(state)}":
+        where = self._where(state)
+        if kind == "n" and where is not None and rest == f"back:{where}":
             return self._back(state, flow)
         if kind == "n" and rest == "cancel":
             return self.cancel(state)
@@ -589,9 +593,12 @@ class Engine:
         value = given[step.id]
         return all(v in allowed for v in value) if isinstance(value, list) else value in allowed
 
-    def _where(self, state: State) -> str:
-        """What a Back button shown now names: the question on screen, or the review."""
-        return BACK_FROM_REVIEW if state.mode == "review" else (state.step or "")
+    def _where(self, state: State) -> str | None:
+        """What a Back button shown now names: the question on screen, or the review (None on
+        other screens, which have no Back: a Back tapped there is stale)."""
+        if state.mode == "review":
+            return BACK_FROM_REVIEW
+        return state.step if state.mode == "ask" else None
 
     def _revisit(self, state: State, flow: Flow, step_id: str, editing: bool) -> Outcome:
         """Show a question again with its answer: ticked, marked, on its page, "Now: ..."."""

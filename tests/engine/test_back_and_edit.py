@@ -195,3 +195,27 @@ def test_a_typed_number_picks_from_the_whole_list_on_any_page(engine: Engine) ->
     assert [b.label for b in buttons if b.indicator] == ["2/3"]
     talk.say("#9")  # as the terminal shows it; "9" does the same
     assert talk.state.answers["eligibility"]["sector"] == "auto_transport"
+
+
+def test_back_tapped_while_asked_to_confirm_stopping_is_stale(engine: Engine) -> None:
+    talk = registration_at(engine, "gender")
+    talk.tap("n:cancel")
+    assert "Stop now?" in talk.tap("n:back:gender")
+    assert "That button belongs to an earlier question" in talk.text
+    assert talk.state.mode == "confirm_cancel" and talk.step().id == "gender"
+
+
+def test_a_sector_handed_over_by_the_catalogue_voids_what_depends_on_it(engine: Engine) -> None:
+    talk = Talk(engine)
+    talk.start("eligibility")
+    picks = {"sector": "construction", "jp_tests": "jlpt_n4", "skills_test": "yes"}
+    while talk.step().id != "titp":
+        talk.answer(picks.get(talk.step().id))
+    while talk.state.flow is not None:  # back to the menu: the answers are kept
+        talk.back()
+    talk.start("sectors")
+    talk.tap("a:sector:agriculture")
+    talk.tap("a:detail:check")
+    given = talk.state.answers["eligibility"]
+    assert given["sector"] == "agriculture" and given["jp_tests"] == ["jlpt_n4"]
+    assert "skills_test" not in given and talk.step().id == "skills_test"
