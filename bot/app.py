@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot.channels import terminal
 from bot.conversation import ConversationService
 from bot.engine.engine import Engine
 from bot.engine.flows import load_flows
@@ -37,4 +38,7 @@ def build_services(database_url: str, today: Callable[[], date] = date.today) ->
     repository = Repository(
         session_factory(database), single_writer=database.dialect.name == "sqlite"
     )
-    return Services(database, repository, ConversationService(build_engine(today), repository))
+    conversations = ConversationService(
+        build_engine(today), repository, channel_help={terminal.CHANNEL: terminal.HELP}
+    )
+    return Services(database, repository, conversations)

@@ -119,9 +119,15 @@ class Incoming:
 
 
 class ConversationService:
-    def __init__(self, engine: Engine, repository: Repository) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        repository: Repository,
+        channel_help: Mapping[str, str] | None = None,
+    ) -> None:
         self.engine = engine
         self.repository = repository
+        self.channel_help = dict(channel_help or {})  # channel → msgid added to /help
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Handle one event; the state is committed before the replies are returned.
@@ -161,12 +167,14 @@ class ConversationService:
             suggested = resolve_language(None, incoming.client_language)
             return [self.engine.language_picker(suggested)]
         if incoming.command is not None:
-            return await self._command(unit, state, incoming.command)
+            return await self._command(unit, state, incoming.command, incoming.channel)
         if action is None:
             return [self.engine.resume(state).replies[0]]
         return await self._apply(unit, self.engine.handle(state, action))
 
-    async def _command(self, unit: UserUnit, state: State, command: str) -> list[Reply]:
+    async def _command(
+        self, unit: UserUnit, state: State, command: str, channel: str
+    ) -> list[Reply]:
         if command == "start":
             outcome = self.engine.resume(state)
             if state.flow is not None:
@@ -174,17 +182,24 @@ class ConversationService:
             return outcome.replies
         if command == "cancel":
             return await self._apply(unit, self.engine.cancel(state))
-        return await self._screen(unit, state, command)
+        return await self._screen(unit, state, command, channel)
 
-    async def _screen(self, unit: UserUnit, state: State, name: str) -> list[Reply]:
+    async def _screen(
+        self, unit: UserUnit, state: State, name: str, channel: str = ""
+    ) -> list[Reply]:
         """Built-in screens, from a command or a menu entry."""
         if name == "language":
             return [self.engine.language_picker(unit.language)]
         if name in {"help", "privacy", "mydata"}:
             if name == "mydata":
                 text = await self._my_data(unit, state)
+            elif name == "help":
+                texts = [gettext(HELP)]
+                if channel in self.channel_help:
+                    texts.append(gettext(self.channel_help[channel]))
+                text = "\n".join(texts)
             else:
-                text = gettext(HELP if name == "help" else PRIVACY)
+                text = gettext(PRIVACY)
             screens = [reply(page) for page in phone.pages(text)]  # a phone screen each
             return [*screens, *self.engine.resume(state).replies]
         if name == "delete":
@@ -199,7 +214,8 @@ class ConversationService:
                     ],
                 )
             ]
-        return [reply(gettext(UNKNOWN_COMMAND))]
+        # a typo mid-form: say so, and ask the current question again
+        return [reply(gettext(UNKNOWN_COMMAND)), *self.engine.resume(state).replies]
 
     async def _confirm_delete(self, unit: UserUnit, state: State, yes: bool) -> list[Reply]:
         if not yes:

@@ -56,10 +56,10 @@ def test_db_upgrade_creates_the_default_sqlite_database(tmp_path: Path) -> None:
 
 
 def test_chat_runs_the_conversation_in_the_terminal(tmp_path: Path) -> None:
-    typed = "2\n4\n1\nTest Worker Eta\n/quit\n"  # English, Register (4th), I agree, a name
+    typed = "#2\n#4\n#1\nTest Worker Eta\n/quit\n"  # English, Register (4th), I agree, a name
     result = ssw_bot(tmp_path, "chat", "--user", "tester", typed=typed)
     assert result.returncode == 0, result.stderr
-    assert "[1] اردو   [2] English   [3] 日本語" in result.stdout
+    assert "[#1] اردو   [#2] English   [#3] 日本語" in result.stdout
     assert "What is your CNIC number?" in result.stdout
     with sqlite3.connect(tmp_path / "ssw_bot.db") as db:
         (state,) = db.execute("SELECT state FROM conversations").fetchone()

@@ -65,3 +65,17 @@ def matches(condition: Mapping[str, Any] | None, answers: Mapping[str, Any]) -> 
         elif not _test(answers.get(key), test):
             return False
     return True
+
+
+def condition_keys(condition: Mapping[str, Any] | None) -> set[str]:
+    """The answer ids a condition reads (a step with this ``when`` depends on them)."""
+    keys: set[str] = set()
+    for key, test in (condition or {}).items():
+        if key == "any":
+            for sub in test:
+                keys |= condition_keys(sub)
+        elif key == "not":
+            keys |= condition_keys(test)
+        else:
+            keys.add(key)
+    return keys

@@ -5,6 +5,12 @@ yet, checks each answer by its kind's rule, offers Back and Cancel, shows a revi
 the flow asks for one, and reports what happened as events (started, step reached, completed,
 dropped) for the service layer to store. Texts are translated into the current language
 (``bot.i18n``) as replies are built.
+
+Answers given by another flow (an option's ``prefill``, a flow's ``carry_over`` from a flow
+completed before) are "carried": not asked, counted as done by "Step n of N", skipped by Back,
+shown on the review screen. Back shows the earlier answer and offers to keep it; going on from
+there walks forward through the answers already given. Changing an answer clears the answers
+that depend on it (``depends_on``, ``when``, ``options_from``), so they are asked again.
 """
 
 from __future__ import annotations
@@ -16,8 +22,8 @@ from datetime import date
 from typing import Any
 
 from bot.engine import phone, validators
-from bot.engine.conditions import matches
-from bot.engine.flows import TYPED_KINDS, Flow, Option, Step
+from bot.engine.conditions import condition_keys, matches
+from bot.engine.flows import TYPED_KINDS, Carry, Flow, Option, Step
 from bot.i18n import (
     LANGUAGE_NAMES,
     LANGUAGES,
@@ -74,6 +80,8 @@ Action = Text | Press | Contact | Unsupported
 class Button:
     label: str
     data: str
+    number: int | None = None  # an option's number in its whole list (typing it picks it)
+    indicator: bool = False  # only shows where the user is ("2/3"); tapping it changes nothing
 
 
 @dataclass(frozen=True)
@@ -114,6 +122,10 @@ class State:
     results: dict[str, Any] = field(default_factory=dict)  # the service's (never the engine's)
     # confirm_answer: a doubtful answer waiting for "yes, keep it" (value, message, params)
     pending: dict[str, Any] | None = None
+    editing: bool = False  # the question was opened from the review screen
+    carried: dict[str, list[str]] = field(default_factory=dict)  # by flow: steps not asked
+    totals: dict[str, int] = field(default_factory=dict)  # by flow: the N of "Step n of N" shown
+    completed: dict[str, dict[str, Any]] = field(default_factory=dict)  # last answers, to carry
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -127,6 +139,10 @@ class State:
             "answers": copy.deepcopy(self.answers),
             "results": copy.deepcopy(self.results),
             "pending": copy.deepcopy(self.pending),
+            "editing": self.editing,
+            "carried": copy.deepcopy(self.carried),
+            "totals": dict(self.totals),
+            "completed": copy.deepcopy(self.completed),
         }
 
     @classmethod
@@ -144,6 +160,10 @@ class State:
             answers=copy.deepcopy(dict(data.get("answers", {}))),
             results=copy.deepcopy(dict(data.get("results", {}))),
             pending=copy.deepcopy(data.get("pending")),
+            editing=bool(data.get("editing", False)),
+            carried=copy.deepcopy(dict(data.get("carried", {}))),
+            totals={k: int(v) for k, v in dict(data.get("totals", {})).items()},
+            completed=copy.deepcopy(dict(data.get("completed", {}))),
         )
 
 
@@ -186,6 +206,10 @@ CHOOSE_LANGUAGE = "Choose your language · اپنی زبان منتخب کریں
 SHARE_CONTACT = N_("📱 Share my number")
 SHARE_HINT = N_("Or tap the button below to share this phone's number.")
 SAVED_MOBILE = N_("Saved: {phone}")
+NOW = N_("Now: {value}")
+KEEP = N_("✔️ Keep this answer")
+MARK = "✓ "  # the current answer among the buttons
+BACK_FROM_REVIEW = "@review"  # Back's callback data names the question it was shown with
 LIST_SEPARATOR = {"ur": "، ", "ja": "、", "en": ", "}
 
 
@@ -258,20 +282,42 @@ class Engine:
                         raise ValueError(f"{flow.id}.{step.id}: unknown step {option.back_to!r}")
                     if option.show and option.show not in self.text_sources:
                         raise ValueError(f"{flow.id}.{step.id}: unknown show {option.show!r}")
+                    if option.start:
+                        self._check_carries(flows[option.start], option.prefill, flow)
+            for source_id, carries in flow.carry_over.items():
+                if source_id not in flows:
+                    raise ValueError(f"{flow.id}: carry_over from unknown flow {source_id!r}")
+                self._check_carries(flow, carries, flows[source_id])
+        # flows whose answers another flow carries over: their last answers are kept
+        self.kept = {source for flow in flows.values() for source in flow.carry_over}
+
+    @staticmethod
+    def _check_carries(target: Flow, carries: Sequence[Carry], source: Flow) -> None:
+        """Carried answers go to steps that exist, from steps that exist, with values a
+        step with fixed options can take."""
+        for carry in carries:
+            if not target.has_step(carry.target) or not source.has_step(carry.source):
+                raise ValueError(f"{source.id} → {target.id}: unknown step in {carry}")
+            allowed = {o.value for o in target.step(carry.target).options}
+            if allowed and carry.values and not set(carry.values.values()) <= allowed:
+                raise ValueError(f"{source.id} → {target.id}: {carry.target} cannot take {carry}")
 
     # -- public entry points ------------------------------------------------------------------
 
     def language_picker(self, preselected: str | None) -> Reply:
         """The first screen: three languages, the one the client suggests marked."""
         buttons = [
-            Button(("✓ " if code == preselected else "") + LANGUAGE_NAMES[code], f"l:{code}")
-            for code in LANGUAGES
+            Button((MARK if code == preselected else "") + LANGUAGE_NAMES[code], f"l:{code}", i + 1)
+            for i, code in enumerate(LANGUAGES)
         ]
         return Reply(text=CHOOSE_LANGUAGE, buttons=(tuple(buttons),))
 
     def menu(self) -> Reply:
         step = self.flows[self.menu_flow].steps[0]
-        buttons = [Button(button_label(gettext(o.label)), f"m:{o.value}") for o in step.options]
+        buttons = [
+            Button(button_label(gettext(o.label)), f"m:{o.value}", i + 1)
+            for i, o in enumerate(step.options)
+        ]
         return reply(gettext(step.prompt), _rows(buttons, 1))
 
     def resume(self, state: State) -> Outcome:
@@ -282,30 +328,53 @@ class Engine:
     def start(
         self, state: State, flow_id: str, prefill: Mapping[str, Any] | None = None
     ) -> Outcome:
-        """Start a flow, or continue it where the user left it; ``prefill`` gives answers."""
+        """Start a flow, or continue it where the user left it; ``prefill`` gives answers, and
+        the flow's ``carry_over`` fills unanswered steps from flows completed before."""
         state = copy.deepcopy(state)
         flow = self.flows[flow_id]
         events = []
         if flow_id not in state.answers:
             state.answers[flow_id] = {}
+            state.carried.pop(flow_id, None)
+            state.totals.pop(flow_id, None)
             events.append(Event("started", flow_id))
-        given = state.answers[flow_id]
+        for source_id, carries in flow.carry_over.items():
+            earlier = state.completed.get(source_id, {})
+            for carry in carries:
+                if carry.target not in state.answers[flow_id]:
+                    self._give(state, flow, carry.target, carry.value(earlier))
         for key, value in (prefill or {}).items():
-            if flow.has_step(key) and (flow.step(key).options or flow.step(key).options_from):
-                allowed = {o.value for o in self._options(flow.step(key), given)}
-                if isinstance(value, list):
-                    value = [v for v in value if v in allowed]
-                if not value or (not isinstance(value, list) and value not in allowed):
-                    continue  # not an answer this flow can take
-            old = given.get(key)
-            if isinstance(old, list) and isinstance(value, list):
-                value = old + [v for v in value if v not in old]
-            given[key] = value
+            self._give(state, flow, key, value)
         state.flow, state.mode, state.tries, state.picks, state.page = flow_id, "ask", 0, [], 0
         state.view = None
+        state.editing = False
         outcome = self._go_next(state, flow)
         outcome.events[:0] = events
         return outcome
+
+    def _give(self, state: State, flow: Flow, key: str, value: Any) -> None:
+        """An answer from elsewhere, if this flow's step can take it; a list adds to a list.
+        A step answered this way was not asked: it is "carried"."""
+        given = state.answers.setdefault(flow.id, {})
+        if value is None or not flow.has_step(key):
+            return
+        step = flow.step(key)
+        if step.options or step.options_from:
+            allowed = {o.value for o in self._options(step, given)}
+            if isinstance(value, list):
+                value = [v for v in value if v in allowed]
+            if not value or (not isinstance(value, list) and value not in allowed):
+                return  # not an answer this flow can take
+        earlier = dict(given)
+        old = given.get(key)
+        if isinstance(old, list) and isinstance(value, list):
+            value = old + [v for v in value if v not in old]
+        if key not in given:
+            carried = state.carried.setdefault(flow.id, [])
+            carried.append(key)
+        given[key] = value
+        if key in earlier and earlier[key] != value:
+            self._clear_dependents(state, flow, key, earlier)
 
     def cancel(self, state: State) -> Outcome:
         """Ask to confirm stopping the current flow (or just show the menu)."""
@@ -313,7 +382,7 @@ class Engine:
         if state.flow is None:
             return Outcome(state, [self.menu()])
         if not self.flows[state.flow].confirm_cancel:  # browsing: nothing to lose
-            state.answers.pop(state.flow, None)
+            self._forget(state, state.flow)
             state.flow, state.step, state.mode, state.page = None, None, "ask", 0
             return Outcome(state, [self.menu()])
         state.mode = "confirm_cancel"
@@ -381,7 +450,8 @@ class Engine:
         if state.flow is None:
             return Outcome(state, [self.menu()])
         flow = self.flows[state.flow]
-        if kind == "n" and rest == "back":
+        where = self._where(state)
+        if kind == "n" and where is not None and rest == f"back:{where}":
             return self._back(state, flow)
         if kind == "n" and rest == "cancel":
             return self.cancel(state)
@@ -389,19 +459,22 @@ class Engine:
             if rest == "yes" and state.mode == "confirm_cancel":
                 return self._drop(state, flow)
             state.mode = "review" if self._all_answered(flow, state) and flow.review else "ask"
+            state.editing = state.editing and state.mode == "ask"
             return Outcome(state, [self._screen(state)])
         if kind == "r" and state.mode == "review":
             if rest == "ok":
                 return self._complete(state, flow)
             if rest.startswith("e:") and flow.has_step(rest[2:]):
-                state.mode, state.step, state.tries, state.picks = "ask", rest[2:], 0, []
-                return Outcome(state, [self._screen(state)])
+                return self._revisit(state, flow, rest[2:], editing=True)
         step_id, _, value = rest.partition(":")
         doubt_tap = kind == "v" and value in {"yes", "no"} and step_id == state.step
         if doubt_tap and state.mode == CONFIRM_ANSWER and state.pending is not None:
             return self._settle_doubt(state, flow.step(step_id), keep=value == "yes")
-        if kind in {"a", "t", "d", "p"} and state.mode == "ask" and step_id == state.step:
+        if kind in {"a", "t", "d", "p", "k"} and state.mode == "ask" and step_id == state.step:
             step = flow.step(step_id)
+            given = state.answers.get(flow.id, {})
+            if kind == "k" and step.id in given:
+                return self._accept(state, step, given[step.id])
             if kind == "p" and value.isdigit():
                 state.page = int(value)
                 return Outcome(state, [self._ask(state, step, edit=True)])
@@ -427,14 +500,9 @@ class Engine:
                 given.pop(step_id, None)
             return self._go_next(state, flow)
         assert option.start is not None
-        prefill = {}
-        for target, source in (option.prefill or {}).items():
-            if isinstance(source, list):
-                prefill[target] = [given[s] for s in source if s in given]
-            elif source in given:
-                prefill[target] = given[source]
+        prefill = {carry.target: carry.value(given) for carry in option.prefill}
         if not flow.confirm_cancel:  # leaving a browsing flow: nothing to keep
-            state.answers.pop(flow.id, None)
+            self._forget(state, flow.id)
         return self.start(state, option.start, prefill)
 
     def _menu_choice(self, state: State, value: str) -> Outcome:
@@ -466,14 +534,17 @@ class Engine:
         given = state.answers.setdefault(flow.id, {})
         state.tries, state.picks, state.page = 0, [], 0
         state.view = None
-        for step in self._applicable(flow, given):
+        applicable = self._applicable(flow, given)
+        for step in applicable:
             if step.id not in given:
                 state.step, state.mode = step.id, "ask"
                 return Outcome(
                     state, [*before, self._screen(state)], [Event("step", flow.id, step.id)]
                 )
+        state.editing = False
         if flow.review:
             state.step, state.mode = None, "review"
+            state.totals[flow.id] = len(applicable)  # the count starts again from the review
             return Outcome(state, [*before, self._screen(state)])
         outcome = self._complete(state, flow)
         outcome.replies[:0] = before
@@ -482,17 +553,99 @@ class Engine:
     def _accept(
         self, state: State, step: Step, value: Any, before: Sequence[Reply] = ()
     ) -> Outcome:
+        """Store an answer; a changed one voids the answers that depend on it. Then go on: from
+        the review screen, to what is unanswered (then the review); after Back, to the next
+        question already answered (to keep or change it); else to the first unanswered one."""
         assert state.flow is not None
         flow = self.flows[state.flow]
         if step.stop_on is not None and value == step.stop_on:
             return self._decline(state, flow)
-        state.answers.setdefault(flow.id, {})[step.id] = value
-        return self._go_next(state, flow, before)
+        given = state.answers.setdefault(flow.id, {})
+        earlier = dict(given)
+        given[step.id] = value
+        carried = state.carried.get(flow.id, [])
+        if step.id in carried:
+            carried.remove(step.id)  # answered by the user now
+        if step.id in earlier and earlier[step.id] != value:
+            self._clear_dependents(state, flow, step.id, earlier)
+        following = None if state.editing else self._answered_after(state, flow, step.id)
+        if following is None:
+            return self._go_next(state, flow, before)
+        outcome = self._revisit(state, flow, following, editing=False)
+        outcome.replies[:0] = before
+        return outcome
+
+    def _asked(self, state: State, flow: Flow) -> list[str]:
+        """The applicable steps in order, without those answered by another flow (carried)."""
+        carried = state.carried.get(flow.id, [])
+        given = state.answers.get(flow.id, {})
+        return [s.id for s in self._applicable(flow, given) if s.id not in carried]
+
+    def _answered_after(self, state: State, flow: Flow, step_id: str) -> str | None:
+        """The question after this one, if the user answered it already (they went Back)."""
+        ids = self._asked(state, flow)
+        if step_id not in ids or ids.index(step_id) + 1 >= len(ids):
+            return None
+        following = ids[ids.index(step_id) + 1]
+        return following if following in state.answers.get(flow.id, {}) else None
+
+    def _clear_dependents(
+        self, state: State, flow: Flow, changed: str, earlier: Mapping[str, Any]
+    ) -> None:
+        """Remove the answers a change makes void, so they are asked again: of steps that
+        ``depends_on`` a changed answer, of steps whose ``when`` it no longer meets, and of
+        choices no longer among their options. Void answers void their own dependents."""
+        given = state.answers[flow.id]
+        voided = {changed}
+        for step in flow.steps:
+            if step.id in voided or step.id not in given:
+                continue
+            stopped = (
+                bool(condition_keys(step.when) & voided)
+                and matches(step.when, earlier)
+                and not matches(step.when, given)
+            )
+            if set(step.depends_on) & voided or stopped or not self._still_offered(step, given):
+                given.pop(step.id)
+                voided.add(step.id)
+                if step.id in state.carried.get(flow.id, []):
+                    state.carried[flow.id].remove(step.id)
+
+    def _still_offered(self, step: Step, given: Mapping[str, Any]) -> bool:
+        """A choice from a named list is still among the options the other answers give."""
+        if not step.options_from:
+            return True
+        allowed = {o.value for o in self._options(step, given)}
+        value = given[step.id]
+        return all(v in allowed for v in value) if isinstance(value, list) else value in allowed
+
+    def _where(self, state: State) -> str | None:
+        """What a Back button shown now names: the question on screen, or the review (None on
+        other screens, which have no Back: a Back tapped there is stale)."""
+        if state.mode == "review":
+            return BACK_FROM_REVIEW
+        return state.step if state.mode == "ask" else None
+
+    def _revisit(self, state: State, flow: Flow, step_id: str, editing: bool) -> Outcome:
+        """Show a question again with its answer: ticked, marked, on its page, "Now: ..."."""
+        step = flow.step(step_id)
+        value = state.answers.get(flow.id, {}).get(step_id)
+        state.step, state.mode, state.tries, state.editing = step_id, "ask", 0, editing
+        state.picks = list(value) if step.kind == "multi_choice" and value else []
+        state.page, state.view = 0, None
+        if step.page_size and value is not None:
+            values = [o.value for o in self._options(step, state)]
+            if value in values:
+                state.page = values.index(value) // step.page_size
+        return Outcome(state, [self._screen(state)])
 
     def _back(self, state: State, flow: Flow) -> Outcome:
-        given = state.answers.get(flow.id, {})
-        applicable = self._applicable(flow, given)
-        ids = [s.id for s in applicable]
+        """The question before, with its answer; from a change opened on the review screen,
+        the review again. Questions answered by another flow are not stepped through."""
+        ids = self._asked(state, flow)
+        if state.editing and flow.review and self._all_answered(flow, state):
+            state.editing = False
+            return self._go_next(state, flow)
         if state.mode == "review":
             previous = ids[-1] if ids else None
         elif state.step in ids and ids.index(state.step) > 0:
@@ -500,28 +653,35 @@ class Engine:
         else:
             previous = None
         if previous is None:  # back from the first question: to the menu, answers kept
-            state.flow, state.step, state.mode = None, None, "ask"
+            state.flow, state.step, state.mode, state.editing = None, None, "ask", False
             return Outcome(state, [self.menu()])
-        state.step, state.mode, state.tries, state.picks, state.page = previous, "ask", 0, [], 0
-        state.view = None
-        return Outcome(state, [self._screen(state)])
+        return self._revisit(state, flow, previous, editing=state.editing)
+
+    def _forget(self, state: State, flow_id: str) -> None:
+        """A flow is over: its answers and what the engine noted about them go."""
+        state.answers.pop(flow_id, None)
+        state.carried.pop(flow_id, None)
+        state.totals.pop(flow_id, None)
+        state.editing = False
 
     def _complete(self, state: State, flow: Flow) -> Outcome:
         answers = self.answers(state, flow.id)
-        state.answers.pop(flow.id, None)
+        if flow.id in self.kept:  # another flow takes answers from this one
+            state.completed[flow.id] = copy.deepcopy(answers)
+        self._forget(state, flow.id)
         state.flow, state.step, state.mode = None, None, "ask"
         return Outcome(state, [], [Event("completed", flow.id, answers=answers)])
 
     def _drop(self, state: State, flow: Flow) -> Outcome:
         step = state.step
-        state.answers.pop(flow.id, None)
+        self._forget(state, flow.id)
         state.flow, state.step, state.mode, state.tries, state.picks = None, None, "ask", 0, []
         return Outcome(
             state, [reply(gettext(CANCELLED)), self.menu()], [Event("dropped", flow.id, step)]
         )
 
     def _decline(self, state: State, flow: Flow) -> Outcome:
-        state.answers.pop(flow.id, None)
+        self._forget(state, flow.id)
         state.flow, state.step, state.mode = None, None, "ask"
         message = gettext(flow.declined) if flow.declined else gettext(CANCELLED)
         return Outcome(state, [reply(message), self.menu()], [Event("declined", flow.id)])
@@ -618,10 +778,14 @@ class Engine:
         return self._typed(state, step, text)
 
     def _toggle(self, state: State, step: Step, value: str, edit: bool) -> Outcome:
+        """Tick or untick; an exclusive option ("None yet") and the others clear each other."""
+        exclusive = {o.value for o in self._options(step, state) if o.exclusive}
         if value in state.picks:
             state.picks.remove(value)
+        elif value in exclusive:
+            state.picks = [value]
         else:
-            state.picks.append(value)
+            state.picks = [p for p in state.picks if p not in exclusive] + [value]
         return Outcome(state, [self._ask(state, step, edit=edit)])
 
     def _finish_picks(self, state: State, step: Step) -> Outcome:
@@ -648,16 +812,17 @@ class Engine:
         ]
 
     def _match_option(self, state: State, step: Step, text: str) -> Option | None:
-        """A typed answer on a button step: the option's number or its label, any case."""
+        """A typed answer on a button step: the option's number in the whole list (``3`` or
+        ``#3``, whatever page is shown) or its label, any case, marked or not."""
         typed = validators.clean_text(validators.ascii_digits(text)).casefold()
+        typed = typed.removeprefix(MARK.strip()).strip()
+        number = typed.removeprefix("#").strip()
         options = self._shown_options(state, step)
-        if typed.isdigit() and 1 <= int(typed) <= len(options):
-            return options[int(typed) - 1]
+        if number.isdigit() and 1 <= int(number) <= len(options):
+            return options[int(number) - 1]
         for option in options:
-            if (
-                validators.clean_text(gettext(option.label)).casefold() in {typed, f"✓ {typed}"}
-                or option.label.casefold() == typed
-            ):
+            label = validators.clean_text(gettext(option.label)).casefold()
+            if label == typed or option.label.casefold() == typed:
                 return option
         return None
 
@@ -714,32 +879,47 @@ class Engine:
             return self.menu()
         return self._ask(state, step)
 
-    def _nav_row(self, flow: Flow | None = None) -> list[Button]:
-        if flow is not None and not flow.confirm_cancel:
-            return [
-                Button(button_label(gettext(BACK)), "n:back"),
-                Button(button_label(gettext(MAIN_MENU)), "n:cancel"),
-            ]
-        return [
-            Button(button_label(gettext(BACK)), "n:back"),
-            Button(button_label(gettext(CANCEL)), "n:cancel"),
-        ]
+    def _nav_row(self, flow: Flow, where: str) -> list[Button]:
+        """Back (naming the question it was shown with, so a second tap is stale) and Cancel."""
+        back = Button(button_label(gettext(BACK)), f"n:back:{where}")
+        if not flow.confirm_cancel:
+            return [back, Button(button_label(gettext(MAIN_MENU)), "n:cancel")]
+        return [back, Button(button_label(gettext(CANCEL)), "n:cancel")]
+
+    def _progress(self, state: State, flow: Flow, step: Step) -> tuple[int, int] | None:
+        """The "Step n of N" line. n counts the answers before this question and those given
+        by another flow (carried), so it rises by one per answer and never skips. N is the
+        number of questions that apply, never less than what was shown before in this flow:
+        it grows when a question starts to apply (the Technical Intern Training field)."""
+        given = state.answers.get(flow.id, {})
+        ids = [s.id for s in self._applicable(flow, given)]
+        if step.id not in ids:
+            return None
+        carried = state.carried.get(flow.id, [])
+        at = ids.index(step.id)
+        n = 1 + sum(1 for s in ids[:at] if s in given)
+        n += sum(1 for s in ids[at + 1 :] if s in given and s in carried)
+        total = max(state.totals.get(flow.id, 0), len(ids), n)
+        state.totals[flow.id] = total
+        return n, total
 
     def _ask(self, state: State, step: Step, edit: bool = False) -> Reply:
         assert state.flow is not None
         flow = self.flows[state.flow]
         given = state.answers.get(flow.id, {})
         lines = []
-        if flow.numbered:
-            ids = [s.id for s in self._applicable(flow, given)]
-            if step.id in ids:
-                lines.append(t(STEP_OF, n=ids.index(step.id) + 1, total=len(ids)))
+        progress = self._progress(state, flow, step) if flow.numbered else None
+        if progress and not state.editing:  # a change from the review screen: no count
+            lines.append(t(STEP_OF, n=progress[0], total=progress[1]))
         text_pages: list[str] = []
         if step.text_from:  # a long text is shown a screen at a time
             text_pages = phone.pages(self.text_sources[state.view or step.text_from](given))
             lines.append(text_pages[min(max(state.page, 0), len(text_pages) - 1)])
         else:
             lines.append(gettext(step.prompt))
+        current = given.get(step.id) if step.kind != "info" else None
+        if current is not None:
+            lines.append(gettext(NOW).format(value=self._display(step, current, given)))
         rows: list[list[Button]] = []
         options = self._shown_options(state, step)
         if step.kind == "multi_choice":
@@ -747,33 +927,44 @@ class Engine:
                 Button(
                     button_label(("☑️ " if o.value in state.picks else "▫️ ") + gettext(o.label)),
                     f"t:{step.id}:{o.value}",
+                    i + 1,
                 )
-                for o in options
+                for i, o in enumerate(options)
             ]
             rows = _rows(marked, 2 if len(options) > 6 else 1)
             rows.append([Button(button_label(gettext(DONE)), f"d:{step.id}")])
         elif step.kind in {"choice", "yes_no", "info"} and options:
-            rows = self._option_rows(state, step, options)
+            rows = self._option_rows(state, step, options, current)
         elif step.kind == "info":
             rows = [[Button(button_label(gettext(DONE)), f"a:{step.id}:seen")]]
         if len(text_pages) > 1:
             rows.insert(0, self._page_row(step, state.page, len(text_pages)))
-        rows.append(self._nav_row(flow))
+        if current is not None and step.kind != "multi_choice":
+            rows.append([Button(button_label(gettext(KEEP)), f"k:{step.id}")])
+        rows.append(self._nav_row(flow, step.id))
         contact = None
         if step.kind == "pk_mobile":
             contact = (paragraph(gettext(SHARE_HINT)), button_label(gettext(SHARE_CONTACT)))
         return reply("\n\n".join(lines), rows, contact=contact, edit=edit)
 
     def _option_rows(
-        self, state: State, step: Step, options: Sequence[Option]
+        self, state: State, step: Step, options: Sequence[Option], current: Any = None
     ) -> list[list[Button]]:
-        """One button per option (two per row for short lists of many), a page at a time."""
+        """One button per option (two per row for short lists of many), a page at a time, each
+        numbered in the whole list; the current answer is marked."""
         page_size = step.page_size or len(options) or 1
         pages = max(1, -(-len(options) // page_size))
         page = min(max(state.page, 0), pages - 1)
-        shown = options[page * page_size : (page + 1) * page_size]
-        buttons = [Button(button_label(gettext(o.label)), f"a:{step.id}:{o.value}") for o in shown]
-        two = step.kind == "yes_no" or (len(shown) > 6 and not step.page_size)
+        first = page * page_size
+        buttons = [
+            Button(
+                button_label((MARK if o.value == current else "") + gettext(o.label)),
+                f"a:{step.id}:{o.value}",
+                first + i + 1,
+            )
+            for i, o in enumerate(options[first : first + page_size])
+        ]
+        two = step.kind == "yes_no" or (len(buttons) > 6 and not step.page_size)
         rows = _rows(buttons, 2 if two else 1)
         if pages > 1:
             rows.append(self._page_row(step, page, pages))
@@ -785,7 +976,7 @@ class Engine:
         turn = []
         if page > 0:
             turn.append(Button(button_label(gettext(PREVIOUS)), f"p:{step.id}:{page - 1}"))
-        turn.append(Button(f"{page + 1}/{pages}", f"p:{step.id}:{page}"))
+        turn.append(Button(f"{page + 1}/{pages}", f"p:{step.id}:{page}", indicator=True))
         if page < pages - 1:
             turn.append(Button(button_label(gettext(NEXT)), f"p:{step.id}:{page + 1}"))
         return turn
@@ -804,7 +995,7 @@ class Engine:
             edits.append(Button(button_label(t(EDIT, label=label)), f"r:e:{step.id}"))
         rows = _rows(edits, 2)
         rows.append([Button(button_label(gettext(SUBMIT)), "r:ok")])
-        rows.append(self._nav_row(flow))
+        rows.append(self._nav_row(flow, BACK_FROM_REVIEW))
         return reply("\n".join(lines), rows)
 
     def _display(self, step: Step, value: Any, answers: Mapping[str, Any]) -> str:

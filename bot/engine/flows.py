@@ -3,11 +3,19 @@
 A flow is an ordered list of steps. A step has a kind (how its answer is read and checked), a
 prompt, options when it offers buttons, and an optional ``when`` condition on earlier answers.
 Every text field holds an English msgid; it is translated when shown.
+
+Answers can travel between flows: an option's ``prefill`` hands answers to the flow it starts,
+and a flow's ``carry_over`` takes answers from another flow the user completed earlier. Both
+use the same spec (``Carry``)::
+
+    sectors: [sector]               # the answer to ``sector``, as a one-item list
+    jp_tests: jp_tests              # the answer as it is
+    japan_history: {from: titp, map: {completed: titp_completed}}  # mapped; others not carried
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -39,16 +47,36 @@ CALLBACK_LIMIT = 64  # bytes of callback_data Telegram allows per button
 
 
 @dataclass(frozen=True)
+class Carry:
+    """One answer handed from one flow to another: ``target`` (a step of the receiving flow)
+    gets the answer to ``source``, as a one-item list (``as_list``) or through a value map
+    (``values``: an answer missing from the map is not carried)."""
+
+    target: str
+    source: str
+    as_list: bool = False
+    values: Mapping[str, str] | None = None
+
+    def value(self, answers: Mapping[str, Any]) -> Any:
+        """The value to hand over, or None when there is nothing to carry."""
+        answer = answers.get(self.source)
+        if answer is None:
+            return None
+        if self.values is not None:
+            return self.values.get(str(answer))
+        return [answer] if self.as_list else answer
+
+
+@dataclass(frozen=True)
 class Option:
     value: str
     label: str
     start: str | None = None  # the flow this option starts (menus, info screens)
     action: str | None = None  # menu options: a built-in action (language, privacy, ...)
-    # answers handed to the started flow: {target_step: this_flow_step} copies an answer,
-    # {target_step: [this_flow_step]} gives it as a one-item list (a multiple choice)
-    prefill: Mapping[str, Any] | None = None
+    prefill: tuple[Carry, ...] = ()  # answers handed to the started flow
     back_to: str | None = None  # info screens: clear answers from this step on, ask it again
     show: str | None = None  # info screens: show this named text instead (details, sources)
+    exclusive: bool = False  # multiple choice: picking it clears the others, and the reverse
 
 
 @dataclass(frozen=True)
@@ -69,6 +97,9 @@ class Step:
     text_from: str | None = None  # info steps: a named text source renders the screen
     page_size: int | None = None  # choice steps: buttons per page (long lists)
     source: tuple[str, ...] = ()  # where the facts in this step's texts and rules come from
+    # earlier steps whose change makes this answer void: it is asked again (the steps named in
+    # ``when`` count too, when the change stops this step from applying)
+    depends_on: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -83,6 +114,9 @@ class Flow:
     declined: str = ""  # message when a consent step is answered "no"
     confirm_cancel: bool = True  # browsing flows leave at once: nothing to lose
     done_buttons: tuple[Option, ...] = ()  # buttons under the done message (menu entries)
+    # answers taken from flows the user completed before, by flow id: asked no more, shown on
+    # the review screen where they can be changed
+    carry_over: Mapping[str, tuple[Carry, ...]] = field(default_factory=dict)
 
     def step(self, step_id: str) -> Step:
         for step in self.steps:
@@ -98,6 +132,33 @@ class FlowError(ValueError):
     """A flow file that cannot be run: the message names the file and the step."""
 
 
+_CARRY_KEYS = {"from", "map"}
+
+
+def _carry(target: str, raw: Any, where: str) -> Carry:
+    if isinstance(raw, str):
+        return Carry(target, raw)
+    if isinstance(raw, Sequence) and len(raw) == 1 and isinstance(raw[0], str):
+        return Carry(target, raw[0], as_list=True)
+    if isinstance(raw, Mapping) and isinstance(raw.get("from"), str) and set(raw) <= _CARRY_KEYS:
+        values = raw.get("map")
+        if values is not None and not isinstance(values, Mapping):
+            raise FlowError(f"{where}: {target}: map must be a mapping of answer values")
+        return Carry(
+            target,
+            raw["from"],
+            values=None if values is None else {str(k): str(v) for k, v in values.items()},
+        )
+    raise FlowError(f"{where}: {target}: give a step id, [step id] or {{from: step id, map: ...}}")
+
+
+def parse_carries(raw: Any, where: str) -> tuple[Carry, ...]:
+    """A prefill or carry-over spec: {target step: source} (see the module docstring)."""
+    if not isinstance(raw, Mapping):
+        raise FlowError(f"{where}: expected a mapping of target steps to source steps")
+    return tuple(_carry(str(target), source, where) for target, source in raw.items())
+
+
 def _option(raw: Mapping[str, Any], where: str) -> Option:
     if "value" not in raw or "label" not in raw:
         raise FlowError(f"{where}: every option needs a value and a label")
@@ -106,10 +167,18 @@ def _option(raw: Mapping[str, Any], where: str) -> Option:
         label=str(raw["label"]),
         start=raw.get("start"),
         action=raw.get("action"),
-        prefill=raw.get("prefill"),
+        prefill=parse_carries(raw["prefill"], where) if raw.get("prefill") else (),
         back_to=raw.get("back_to"),
         show=raw.get("show"),
+        exclusive=bool(raw.get("exclusive", False)),
     )
+
+
+def _names(raw: Any) -> tuple[str, ...]:
+    """One step id or a list of them."""
+    if raw is None:
+        return ()
+    return (str(raw),) if isinstance(raw, str) else tuple(str(x) for x in raw)
 
 
 RULE_KEYS = (
@@ -138,6 +207,7 @@ _STEP_KEYS = {
     "text_from",
     "page_size",
     "source",
+    "depends_on",
     *RULE_KEYS,
 }
 
@@ -156,6 +226,8 @@ def _step(raw: Mapping[str, Any], where: str) -> Step:
         options = (Option("yes", "Yes"), Option("no", "No"))
     if kind in {"choice", "multi_choice", "menu"} and not options and not raw.get("options_from"):
         raise FlowError(f"{where}: a {kind} step needs options or options_from")
+    if kind != "multi_choice" and any(o.exclusive for o in options):
+        raise FlowError(f"{where}: only a multi_choice option can be exclusive")
     rules = {k: raw[k] for k in RULE_KEYS if k in raw}
     return Step(
         id=str(raw["id"]),
@@ -174,7 +246,24 @@ def _step(raw: Mapping[str, Any], where: str) -> Step:
         text_from=raw.get("text_from"),
         page_size=raw.get("page_size"),
         source=tuple(str(x) for x in raw.get("source", ())),
+        depends_on=_names(raw.get("depends_on")),
     )
+
+
+def _check_references(steps: Sequence[Step], source: str) -> None:
+    """``depends_on`` names earlier steps; an option's prefill reads this flow's steps."""
+    seen: set[str] = set()
+    ids = {s.id for s in steps}
+    for step in steps:
+        where = f"{source} step {step.id}"
+        for name in step.depends_on:
+            if name not in seen:
+                raise FlowError(f"{where}: depends_on {name!r}: not an earlier step")
+        for option in step.options:
+            for carry in option.prefill:
+                if carry.source not in ids:
+                    raise FlowError(f"{where}: no step {carry.source!r} to prefill from")
+        seen.add(step.id)
 
 
 def parse_flow(raw: Mapping[str, Any], source: str) -> Flow:
@@ -184,6 +273,15 @@ def parse_flow(raw: Mapping[str, Any], source: str) -> Flow:
     ids = [s.id for s in steps]
     if len(set(ids)) != len(ids):
         raise FlowError(f"{source}: step ids must be unique")
+    _check_references(steps, source)
+    carry_over = {
+        str(flow_id): parse_carries(spec, f"{source} carry_over {flow_id}")
+        for flow_id, spec in (raw.get("carry_over") or {}).items()
+    }
+    for carries in carry_over.values():
+        for carry in carries:
+            if carry.target not in ids:
+                raise FlowError(f"{source}: carry_over to unknown step {carry.target!r}")
     for step in steps:
         for option in step.options:
             longest = f"a:{step.id}:{option.value}"
@@ -206,6 +304,7 @@ def parse_flow(raw: Mapping[str, Any], source: str) -> Flow:
             _option(o, f"{source} done_buttons {i}")
             for i, o in enumerate(raw.get("done_buttons", ()))
         ),
+        carry_over=carry_over,
     )
 
 

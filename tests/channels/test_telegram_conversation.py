@@ -184,3 +184,16 @@ async def test_a_failing_command_menu_is_not_fatal(
         person = Person(api.user(910))
         turn = await person.say("/start")
         assert "✓ English" in turn.labels
+
+
+async def test_an_unknown_command_mid_form_asks_the_question_again(
+    api: FakeBotApi, bot: Services
+) -> None:
+    person = await begin(api, 911)
+    await person.say("Test Worker Mu")
+    turn = await person.say("/frobnicate")
+    assert "I don't know that command." in turn.text
+    assert "What is your CNIC number?" in turn.text  # the question again, with its buttons
+    assert "⬅️ Back" in turn.labels
+    turn = await person.say("42101-4817263-5")
+    assert "What is your mobile number?" in turn.text

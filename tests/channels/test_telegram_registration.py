@@ -11,7 +11,7 @@ from datetime import date
 import pytest
 
 from bot.app import Services
-from tests.channels.conftest import Person
+from tests.channels.conftest import Person, at_menu
 from tests.fake_bot_api import FakeBotApi
 
 LANGUAGE_BUTTON = {"ur": "اردو", "en": "English", "ja": "日本語"}
@@ -126,3 +126,59 @@ async def test_commands_are_registered_per_language(api: FakeBotApi, bot: Servic
     assert languages == {None, "ur", "ja"}
     names = [c["command"] for c in calls[0]["commands"]]
     assert names == ["start", "help", "language", "cancel", "mydata", "delete", "privacy"]
+
+
+async def test_after_the_eligibility_check_each_thing_is_asked_once(
+    api: FakeBotApi, bot: Services
+) -> None:
+    """A worker checks eligibility, then registers: the work, the Japanese tests and the
+    Technical Intern Training are not asked again, but are on the review screen to change."""
+    person = await at_menu(api, 720)
+    await person.tap("✅ Can I go to Japan? Check")
+    await person.say("25")
+    await person.tap("Construction")
+    await person.tap("JLPT N4", translate=False)
+    await person.tap("✅ Done")
+    await person.tap("Yes")  # the skills test
+    await person.tap("Yes, completed in good standing")  # Technical Intern Training
+    await person.tap("Construction")  # its field
+    await person.tap("No")  # never on SSW (i)
+    turn = await person.tap("📝 Register with OEC for Japan")
+    assert "Step 5 of 17" in turn.text  # four answers are already there
+    await person.tap("✅ I agree")
+    await person.say("Test Worker Lambda")
+    await person.say("42101-4817263-5")
+    await person.say("0300 1234567")
+    await person.say("15/03/1998")
+    await person.tap("Male")
+    await person.tap("Punjab")
+    await person.say("Lahore")
+    await person.tap("Matric (class 10)")
+    turn = await person.say("3")
+    assert "How much Japanese do you know?" in turn.text  # not the work again
+    assert "Step 15 of 17" in turn.text  # consent was 5: one more per answer
+    turn = await person.tap("I am learning now")
+    assert "Have you passed an SSW skills test" in turn.text  # not the tests again
+    await person.tap("No")
+    turn = await person.tap("Yes")  # a passport; nothing about Japan or TITP again
+    assert "Please check your answers" in turn.text
+    assert "• Work you want: Construction" in turn.text
+    assert "• Japanese tests passed: JLPT N4" in turn.text
+    assert "• Earlier time in Japan: Technical Intern Training, completed" in turn.text
+    assert "• Technical Intern Training field: Construction" in turn.text
+    turn = await person.tap("✏️ Japanese tests passed", translate=False)
+    assert "☑️ JLPT N4" in turn.labels and "Now: JLPT N4" in turn.text
+    await person.tap("▫️ JLPT N3", translate=False)
+    turn = await person.tap("✅ Done")
+    assert "• Japanese tests passed: JLPT N4, JLPT N3" in turn.text
+    await person.tap("✅ Submit")
+
+    lead = (await bot.repository.leads())[0]
+    assert lead.answers["sectors"] == ["construction"]
+    assert lead.answers["jp_tests"] == ["jlpt_n4", "jlpt_n3"]
+    assert lead.answers["japan_history"] == "titp_completed"
+    assert lead.answers["titp_field"] == "construction"
+    assert lead.eligibility is not None and lead.eligibility["routes"]
+    texts = [m.text for m in api.messages(720)]
+    assert not [t for t in texts if "Which work would you like to do in Japan?" in t]
+    assert not [t for t in texts if "Have you been to Japan before?" in t]
