@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.conversation import ConversationService
+from bot.conversation import ConversationService, utcnow
 from bot.engine.engine import Engine
 from bot.engine.flows import load_flows
 from bot.ssw.options import OPTION_SOURCES
@@ -31,10 +31,16 @@ class Services:
         await self.database.dispose()
 
 
-def build_services(database_url: str, today: Callable[[], date] = date.today) -> Services:
+def build_services(
+    database_url: str,
+    today: Callable[[], date] = date.today,
+    now: Callable[[], datetime] = utcnow,
+) -> Services:
     """Everything a channel needs. The database must already be migrated."""
     database = create_engine(database_url)
     repository = Repository(
         session_factory(database), single_writer=database.dialect.name == "sqlite"
     )
-    return Services(database, repository, ConversationService(build_engine(today), repository))
+    return Services(
+        database, repository, ConversationService(build_engine(today), repository, now=now)
+    )

@@ -54,7 +54,7 @@ class Press:
 
 @dataclass(frozen=True)
 class Contact:
-    """The user shared a phone contact."""
+    """The user shared a phone contact; ``own``: the channel proved it is the sender's own."""
 
     phone: str
     own: bool = True
@@ -89,8 +89,11 @@ class Reply:
 
 @dataclass(frozen=True)
 class Event:
-    """Something the service layer records: started, step, completed, dropped, declined,
-    language (a language was picked) or action (a menu entry the service handles)."""
+    """Something the service layer records: started, resumed (a flow started again while
+    unfinished), step (a question reached), consented (a consent step answered yes), viewed
+    (a browsing flow's choice, in ``value``: the topic or sector read), left (went elsewhere
+    without finishing), completed, dropped (cancelled), declined (consent refused), language
+    (a language was picked) or action (a menu entry the service handles)."""
 
     kind: str
     flow: str | None = None
@@ -175,6 +178,10 @@ CHOOSE_LANGUAGE = "Choose your language · اپنی زبان منتخب کریں
 SHARE_CONTACT = N_("📱 Share my number")
 SHARE_HINT = N_("Or tap the button below to share this phone's number.")
 SAVED_MOBILE = N_("Saved: {phone}")
+NOT_OWN_CONTACT = N_(
+    "I can only take your own number, not a contact from your phone book. "
+    "Tap {button} below, or type your number."
+)
 LIST_SEPARATOR = {"ur": "، ", "ja": "、", "en": ", "}
 
 
@@ -272,10 +279,9 @@ class Engine:
         """Start a flow, or continue it where the user left it; ``prefill`` gives answers."""
         state = copy.deepcopy(state)
         flow = self.flows[flow_id]
-        events = []
+        events = [Event("resumed" if flow_id in state.answers else "started", flow_id)]
         if flow_id not in state.answers:
             state.answers[flow_id] = {}
-            events.append(Event("started", flow_id))
         given = state.answers[flow_id]
         for key, value in (prefill or {}).items():
             if flow.has_step(key) and (flow.step(key).options or flow.step(key).options_from):
@@ -299,9 +305,10 @@ class Engine:
         if state.flow is None:
             return Outcome(state, [self.menu()])
         if not self.flows[state.flow].confirm_cancel:  # browsing: nothing to lose
+            left = Event("left", state.flow, state.step)
             state.answers.pop(state.flow, None)
             state.flow, state.step, state.mode, state.page = None, None, "ask", 0
-            return Outcome(state, [self.menu()])
+            return Outcome(state, [self.menu()], [left])
         state.mode = "confirm_cancel"
         return Outcome(state, [self._screen(state)])
 
@@ -321,6 +328,8 @@ class Engine:
         if isinstance(action, Contact):
             if step.kind != "pk_mobile":
                 return self._refuse(state, gettext(ONLY_TEXT))
+            if not action.own:  # somebody else's card, or not proven to be theirs
+                return self._refuse(state, t(NOT_OWN_CONTACT, button=gettext(SHARE_CONTACT)))
             return self._typed(state, step, action.phone)
         if isinstance(action, Unsupported):
             return self._refuse(state, gettext(ONLY_TEXT))
@@ -410,7 +419,10 @@ class Engine:
                 prefill[target] = given[source]
         if not flow.confirm_cancel:  # leaving a browsing flow: nothing to keep
             state.answers.pop(flow.id, None)
-        return self.start(state, option.start, prefill)
+        left = Event("left", flow.id, state.step)
+        outcome = self.start(state, option.start, prefill)
+        outcome.events.insert(0, left)
+        return outcome
 
     def _menu_choice(self, state: State, value: str) -> Outcome:
         step = self.flows[self.menu_flow].steps[0]
@@ -418,7 +430,10 @@ class Engine:
         if option is None:
             return Outcome(state, [self.menu()])
         if option.start:
-            return self.start(state, option.start)
+            outcome = self.start(state, option.start)
+            if state.flow is not None and state.flow != option.start:  # one left unfinished
+                outcome.events.insert(0, Event("left", state.flow, state.step))
+            return outcome
         return Outcome(state, [], [Event("action", value=option.action or option.value)])
 
     # -- moving through a flow ------------------------------------------------------------------
@@ -461,7 +476,12 @@ class Engine:
         if step.stop_on is not None and value == step.stop_on:
             return self._decline(state, flow)
         state.answers.setdefault(flow.id, {})[step.id] = value
-        return self._go_next(state, flow, before)
+        outcome = self._go_next(state, flow, before)
+        if step.stop_on is not None:
+            outcome.events.insert(0, Event("consented", flow.id, step.id))
+        elif not flow.confirm_cancel and step.kind == "choice":  # what a browsing user reads
+            outcome.events.insert(0, Event("viewed", flow.id, step.id, value=str(value)))
+        return outcome
 
     def _back(self, state: State, flow: Flow) -> Outcome:
         given = state.answers.get(flow.id, {})
@@ -474,8 +494,9 @@ class Engine:
         else:
             previous = None
         if previous is None:  # back from the first question: to the menu, answers kept
+            left = Event("left", flow.id, state.step)
             state.flow, state.step, state.mode = None, None, "ask"
-            return Outcome(state, [self.menu()])
+            return Outcome(state, [self.menu()], [left])
         state.step, state.mode, state.tries, state.picks, state.page = previous, "ask", 0, [], 0
         return Outcome(state, [self._screen(state)])
 
