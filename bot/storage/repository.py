@@ -356,6 +356,14 @@ class Repository:
             )
             return {kind: count for kind, count in rows.all()}
 
+    async def funnel_events(self, flow: str | None = None) -> Sequence[FunnelEvent]:
+        """The funnel rows in the order they were written (of one flow, or all)."""
+        query = select(FunnelEvent).order_by(FunnelEvent.id)
+        if flow is not None:
+            query = query.where(FunnelEvent.flow == flow)
+        async with self._sessions() as session:
+            return (await session.scalars(query)).all()
+
     async def state_of(self, channel: str, external_id: str) -> dict[str, Any] | None:
         async with self._sessions() as session:
             user = await session.scalar(
