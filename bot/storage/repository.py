@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -171,7 +171,8 @@ class UserUnit:
         lead.updated_at = now
         await self._session.flush()
         await self._flag(lead)
-        await self._reflag(await self._pointing_at([lead.id]))  # its mobile may have changed
+        affected = await self._sharing_with_later(lead) + await self._pointing_at([lead.id])
+        await self._reflag(affected)
         return SavedLead(lead.reference, lead.duplicate_reason)
 
     async def update_lead_eligibility(self, assessment: Mapping[str, Any]) -> None:
@@ -229,26 +230,31 @@ class UserUnit:
     async def _flag(self, lead: Lead) -> None:
         """Mark ``lead`` as a possible duplicate of another account's lead, or clear the mark.
 
-        By CNIC: the earliest other account's lead with it (the first to register a CNIC stays
-        unmarked). Else by mobile: the earliest other account's lead with it that is not itself
-        marked as a duplicate of this one."""
-        others = (Lead.id != lead.id, Lead.user_id.is_distinct_from(lead.user_id))
+        The earliest lead of another account with the same CNIC, or else with the same mobile
+        number; so the first lead of each CNIC stays unmarked, and the mark of a lead depends
+        only on which earlier leads exist (never on the others' marks)."""
+        earlier = (Lead.id < lead.id, Lead.user_id.is_distinct_from(lead.user_id))
         first = await self._session.scalar(
-            select(func.min(Lead.id)).where(*others, Lead.cnic == lead.cnic, Lead.id < lead.id)
+            select(func.min(Lead.id)).where(*earlier, Lead.cnic == lead.cnic)
         )
         reason: str | None = "cnic"
         if first is None:
             first = await self._session.scalar(
-                select(func.min(Lead.id)).where(
-                    *others,
-                    Lead.mobile == lead.mobile,
-                    Lead.duplicate_of_id.is_distinct_from(lead.id),
-                )
+                select(func.min(Lead.id)).where(*earlier, Lead.mobile == lead.mobile)
             )
             reason = "mobile" if first is not None else None
         if (lead.duplicate_of_id, lead.duplicate_reason) != (first, reason):
             lead.duplicate_of_id, lead.duplicate_reason = first, reason
             await self._session.flush()
+
+    async def _sharing_with_later(self, lead: Lead) -> list[int]:
+        """Later leads with this one's CNIC or mobile number: it may now be their earliest."""
+        found = await self._session.scalars(
+            select(Lead.id)
+            .where(Lead.id > lead.id, or_(Lead.cnic == lead.cnic, Lead.mobile == lead.mobile))
+            .order_by(Lead.id)
+        )
+        return list(found.all())
 
     async def _pointing_at(self, ids: Sequence[int]) -> list[int]:
         """The leads marked as possible duplicates of these."""
@@ -260,12 +266,12 @@ class UserUnit:
         return list(found.all())
 
     async def _reflag(self, ids: Sequence[int]) -> None:
-        """Check these leads' marks again (the lead they pointed at changed or went)."""
+        """Check these leads' marks again (an earlier lead changed or went)."""
         if not ids:
             return
         leads = await self._session.scalars(
             select(Lead)
-            .where(Lead.id.in_(ids))
+            .where(Lead.id.in_(set(ids)))
             .order_by(Lead.id)
             .execution_options(populate_existing=True)
         )

@@ -154,6 +154,26 @@ async def test_a_mobile_on_another_accounts_lead_is_marked_not_refused(
     assert await repo.possible_duplicates() == []  # the number is the cousin's alone now
 
 
+async def test_a_mobile_taken_later_marks_the_later_lead_of_the_other_account(
+    services: Services,
+) -> None:
+    """Marks follow the order of registration: an earlier lead that takes a later lead's
+    number makes the later one the possible duplicate (staff see the pair either way)."""
+    repo = services.repository
+    async with repo.user("telegram", "2251") as unit:
+        early = await unit.save_lead(lead(cnic="8888888888881", mobile="+923001111111"))
+    async with repo.user("telegram", "2252") as unit:
+        late = await unit.save_lead(lead(cnic="8888888888882", mobile="+923002222222"))
+    assert await repo.possible_duplicates() == []
+    async with repo.user("telegram", "2251") as unit:
+        again = await unit.save_lead(lead(cnic="8888888888881", mobile="+923002222222"))
+    assert again.duplicate is None
+    pairs = await repo.possible_duplicates()
+    assert [(d.reference, o.reference, d.duplicate_reason) for d, o in pairs] == [
+        (late.reference, early.reference, "mobile")
+    ]
+
+
 async def test_erasing_an_account_leaves_the_others_and_moves_their_marks(
     services: Services,
 ) -> None:
