@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.channels import terminal
-from bot.conversation import ConversationService
+from bot.conversation import ConversationService, utcnow
 from bot.engine.engine import Engine
 from bot.engine.flows import load_flows
 from bot.ssw.options import OPTION_SOURCES
@@ -32,13 +32,20 @@ class Services:
         await self.database.dispose()
 
 
-def build_services(database_url: str, today: Callable[[], date] = date.today) -> Services:
+def build_services(
+    database_url: str,
+    today: Callable[[], date] = date.today,
+    now: Callable[[], datetime] = utcnow,
+) -> Services:
     """Everything a channel needs. The database must already be migrated."""
     database = create_engine(database_url)
     repository = Repository(
         session_factory(database), single_writer=database.dialect.name == "sqlite"
     )
     conversations = ConversationService(
-        build_engine(today), repository, channel_help={terminal.CHANNEL: terminal.HELP}
+        build_engine(today),
+        repository,
+        channel_help={terminal.CHANNEL: terminal.HELP},
+        now=now,
     )
     return Services(database, repository, conversations)

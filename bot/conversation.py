@@ -4,14 +4,19 @@ It opens the user's data (locked, one transaction), picks their language, runs t
 (/start, /help, /language, /cancel, /mydata, /delete, /privacy) and the flow engine, stores the
 new state, the funnel events and any completed registration, and returns the replies for the
 channel to send. It knows no channel and no SQL: those are the adapters and the repository.
+
+It keeps the exact record: the time consent was given (kept in the conversation state until the
+lead is saved), and a funnel row for every start, resumption, question reached, topic read,
+flow left, cancel, refusal and completion.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from bot import ssw
@@ -21,6 +26,7 @@ from bot.engine.engine import (
     Action,
     Button,
     Engine,
+    Event,
     Outcome,
     Press,
     Reply,
@@ -43,6 +49,8 @@ from bot.storage.repository import LeadData, Repository, UserUnit, parse_birth_d
 
 log = logging.getLogger(__name__)
 DEEP_LINK = re.compile(r"[^A-Za-z0-9_-]")  # what Telegram allows in a start payload
+FUNNEL_KINDS = {"started", "resumed", "step", "viewed", "left", "dropped", "declined"}
+CONSENT_AT = "consent_at"  # in the state's results: {flow id: ISO time the worker agreed}
 
 COMMANDS: dict[str, str] = {
     "start": N_("Start or continue"),
@@ -99,6 +107,10 @@ DELETED = N_("Done. All your data has been deleted. Send /start if you want to b
 NOT_DELETED = N_("Nothing was deleted.")
 RESULT_WHY = N_("❓ Why")
 RESULT_SOURCES = N_("📚 Sources")
+DUPLICATE_CNIC = N_(
+    "This CNIC number is already registered with us. Your details are saved. "
+    "OEC will check this with you."
+)
 SORRY = N_(
     "Sorry, something went wrong on our side. Your earlier answers are safe. "
     "Please try again in a minute."
@@ -118,16 +130,22 @@ class Incoming:
     event_id: int | None = None  # increasing per channel (Telegram update_id), for de-duplication
 
 
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
 class ConversationService:
     def __init__(
         self,
         engine: Engine,
         repository: Repository,
         channel_help: Mapping[str, str] | None = None,
+        now: Callable[[], datetime] = utcnow,
     ) -> None:
         self.engine = engine
         self.repository = repository
         self.channel_help = dict(channel_help or {})  # channel → msgid added to /help
+        self.now = now  # the clock for the record (consent time)
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Handle one event; the state is committed before the replies are returned.
@@ -229,8 +247,9 @@ class ConversationService:
         replies = list(outcome.replies)
         state = outcome.state
         for event in outcome.events:
-            if event.kind in {"started", "step", "dropped", "declined"} and event.flow:
-                unit.record(event.kind, event.flow, event.step)
+            self._remember_consent(state, event)
+            if event.kind in FUNNEL_KINDS and event.flow:
+                unit.record(event.kind, event.flow, event.step, (event.value or "")[:64] or None)
             elif event.kind == "completed" and event.flow:
                 saves_lead = self.engine.flows[event.flow].on_complete == "save_lead"
                 unit.record("registered" if saves_lead else "completed", event.flow)
@@ -244,6 +263,27 @@ class ConversationService:
         unit.save_state(state.to_dict())
         return replies
 
+    def _remember_consent(self, state: State, event: Event) -> None:
+        """Keep the time a flow's consent was given until its answers are used (or dropped)."""
+        if not event.flow:
+            return
+        times = state.results.setdefault(CONSENT_AT, {})
+        if event.kind == "consented":
+            times[event.flow] = self.now().isoformat()
+        elif event.kind in {"dropped", "declined"}:
+            times.pop(event.flow, None)
+        if not times:
+            state.results.pop(CONSENT_AT, None)
+
+    @staticmethod
+    def _consent_time(state: State, flow_id: str) -> datetime | None:
+        """The time the flow's consent was given, taken out of the state (it is used once)."""
+        times = state.results.get(CONSENT_AT, {})
+        given = times.pop(flow_id, None)
+        if not times:
+            state.results.pop(CONSENT_AT, None)
+        return datetime.fromisoformat(given) if given else None
+
     def _after_language(self, unit: UserUnit, state: State) -> list[Reply]:
         """A language was picked: confirm it and ask the current question again in it."""
         unit.save_state(state.to_dict())
@@ -256,8 +296,13 @@ class ConversationService:
         flow = self.engine.flows[flow_id]
         texts: list[str] = []
         if flow.on_complete == "save_lead":
-            reference = await unit.save_lead(self._lead(answers, state.results.get("eligibility")))
-            texts.append(t(flow.done, reference=reference))
+            lead = self._lead(
+                answers, state.results.get("eligibility"), self._consent_time(state, flow_id)
+            )
+            saved = await unit.save_lead(lead)
+            if saved.duplicate == "cnic":  # nothing of the other lead is said
+                texts.append(gettext(DUPLICATE_CNIC))
+            texts.append(t(flow.done, reference=saved.reference))
         elif flow.on_complete == "assess_eligibility":
             assessment = ssw.assess(eligibility_answers(answers))
             state.results["eligibility"] = assessment.to_dict()
@@ -301,9 +346,15 @@ class ConversationService:
         replies.append(reply(screens[-1], self._result_buttons(flow)))
         return replies
 
-    def _lead(self, answers: Mapping[str, Any], assessment: Mapping[str, Any] | None) -> LeadData:
+    def _lead(
+        self,
+        answers: Mapping[str, Any],
+        assessment: Mapping[str, Any] | None,
+        consent_at: datetime | None,
+    ) -> LeadData:
         return LeadData(
             eligibility=assessment,
+            consent_at=consent_at,
             cnic=str(answers["cnic"]),
             full_name=str(answers["full_name"]),
             mobile=str(answers["mobile"]),
@@ -315,9 +366,11 @@ class ConversationService:
 
     async def _my_data(self, unit: UserUnit, state: State) -> str:
         lines: list[str] = []
-        lead = await unit.lead()
+        leads = await unit.leads()  # this account's own, never another's with the same CNIC
         registration = self.engine.flows.get("registration")
-        if lead is not None and registration is not None:
+        for lead in leads if registration is not None else ():
+            if lines:
+                lines.append("")
             lines.append(t(MYDATA_TITLE, reference=lead.reference))
             lines += self._answer_lines("registration", lead.answers)
         in_progress = state.answers.get("registration")
@@ -326,7 +379,8 @@ class ConversationService:
             lines += self._answer_lines("registration", in_progress)
         if not lines:
             lines.append(gettext(NO_DATA))
-        stored = state.results.get("eligibility") or (lead.eligibility if lead else None)
+        latest = max(leads, key=lambda lead: lead.updated_at, default=None)
+        stored = state.results.get("eligibility") or (latest.eligibility if latest else None)
         if stored:
             assessment = ssw.Assessment.from_dict(stored)
             lines += ["", gettext(MYDATA_ELIGIBILITY), ssw.render_summary(assessment)]

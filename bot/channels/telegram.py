@@ -127,7 +127,7 @@ def incoming_from_update(update: Update, bot_username: str | None = None) -> Inc
         return replace(base, action=Text(text))
     action: Action
     if message.contact is not None:
-        own = message.contact.user_id is None or message.contact.user_id == user.id
+        own = message.contact.user_id == user.id  # a card without their id is not proven theirs
         action = Contact(message.contact.phone_number, own=own)
     else:
         kind = next((k for k in UNSUPPORTED_KINDS if getattr(message, k, None)), "other")

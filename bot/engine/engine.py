@@ -60,7 +60,7 @@ class Press:
 
 @dataclass(frozen=True)
 class Contact:
-    """The user shared a phone contact."""
+    """The user shared a phone contact; ``own``: the channel proved it is the sender's own."""
 
     phone: str
     own: bool = True
@@ -97,8 +97,11 @@ class Reply:
 
 @dataclass(frozen=True)
 class Event:
-    """Something the service layer records: started, step, completed, dropped, declined,
-    language (a language was picked) or action (a menu entry the service handles)."""
+    """Something the service layer records: started, resumed (a flow started again while
+    unfinished), step (a question reached), consented (a consent step answered yes), viewed
+    (a browsing flow's choice, in ``value``: the topic or sector read), left (went elsewhere
+    without finishing), completed, dropped (cancelled), declined (consent refused), language
+    (a language was picked) or action (a menu entry the service handles)."""
 
     kind: str
     flow: str | None = None
@@ -210,6 +213,10 @@ NOW = N_("Now: {value}")
 KEEP = N_("✔️ Keep this answer")
 MARK = "✓ "  # the current answer among the buttons
 BACK_FROM_REVIEW = "@review"  # Back's callback data names the question it was shown with
+NOT_OWN_CONTACT = N_(
+    "I can only take your own number, not a contact from your phone book. "
+    "Tap {button} below, or type your number."
+)
 LIST_SEPARATOR = {"ur": "، ", "ja": "、", "en": ", "}
 
 
@@ -332,12 +339,11 @@ class Engine:
         the flow's ``carry_over`` fills unanswered steps from flows completed before."""
         state = copy.deepcopy(state)
         flow = self.flows[flow_id]
-        events = []
+        events = [Event("resumed" if flow_id in state.answers else "started", flow_id)]
         if flow_id not in state.answers:
             state.answers[flow_id] = {}
             state.carried.pop(flow_id, None)
             state.totals.pop(flow_id, None)
-            events.append(Event("started", flow_id))
         for source_id, carries in flow.carry_over.items():
             earlier = state.completed.get(source_id, {})
             for carry in carries:
@@ -382,9 +388,10 @@ class Engine:
         if state.flow is None:
             return Outcome(state, [self.menu()])
         if not self.flows[state.flow].confirm_cancel:  # browsing: nothing to lose
+            left = Event("left", state.flow, state.step)
             self._forget(state, state.flow)
             state.flow, state.step, state.mode, state.page = None, None, "ask", 0
-            return Outcome(state, [self.menu()])
+            return Outcome(state, [self.menu()], [left])
         state.mode = "confirm_cancel"
         return Outcome(state, [self._screen(state)])
 
@@ -408,6 +415,8 @@ class Engine:
         if isinstance(action, Contact):
             if step.kind != "pk_mobile":
                 return self._refuse(state, gettext(ONLY_TEXT))
+            if not action.own:  # somebody else's card, or not proven to be theirs
+                return self._refuse(state, t(NOT_OWN_CONTACT, button=gettext(SHARE_CONTACT)))
             return self._typed(state, step, action.phone)
         if isinstance(action, Unsupported):
             return self._refuse(state, gettext(ONLY_TEXT))
@@ -503,7 +512,10 @@ class Engine:
         prefill = {carry.target: carry.value(given) for carry in option.prefill}
         if not flow.confirm_cancel:  # leaving a browsing flow: nothing to keep
             self._forget(state, flow.id)
-        return self.start(state, option.start, prefill)
+        left = Event("left", flow.id, state.step)
+        outcome = self.start(state, option.start, prefill)
+        outcome.events.insert(0, left)
+        return outcome
 
     def _menu_choice(self, state: State, value: str) -> Outcome:
         step = self.flows[self.menu_flow].steps[0]
@@ -511,7 +523,10 @@ class Engine:
         if option is None:
             return Outcome(state, [self.menu()])
         if option.start:
-            return self.start(state, option.start)
+            outcome = self.start(state, option.start)
+            if state.flow is not None and state.flow != option.start:  # one left unfinished
+                outcome.events.insert(0, Event("left", state.flow, state.step))
+            return outcome
         return Outcome(state, [], [Event("action", value=option.action or option.value)])
 
     # -- moving through a flow ------------------------------------------------------------------
@@ -570,9 +585,14 @@ class Engine:
             self._clear_dependents(state, flow, step.id, earlier)
         following = None if state.editing else self._answered_after(state, flow, step.id)
         if following is None:
-            return self._go_next(state, flow, before)
-        outcome = self._revisit(state, flow, following, editing=False)
-        outcome.replies[:0] = before
+            outcome = self._go_next(state, flow, before)
+        else:
+            outcome = self._revisit(state, flow, following, editing=False)
+            outcome.replies[:0] = before
+        if step.stop_on is not None:
+            outcome.events.insert(0, Event("consented", flow.id, step.id))
+        elif not flow.confirm_cancel and step.kind == "choice":  # what a browsing user reads
+            outcome.events.insert(0, Event("viewed", flow.id, step.id, value=str(value)))
         return outcome
 
     def _asked(self, state: State, flow: Flow) -> list[str]:
@@ -653,8 +673,9 @@ class Engine:
         else:
             previous = None
         if previous is None:  # back from the first question: to the menu, answers kept
+            left = Event("left", flow.id, state.step)
             state.flow, state.step, state.mode, state.editing = None, None, "ask", False
-            return Outcome(state, [self.menu()])
+            return Outcome(state, [self.menu()], [left])
         return self._revisit(state, flow, previous, editing=state.editing)
 
     def _forget(self, state: State, flow_id: str) -> None:

@@ -64,18 +64,26 @@ class Conversation(Base):
 
 
 class Lead(Base):
-    """A registration for OEC to follow up. One per CNIC: registering again updates it."""
+    """A registration for OEC to follow up. One per account and CNIC: the same account
+    registering the same CNIC again updates it.
+
+    A CNIC or mobile number already on another account's lead does not take that lead over:
+    the new lead is stored on its own and marked as a possible duplicate of the earlier one
+    (``duplicate_of_id``, ``duplicate_reason`` "cnic" or "mobile") for OEC staff to resolve.
+    A lead is a possible duplicate exactly when ``duplicate_of_id`` is set.
+    """
 
     __tablename__ = "leads"
+    __table_args__ = (UniqueConstraint("user_id", "cnic", name="uq_leads_user_cnic"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[str] = mapped_column(String(16), unique=True)
     user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
-    cnic: Mapped[str] = mapped_column(String(13), unique=True)
+    cnic: Mapped[str] = mapped_column(String(13), index=True)
     full_name: Mapped[str] = mapped_column(String(100))
-    mobile: Mapped[str] = mapped_column(String(16))
+    mobile: Mapped[str] = mapped_column(String(16), index=True)
     birth_date: Mapped[date] = mapped_column(Date)
     province: Mapped[str | None] = mapped_column(String(32))
     answers: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
@@ -83,15 +91,25 @@ class Lead(Base):
     source: Mapped[str | None] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(16), default="new")
-    consent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    consent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # when they agreed
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+    # the earliest other account's lead with the same CNIC (or else mobile number)
+    duplicate_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("leads.id", ondelete="SET NULL", name="fk_leads_duplicate_of_id"), index=True
+    )
+    duplicate_reason: Mapped[str | None] = mapped_column(String(8))  # cnic | mobile
 
 
 class FunnelEvent(Base):
-    """started / step / completed / dropped / declined, per flow: how far people get."""
+    """How far people get in each flow, and where they give up.
+
+    Kinds: started, resumed (started again while unfinished), step (a question reached),
+    viewed (a browsing flow's choice, the topic or sector id in ``value``), left (went
+    elsewhere without finishing), dropped (cancelled), declined (consent refused), completed,
+    registered (a lead saved)."""
 
     __tablename__ = "funnel_events"
     __table_args__ = (Index("ix_funnel_flow_kind_at", "flow", "kind", "at"),)
@@ -103,4 +121,5 @@ class FunnelEvent(Base):
     flow: Mapped[str] = mapped_column(String(32))
     kind: Mapped[str] = mapped_column(String(16))
     step: Mapped[str | None] = mapped_column(String(32))
+    value: Mapped[str | None] = mapped_column(String(64))  # never an answer with personal data
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -4,23 +4,29 @@
 locked (``SELECT ... FOR UPDATE`` on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite) so that several
 bot instances never interleave one user's updates. Everything said and stored while handling an
 update is committed together, or not at all.
+
+A user only ever reads, changes or deletes their own leads. A CNIC or mobile number already on
+another account's lead gives a new lead marked as a possible duplicate of that one; the check is
+serialised per CNIC and mobile number (advisory locks on PostgreSQL, one writer on SQLite).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import secrets
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
 
 from bot.storage.models import Conversation, FunnelEvent, Lead, User, utcnow
 
@@ -36,7 +42,8 @@ def new_reference() -> str:
 
 @dataclass(frozen=True)
 class LeadData:
-    """What a completed registration gives the repository."""
+    """What a completed registration gives the repository. ``consent_at``: when the worker
+    agreed (None: unknown, keep the lead's or take now)."""
 
     cnic: str
     full_name: str
@@ -46,6 +53,22 @@ class LeadData:
     answers: Mapping[str, Any]
     language: str
     eligibility: Mapping[str, Any] | None = None
+    consent_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SavedLead:
+    """A stored registration: its reference, and why it may duplicate another account's lead
+    ("cnic", "mobile" or None)."""
+
+    reference: str
+    duplicate: str | None = None
+
+
+def lock_key(kind: str, value: str) -> int:
+    """A signed 64-bit key for PostgreSQL's advisory locks, the same in every process."""
+    digest = hashlib.blake2b(f"ssw-lead:{kind}:{value}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
 
 
 class UserUnit:
@@ -109,19 +132,34 @@ class UserUnit:
     def save_state(self, state: Mapping[str, Any]) -> None:
         self._conversation.state = dict(state)
 
-    def record(self, kind: str, flow: str, step: str | None = None) -> None:
-        self._session.add(FunnelEvent(user_id=self._user.id, flow=flow, kind=kind, step=step))
-
-    async def save_lead(self, data: LeadData) -> str:
-        """Store a registration; the same CNIC updates its lead. Returns the reference."""
-        lead = await self._session.scalar(
-            select(Lead).where(Lead.cnic == data.cnic).with_for_update()
+    def record(
+        self, kind: str, flow: str, step: str | None = None, value: str | None = None
+    ) -> None:
+        self._session.add(
+            FunnelEvent(user_id=self._user.id, flow=flow, kind=kind, step=step, value=value)
         )
+
+    async def save_lead(self, data: LeadData) -> SavedLead:
+        """Store a registration: this account's lead for the CNIC is created or updated.
+
+        Another account's lead is never read out, changed or taken over: a CNIC or mobile
+        number already on one makes this lead a possible duplicate of it, for staff to check."""
+        mine = select(Lead).where(Lead.user_id == self._user.id, Lead.cnic == data.cnic)
+        old_mobile = await self._session.scalar(mine.with_only_columns(Lead.mobile))
+        await self._serialise([data.cnic], [data.mobile, old_mobile])
+        lead = await self._session.scalar(mine.execution_options(populate_existing=True))
         now = utcnow()
         if lead is None:
-            lead = Lead(reference=new_reference(), cnic=data.cnic, created_at=now)
+            lead = Lead(
+                reference=new_reference(),
+                user_id=self._user.id,
+                cnic=data.cnic,
+                created_at=now,
+                consent_at=data.consent_at or now,
+            )
             self._session.add(lead)
-        lead.user_id = self._user.id
+        elif data.consent_at is not None:
+            lead.consent_at = data.consent_at
         lead.full_name = data.full_name
         lead.mobile = data.mobile
         lead.birth_date = data.birth_date
@@ -130,10 +168,12 @@ class UserUnit:
         lead.eligibility = dict(data.eligibility) if data.eligibility is not None else None
         lead.language = data.language
         lead.source = self._user.source
-        lead.consent_at = now
         lead.updated_at = now
         await self._session.flush()
-        return lead.reference
+        await self._flag(lead)
+        affected = await self._sharing_with_later(lead) + await self._pointing_at([lead.id])
+        await self._reflag(affected)
+        return SavedLead(lead.reference, lead.duplicate_reason)
 
     async def update_lead_eligibility(self, assessment: Mapping[str, Any]) -> None:
         """Keep the newest eligibility result with the user's lead, if they registered."""
@@ -142,17 +182,101 @@ class UserUnit:
             lead.eligibility = dict(assessment)
 
     async def lead(self) -> Lead | None:
+        """This account's most recently updated lead."""
         return await self._session.scalar(
             select(Lead).where(Lead.user_id == self._user.id).order_by(Lead.updated_at.desc())
         )
 
+    async def leads(self) -> Sequence[Lead]:
+        """This account's leads (one per CNIC it registered), oldest first."""
+        return (
+            await self._session.scalars(
+                select(Lead).where(Lead.user_id == self._user.id).order_by(Lead.id)
+            )
+        ).all()
+
     async def erase(self) -> None:
-        """Delete the user, their conversation and their lead (funnel events stay, anonymous)."""
+        """Delete the user, their conversation and their leads (funnel events stay, anonymous).
+        Other accounts' leads flagged as duplicates of these are checked again."""
+        own = (
+            await self._session.execute(
+                select(Lead.id, Lead.cnic, Lead.mobile).where(Lead.user_id == self._user.id)
+            )
+        ).all()
+        await self._serialise([row.cnic for row in own], [row.mobile for row in own])
+        flagged = await self._pointing_at([row.id for row in own])
         await self._session.execute(delete(Lead).where(Lead.user_id == self._user.id))
         await self._session.execute(
             delete(Conversation).where(Conversation.user_id == self._user.id)
         )
         await self._session.delete(self._user)
+        await self._reflag(flagged)
+
+    # -- possible duplicates ---------------------------------------------------------------
+
+    async def _serialise(self, cnics: Iterable[str | None], mobiles: Iterable[str | None]) -> None:
+        """Hold one lock per CNIC and mobile number until the transaction ends, so that two
+        accounts registering the same one at once are checked one after the other.
+
+        PostgreSQL: transaction-level advisory locks, taken in one order everywhere so two
+        transactions never wait for each other. SQLite takes one writer at a time anyway."""
+        if self._session.get_bind().dialect.name != "postgresql":
+            return
+        keys = {lock_key("cnic", c) for c in cnics if c}
+        keys |= {lock_key("mobile", m) for m in mobiles if m}
+        for key in sorted(keys):
+            await self._session.execute(select(func.pg_advisory_xact_lock(key)))
+
+    async def _flag(self, lead: Lead) -> None:
+        """Mark ``lead`` as a possible duplicate of another account's lead, or clear the mark.
+
+        The earliest lead of another account with the same CNIC, or else with the same mobile
+        number; so the first lead of each CNIC stays unmarked, and the mark of a lead depends
+        only on which earlier leads exist (never on the others' marks)."""
+        earlier = (Lead.id < lead.id, Lead.user_id.is_distinct_from(lead.user_id))
+        first = await self._session.scalar(
+            select(func.min(Lead.id)).where(*earlier, Lead.cnic == lead.cnic)
+        )
+        reason: str | None = "cnic"
+        if first is None:
+            first = await self._session.scalar(
+                select(func.min(Lead.id)).where(*earlier, Lead.mobile == lead.mobile)
+            )
+            reason = "mobile" if first is not None else None
+        if (lead.duplicate_of_id, lead.duplicate_reason) != (first, reason):
+            lead.duplicate_of_id, lead.duplicate_reason = first, reason
+            await self._session.flush()
+
+    async def _sharing_with_later(self, lead: Lead) -> list[int]:
+        """Later leads with this one's CNIC or mobile number: it may now be their earliest."""
+        found = await self._session.scalars(
+            select(Lead.id)
+            .where(Lead.id > lead.id, or_(Lead.cnic == lead.cnic, Lead.mobile == lead.mobile))
+            .order_by(Lead.id)
+        )
+        return list(found.all())
+
+    async def _pointing_at(self, ids: Sequence[int]) -> list[int]:
+        """The leads marked as possible duplicates of these."""
+        if not ids:
+            return []
+        found = await self._session.scalars(
+            select(Lead.id).where(Lead.duplicate_of_id.in_(ids)).order_by(Lead.id)
+        )
+        return list(found.all())
+
+    async def _reflag(self, ids: Sequence[int]) -> None:
+        """Check these leads' marks again (an earlier lead changed or went)."""
+        if not ids:
+            return
+        leads = await self._session.scalars(
+            select(Lead)
+            .where(Lead.id.in_(set(ids)))
+            .order_by(Lead.id)
+            .execution_options(populate_existing=True)
+        )
+        for lead in leads.all():
+            await self._flag(lead)
 
 
 class Repository:
@@ -206,8 +330,27 @@ class Repository:
             return (await session.scalars(select(Lead).order_by(Lead.created_at))).all()
 
     async def lead_by_cnic(self, cnic: str) -> Lead | None:
+        """The first lead registered with this CNIC (later ones are possible duplicates)."""
         async with self._sessions() as session:
-            return await session.scalar(select(Lead).where(Lead.cnic == cnic))
+            return await session.scalar(select(Lead).where(Lead.cnic == cnic).order_by(Lead.id))
+
+    async def leads_by_cnic(self, cnic: str) -> Sequence[Lead]:
+        async with self._sessions() as session:
+            return (
+                await session.scalars(select(Lead).where(Lead.cnic == cnic).order_by(Lead.id))
+            ).all()
+
+    async def possible_duplicates(self) -> list[tuple[Lead, Lead]]:
+        """Every lead marked as a possible duplicate, with the lead it may duplicate, oldest
+        first: for staff to compare side by side and resolve."""
+        original = aliased(Lead)
+        async with self._sessions() as session:
+            rows = await session.execute(
+                select(Lead, original)
+                .join(original, Lead.duplicate_of_id == original.id)
+                .order_by(Lead.id)
+            )
+            return [(duplicate, first) for duplicate, first in rows.all()]
 
     async def funnel(self, flow: str) -> dict[str, int]:
         """How many events of each kind a flow has had."""
@@ -218,6 +361,14 @@ class Repository:
                 .group_by(FunnelEvent.kind)
             )
             return {kind: count for kind, count in rows.all()}
+
+    async def funnel_events(self, flow: str | None = None) -> Sequence[FunnelEvent]:
+        """The funnel rows in the order they were written (of one flow, or all)."""
+        query = select(FunnelEvent).order_by(FunnelEvent.id)
+        if flow is not None:
+            query = query.where(FunnelEvent.flow == flow)
+        async with self._sessions() as session:
+            return (await session.scalars(query)).all()
 
     async def state_of(self, channel: str, external_id: str) -> dict[str, Any] | None:
         async with self._sessions() as session:

@@ -108,3 +108,16 @@ def test_updates_become_incoming_events() -> None:
     )
     assert incoming_from_update(tap) is not None
     assert incoming_from_update(tap).action == Press("a:gender:male")  # type: ignore[union-attr]
+
+
+def test_only_a_contact_with_the_senders_user_id_is_their_own() -> None:
+    def shared(**contact: Any) -> Contact:
+        incoming = incoming_from_update(
+            _update(8, 42, contact={"phone_number": "923001234567", "first_name": "X", **contact})
+        )
+        assert incoming is not None and isinstance(incoming.action, Contact)
+        return incoming.action
+
+    assert shared(user_id=42).own
+    assert not shared(user_id=77).own  # somebody else's card, forwarded
+    assert not shared().own  # a phone-book entry: not proven to be theirs
