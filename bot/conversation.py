@@ -236,7 +236,7 @@ class ConversationService:
             reference = await unit.save_lead(self._lead(answers, state.results.get("eligibility")))
             texts.append(t(flow.done, reference=reference))
         elif flow.on_complete == "assess_eligibility":
-            assessment = ssw.assess(eligibility_answers(answers))
+            assessment = ssw.assess(eligibility_answers(answers), today=self.engine.today())
             state.results["eligibility"] = assessment.to_dict()
             await unit.update_lead_eligibility(assessment.to_dict())
             texts += ssw.render_screens(assessment)

@@ -211,7 +211,8 @@ def _rows(buttons: Sequence[Button], width: int) -> list[list[Button]]:
 
 
 OptionSource = Callable[[Mapping[str, Any]], Sequence[Option]]  # the flow's answers → options
-TextSource = Callable[[Mapping[str, Any]], str]  # the flow's answers → a translated screen
+# the flow's answers and today's date (facts past their review date are hedged) → a screen
+TextSource = Callable[[Mapping[str, Any], date], str]
 
 
 class Engine:
@@ -511,10 +512,14 @@ class Engine:
         if step.kind == "date":
             entry_age = step.rules.get("entry_age")
             born = date.fromisoformat(value)
-            if entry_age and validators.age_on(born, self.today()) < entry_age and step.notice:
+            age = validators.age_on(born, self.today())
+            if entry_age and age < entry_age and step.notice:
                 before.append(
                     reply(t(step.notice, age=entry_age, date=validators.add_years(born, entry_age)))
                 )
+            older_age = step.rules.get("older_age")
+            if older_age and age >= older_age and step.older_notice:
+                before.append(reply(gettext(step.older_notice)))
         if step.kind == "pk_mobile":
             before.append(
                 reply(t(SAVED_MOBILE, phone=validators.format_mobile(value)), remove_keyboard=True)
@@ -639,7 +644,7 @@ class Engine:
             if step.id in ids:
                 lines.append(t(STEP_OF, n=ids.index(step.id) + 1, total=len(ids)))
         if step.text_from:
-            lines.append(self.text_sources[step.text_from](given))
+            lines.append(self.text_sources[step.text_from](given, self.today()))
         else:
             lines.append(gettext(step.prompt))
         rows: list[list[Button]] = []

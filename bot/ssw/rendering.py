@@ -7,9 +7,10 @@ translation falls back to the English msgid rather than hiding the message.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 
-from bot.i18n import N_, gettext, isolate, paragraph
-from bot.ssw.assessment import Assessment, CriterionStatus, Route, RouteId, RouteStatus
+from bot.i18n import N_, format_date, gettext, isolate, paragraph
+from bot.ssw.assessment import Assessment, Criterion, CriterionStatus, Route, RouteId, RouteStatus
 
 # A rendered screen stays under this many characters (Telegram allows 4,096; cheap phones and
 # readers with little schooling need far less).
@@ -27,14 +28,25 @@ ROUTE_TITLES: Mapping[RouteId, str] = {
     "nurse_licence": N_("Working as a nurse in Japan"),
     "nursing_care_alternative": N_("Another way: SSW (i) in {sector}"),
 }
+# "meets" comes before the criteria; "after_steps" heads the steps (after the criteria);
+# "not_now" comes first, followed by the reasons (the criteria not met).
 STATUS_LINES: Mapping[RouteStatus, str] = {
-    "eligible": N_("You seem to meet the main requirements."),
-    "possible": N_("Possible. Some points are still open."),
-    "not_yet": N_("Not possible yet."),
-    "not_eligible": N_("You do not meet the requirements for this route."),
+    "meets": N_("You meet the main requirements."),
+    "after_steps": N_("You can get there after these steps:"),
+    "not_now": N_("Not now, because:"),
 }
 NEXT_STEPS = N_("Next steps:")
 DISCLAIMER = N_("This is only a first check, not a decision. Ask OEC to confirm.")
+
+
+def _value(key: str, value: str) -> str:
+    """A param as shown: a ``date`` (ISO) in the language's format, anything else translated."""
+    if key == "date":
+        try:
+            return isolate(format_date(date.fromisoformat(value)))
+        except ValueError:
+            pass
+    return isolate(gettext(value))
 
 
 def _format(msgid: str, params: Mapping[str, str]) -> str:
@@ -42,7 +54,7 @@ def _format(msgid: str, params: Mapping[str, str]) -> str:
     text = gettext(msgid)
     if not params:
         return text
-    values = {key: isolate(gettext(value)) for key, value in params.items()}
+    values = {key: _value(key, value) for key, value in params.items()}
     try:
         return text.format(**values)
     except (KeyError, IndexError, ValueError):
@@ -50,18 +62,33 @@ def _format(msgid: str, params: Mapping[str, str]) -> str:
         return msgid.format(**values)
 
 
+def _criteria(route: Route) -> list[Criterion]:
+    """The criteria in display order: for "not now", the reasons (those not met) first."""
+    if route.status != "not_now":
+        return list(route.criteria)
+    return sorted(route.criteria, key=lambda c: c.status != "not_met")
+
+
 def render_route_screens(route: Route) -> tuple[str, ...]:
     """One route as short plain-text screens.
 
-    One screen when it fits in ``SCREEN_LIMIT`` characters; otherwise the check (title, status,
-    criteria) comes first and the next steps follow under the title, as many screens as needed.
+    The verdict: "You meet the main requirements." above the criteria; "Not now, because:"
+    above the criteria, those not met first; "You can get there after these steps:" below
+    them, heading the steps in order. One screen when it fits in ``SCREEN_LIMIT`` characters;
+    otherwise the check (title, verdict, criteria) comes first and the steps follow under the
+    title, as many screens as needed.
     """
     title = _format(ROUTE_TITLES[route.id], route.params)
-    check = [title, _format(STATUS_LINES[route.status], {})]
-    check += [f"{MARKS[c.status]} {_format(c.label_msgid, c.params)}" for c in route.criteria]
+    status = _format(STATUS_LINES[route.status], {})
+    marks = [f"{MARKS[c.status]} {_format(c.label_msgid, c.params)}" for c in _criteria(route)]
+    if route.status == "after_steps":
+        check, heading = [title, *marks], status
+    else:
+        check, heading = [title, status, *marks], _format(NEXT_STEPS, {})
     if not route.next_steps:
+        if route.status == "after_steps":
+            check.append(status)
         return (paragraph("\n".join(check)),)
-    heading = _format(NEXT_STEPS, {})
     steps = [f"• {_format(s.msgid, s.params)}" for s in route.next_steps]
     whole = [*check, heading, *steps]
     if len("\n".join(whole)) <= SCREEN_LIMIT:

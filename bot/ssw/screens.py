@@ -1,7 +1,8 @@
 """Screens made from the catalogue (``text_from:`` in a flow): a sector's facts, an FAQ answer.
 
 Every fact is shown with its sources and the date it was checked, so a worker (and OEC staff)
-can see where it comes from.
+can see where it comes from. A fact past its ``review_by`` date on the engine's ``today`` is
+followed by a hedge ("This was the news on <checked>. It may have changed. Check <official>.").
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from typing import Any
 from bot.engine.engine import t
 from bot.i18n import N_, gettext, isolate
 from bot.ssw import catalogue
+from bot.ssw.model import Fact, Rule
+from bot.ssw.review import STALE_NOTE, is_stale
 
 HEADINGS: dict[str, str] = {
     "work": N_("🛠 The work"),
@@ -45,7 +48,14 @@ def _sources_line(sources: Iterable[str], checked: date) -> str:
     return t(SOURCES, sources="; ".join(unique), date=checked)
 
 
-def sector_detail(answers: Mapping[str, Any]) -> str:
+def _hedge(item: Fact | Rule | None, today: date) -> list[str]:
+    """The hedge line for a fact or rule past its review date, else nothing."""
+    if item is None or not is_stale(item, today) or item.official is None:
+        return []
+    return [t(STALE_NOTE, date=item.checked, url=item.official)]
+
+
+def sector_detail(answers: Mapping[str, Any], today: date) -> str:
     """One sector: its names, then each fact under a heading, then the sources."""
     try:
         sector = catalogue.sector(str(answers.get("sector")))
@@ -55,6 +65,7 @@ def sector_detail(answers: Mapping[str, Any]) -> str:
     lines = [name if name == sector.name_ja else f"{name} · {isolate(sector.name_ja)}"]
     if sector.status == "from_2027":
         lines.append(gettext(OPENS_2027))
+        lines += _hedge(sector.rule("hiring_from"), today)
     sources: list[str] = list(sector.source)
     checked = sector.checked
     for key, fact in sector.facts.items():
@@ -63,26 +74,28 @@ def sector_detail(answers: Mapping[str, Any]) -> str:
         if heading:
             lines.append(gettext(heading))
         lines.append(_text(fact.text))
+        lines += _hedge(fact, today)
         sources += fact.source
         checked = min(checked, fact.checked)
     lines += ["", _sources_line(sources, checked)]
     return "\n".join(lines)
 
 
-def faq_answer(answers: Mapping[str, Any]) -> str:
-    """One FAQ entry: the question, the answer, links, sources."""
+def faq_answer(answers: Mapping[str, Any], today: date) -> str:
+    """One FAQ entry: the question, the answer (hedged when past its review date), links,
+    sources."""
     try:
         entry = catalogue.faq_entry(str(answers.get("topic")))
     except KeyError:
         return gettext(UNKNOWN)
-    lines = [_text(entry.question), "", _text(entry.answer)]
+    lines = [_text(entry.question), "", _text(entry.answer), *_hedge(entry.as_fact(), today)]
     if entry.links:
         lines += ["", *(isolate(link) for link in entry.links)]
     lines += ["", _sources_line(entry.source, entry.checked)]
     return "\n".join(lines)
 
 
-TEXT_SOURCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
+TEXT_SOURCES: dict[str, Callable[[Mapping[str, Any], date], str]] = {
     "sector_detail": sector_detail,
     "faq_answer": faq_answer,
 }
