@@ -101,6 +101,13 @@ def due(today: date, within_days: int = 0) -> tuple[Due, ...]:
     return tuple(sorted(found.values(), key=lambda d: (d.review_by, d.where)))
 
 
+def _when(review_by: date, today: date) -> str:
+    days = (review_by - today).days
+    if days < 0:
+        return "passed"
+    return "due today" if days == 0 else f"due in {days} days"
+
+
 def render_due(items: Iterable[Due], today: date, within_days: int = 0) -> str:
     """The due list as plain text for staff (English: it is a staff tool, not a worker screen)."""
     items = tuple(items)
@@ -109,9 +116,8 @@ def render_due(items: Iterable[Due], today: date, within_days: int = 0) -> str:
         return f"No facts are due for review {scope}.\n"
     lines = [f"{len(items)} fact(s) due for review {scope}:", ""]
     for item in items:
-        state = "PASSED" if item.is_past(today) else "due soon"
         lines += [
-            f"review by {item.review_by} ({state}), checked {item.checked}",
+            f"review by {item.review_by} ({_when(item.review_by, today)}), checked {item.checked}",
             *(f"  where: {where}" for where in item.where),
             *(f"  > {line}" for line in item.text.splitlines()),
             f"  source: {'; '.join(item.source)}",
