@@ -271,11 +271,14 @@ class _Builder:
         return "after_steps"
 
     def route(self, route_id: RouteId, **params: str) -> Route:
+        # A rule's hedge is left out when a fact of the same news is already hedged above.
+        hedged = [s.params for s in self.steps if s.msgid == STALE_NOTE]
+        notes = tuple(n for n in self.notes if n.params not in hedged)
         return Route(
             id=route_id,
             status=self.status(),
             criteria=tuple(self.criteria),
-            next_steps=(*self.steps, *(n for n in self.notes if n not in self.steps)),
+            next_steps=(*self.steps, *notes),
             sources=tuple(self.sources),
             params=dict(params),
         )

@@ -209,7 +209,8 @@ def _flow_rules_section() -> list[str]:
                 f"- `{flow.id}.{step.id}` ({step.kind}{'; ' + rules if rules else ''})"
                 f"; source: {'; '.join(step.source)}"
             )
-            lines += [f"  {line}" for line in _quote(step.prompt)]
+            for text in (step.prompt, step.notice, step.older_notice):
+                lines += [f"  {line}" for line in _quote(text)] if text else []
     lines.append("")
     return lines
 

@@ -51,9 +51,7 @@ MONTHS = (
     "January|February|March|April|June|July|August|September|October|November|December"
     "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
 )
-DATE_BOUND = re.compile(
-    rf"\b20\d\d\b|\b(?:{MONTHS})\b|\bMay \d|\d May\b|\bsince\b", re.IGNORECASE
-)
+DATE_BOUND = re.compile(rf"\b20\d\d\b|\b(?:{MONTHS})\b|\bMay \d|\d May\b|\bsince\b", re.IGNORECASE)
 
 OPEN = [
     "nursing_care",
