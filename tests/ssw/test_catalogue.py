@@ -380,6 +380,19 @@ def test_official_pages_are_on_domains_the_sheet_names(sheet: str) -> None:
     assert hosts and sorted(h for h in hosts if h not in sheet) == []
 
 
+def test_every_number_in_a_flow_text_is_in_the_fact_sheet(sheet: str) -> None:
+    """The flows' own texts (the JFT-Basic score ranges, the CNIC's 13 digits) are facts too."""
+    missing = [
+        (flow.id, step.id, number)
+        for flow in load_flows().values()
+        for step in flow.steps
+        for text in (step.prompt, step.notice, step.older_notice)
+        for number in NUMBER.findall(text)
+        if number not in sheet
+    ]
+    assert missing == []
+
+
 def test_flow_texts_carry_no_dates() -> None:
     """Dates belong in the data, where they carry review_by; flow prompts state none."""
     for flow in load_flows().values():
