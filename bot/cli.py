@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import date
 
 from bot.config import Settings
 
@@ -90,13 +91,51 @@ def facts() -> int:
     return 0
 
 
+def facts_due(today: date, within_days: int) -> int:
+    """The date-bound facts whose review date has passed (or comes within ``within_days``)."""
+    from bot.ssw import review
+
+    sys.stdout.write(review.render_due(review.due(today, within_days), today, within_days))
+    return 0
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date YYYY-MM-DD: {text!r}") from None
+
+
+def _days(text: str) -> int:
+    if not text.isdigit():
+        raise argparse.ArgumentTypeError(f"not a whole number of days: {text!r}")
+    return int(text)
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="ssw-bot", description=__doc__)
     commands = main.add_subparsers(dest="command", required=True)
     commands.add_parser("run", help="run the Telegram bot (long polling)")
     chat_cmd = commands.add_parser("chat", help="the same conversation in this terminal")
     chat_cmd.add_argument("--user", help="who you are in the database (default: your login)")
-    commands.add_parser("facts", help="print every fact the bot states, with its source")
+    facts_cmd = commands.add_parser(
+        "facts", help="print every fact the bot states, with its source"
+    )
+    facts_cmd.add_argument(
+        "--due",
+        action="store_true",
+        help="only the date-bound facts whose review date has passed",
+    )
+    facts_cmd.add_argument(
+        "--within",
+        type=_days,
+        default=0,
+        metavar="DAYS",
+        help="with --due: also those due within DAYS days",
+    )
+    facts_cmd.add_argument(
+        "--today", type=_day, default=None, metavar="YYYY-MM-DD", help=argparse.SUPPRESS
+    )
     db = commands.add_parser("db", help="database tasks")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     up = db_commands.add_parser("upgrade", help="apply Alembic migrations")
@@ -113,6 +152,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "chat":
         return chat(settings, args.user)
     if args.command == "facts":
+        if args.due or args.within:
+            return facts_due(args.today or date.today(), args.within)
         return facts()
     return db_upgrade(settings, args.revision)
 

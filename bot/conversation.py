@@ -304,7 +304,7 @@ class ConversationService:
                 texts.append(gettext(DUPLICATE_CNIC))
             texts.append(t(flow.done, reference=saved.reference))
         elif flow.on_complete == "assess_eligibility":
-            assessment = ssw.assess(eligibility_answers(answers))
+            assessment = ssw.assess(eligibility_answers(answers), today=self.engine.today())
             state.results["eligibility"] = assessment.to_dict()
             await unit.update_lead_eligibility(assessment.to_dict())
             return [reply(ssw.render_summary(assessment), self._result_buttons(flow))]

@@ -22,6 +22,7 @@ TRANSLATABLE_KEYS = frozenset(
         "done",
         "declined",
         "notice",
+        "older_notice",
         "error",
         "name",
         "text",
@@ -30,6 +31,7 @@ TRANSLATABLE_KEYS = frozenset(
         "summary",
         "next_step",
         "body",  # who runs a test: shown inside translated sentences
+        "host",  # who holds a test in Pakistan for its body: likewise
     }
 )
 

@@ -53,3 +53,45 @@ async def test_a_repeated_event_is_applied_once(services: Services) -> None:
     await say(services, action=Press("m:register"), event_id=11)
     assert await say(services, action=Press("m:register"), event_id=11) == ""
     assert await services.repository.funnel("registration") == {"started": 1, "step": 1}
+
+
+AGE_LABEL = "{min_age} or older on the day you enter Japan (you are {age})"
+OLD_ADVICE = "You can register now. You can go to Japan from the age of {min_age}."
+
+
+async def test_mydata_reads_an_eligibility_result_stored_in_version_1(services: Services) -> None:
+    """Leads already store version 1 results: /mydata shows them with the new verdict words,
+    without the old advice that told under-17s to register now."""
+    await say(services, action=Press("l:en"))
+    old = {
+        "version": 1,
+        "routes": [
+            {
+                "id": "not_eligible",
+                "status": "not_yet",
+                "params": {},
+                "criteria": [
+                    {
+                        "label_msgid": AGE_LABEL,
+                        "status": "not_met",
+                        "params": {"min_age": "18", "age": "15"},
+                    }
+                ],
+                "next_steps": [
+                    {
+                        "msgid": OLD_ADVICE,
+                        "params": {"min_age": "18"},
+                    },
+                    {"msgid": "Start learning Japanese now.", "params": {}},
+                ],
+                "sources": ["ss1-office.jp"],
+            }
+        ],
+    }
+    async with services.repository.user("terminal", "tester") as unit:
+        unit.save_state({"results": {"eligibility": old}})
+    reply = await say(services, command="mydata")
+    assert "Not now, because:" in reply
+    assert "❌ 18 or older on the day you enter Japan (you are 15)" in reply
+    assert "Start learning Japanese now." in reply
+    assert "You can register now" not in reply

@@ -253,7 +253,8 @@ def _rows(buttons: Sequence[Button], width: int) -> list[list[Button]]:
 
 
 OptionSource = Callable[[Mapping[str, Any]], Sequence[Option]]  # the flow's answers → options
-TextSource = Callable[[Mapping[str, Any]], str]  # the flow's answers → a translated screen
+# the flow's answers and today's date (facts past their review date are hedged) → a screen
+TextSource = Callable[[Mapping[str, Any], date], str]
 
 
 class Engine:
@@ -721,10 +722,14 @@ class Engine:
         if step.kind == "date":
             entry_age = step.rules.get("entry_age")
             born = date.fromisoformat(value)
-            if entry_age and validators.age_on(born, self.today()) < entry_age and step.notice:
+            age = validators.age_on(born, self.today())
+            if entry_age and age < entry_age and step.notice:
                 before.append(
                     reply(t(step.notice, age=entry_age, date=validators.add_years(born, entry_age)))
                 )
+            older_age = step.rules.get("older_age")
+            if older_age and age >= older_age and step.older_notice:
+                before.append(reply(gettext(step.older_notice)))
         if step.kind == "pk_mobile":
             before.append(
                 reply(t(SAVED_MOBILE, phone=validators.format_mobile(value)), remove_keyboard=True)
@@ -829,7 +834,7 @@ class Engine:
         return [
             o
             for o in self._options(step, state)
-            if not o.show or (o.show != current and self.text_sources[o.show](given))
+            if not o.show or (o.show != current and self.text_sources[o.show](given, self.today()))
         ]
 
     def _match_option(self, state: State, step: Step, text: str) -> Option | None:
@@ -934,7 +939,9 @@ class Engine:
             lines.append(t(STEP_OF, n=progress[0], total=progress[1]))
         text_pages: list[str] = []
         if step.text_from:  # a long text is shown a screen at a time
-            text_pages = phone.pages(self.text_sources[state.view or step.text_from](given))
+            text_pages = phone.pages(
+                self.text_sources[state.view or step.text_from](given, self.today())
+            )
             lines.append(text_pages[min(max(state.page, 0), len(text_pages) - 1)])
         else:
             lines.append(gettext(step.prompt))

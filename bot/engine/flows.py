@@ -92,6 +92,7 @@ class Step:
     example: str = ""
     error: str = ""  # overrides the kind's own error message
     notice: str = ""  # kind-specific extra message (date: under the entry age)
+    older_notice: str = ""  # date: a note for people of older_age or more
     review: bool = True  # shown (and editable) on the review screen
     stop_on: str | None = None  # this answer ends the flow (a consent declined)
     text_from: str | None = None  # info steps: a named text source renders the screen
@@ -187,6 +188,7 @@ RULE_KEYS = (
     "min_age",
     "max_age",
     "entry_age",
+    "older_age",
     "min_length",
     "max_length",
     "min_picks",
@@ -202,6 +204,7 @@ _STEP_KEYS = {
     "example",
     "error",
     "notice",
+    "older_notice",
     "review",
     "stop_on",
     "text_from",
@@ -241,6 +244,7 @@ def _step(raw: Mapping[str, Any], where: str) -> Step:
         example=str(raw.get("example", "")),
         error=str(raw.get("error", "")),
         notice=str(raw.get("notice", "")).strip(),
+        older_notice=str(raw.get("older_notice", "")).strip(),
         review=bool(raw.get("review", True)),
         stop_on=None if raw.get("stop_on") is None else str(raw["stop_on"]),
         text_from=raw.get("text_from"),

@@ -2,6 +2,12 @@
 
 An ``Assessment`` holds gettext msgids with their params (never translated text), so it can be
 stored with a lead as JSON (``to_dict``/``from_dict``) and rendered later in any language.
+
+Each route has one of three verdicts: ``meets`` (every criterion is met), ``after_steps`` (some
+are not met or not known, and the next steps, in order, lead there) or ``not_now`` (something
+the worker cannot change now blocks it: too young, a field not open yet, the 5 years used, no
+degree for the IT visa). Format version 2; version 1 (eligible / possible / not_yet /
+not_eligible), which leads already store, is read and mapped.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from typing import Literal, TypeVar, get_args
 _T = TypeVar("_T", bound=str)
 
 CriterionStatus = Literal["met", "not_met", "unknown"]
-RouteStatus = Literal["eligible", "possible", "not_yet", "not_eligible"]
+RouteStatus = Literal["meets", "after_steps", "not_now"]
 RouteId = Literal[
     "not_eligible",
     "ssw1_now",
@@ -28,7 +34,23 @@ RouteId = Literal[
 CRITERION_STATUSES: tuple[CriterionStatus, ...] = get_args(CriterionStatus)
 ROUTE_STATUSES: tuple[RouteStatus, ...] = get_args(RouteStatus)
 ROUTE_IDS: tuple[RouteId, ...] = get_args(RouteId)
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+READABLE_VERSIONS = (1, 2)
+
+# Version 1 statuses → version 2 verdicts. A v1 "eligible" becomes "meets" only when every
+# criterion was met and the route needs nothing v1 did not ask (the IT visa's job offer).
+_V1_STATUSES: Mapping[str, RouteStatus] = {
+    "eligible": "meets",
+    "possible": "after_steps",
+    "not_yet": "not_now",
+    "not_eligible": "not_now",
+}
+_V1_NEVER_MEETS = frozenset({"it_visa"})
+# A v1 step that was wrong advice (under-17s were told to register, and registration refuses
+# them): dropped when a v1 assessment is read.
+_V1_DROPPED_STEPS = frozenset(
+    {"You can register now. You can go to Japan from the age of {min_age}."}
+)
 
 
 @dataclass(frozen=True)
@@ -95,9 +117,13 @@ class Assessment:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, object]) -> Assessment:
-        """Rebuild an assessment stored with ``to_dict``; ``ValueError`` on a malformed one."""
-        if data.get("version") != FORMAT_VERSION:
-            raise ValueError(f"assessment: unsupported version {data.get('version')!r}")
+        """Rebuild an assessment stored with ``to_dict`` (version 1 or 2).
+
+        ``ValueError`` on a malformed one.
+        """
+        version = data.get("version")
+        if version not in READABLE_VERSIONS or isinstance(version, bool):
+            raise ValueError(f"assessment: unsupported version {version!r}")
         routes: list[Route] = []
         for raw in _dict_list(data.get("routes"), "routes"):
             criteria = tuple(
@@ -115,10 +141,16 @@ class Assessment:
             sources = raw.get("sources")
             if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
                 raise ValueError("assessment: 'sources' must be a list of strings")
+            route_id = _choice(raw.get("id"), ROUTE_IDS, "route id")
+            if version == 1:
+                status = _v1_status(route_id, raw.get("status"), criteria)
+                steps = tuple(s for s in steps if s.msgid not in _V1_DROPPED_STEPS)
+            else:
+                status = _choice(raw.get("status"), ROUTE_STATUSES, "route status")
             routes.append(
                 Route(
-                    id=_choice(raw.get("id"), ROUTE_IDS, "route id"),
-                    status=_choice(raw.get("status"), ROUTE_STATUSES, "route status"),
+                    id=route_id,
+                    status=status,
                     criteria=criteria,
                     next_steps=steps,
                     sources=tuple(str(s) for s in sources),
@@ -126,6 +158,17 @@ class Assessment:
                 )
             )
         return cls(routes=tuple(routes))
+
+
+def _v1_status(route_id: RouteId, status: object, criteria: tuple[Criterion, ...]) -> RouteStatus:
+    """A version 1 status as a verdict: any unmet or unknown criterion rules out "meets"."""
+    if not isinstance(status, str) or status not in _V1_STATUSES:
+        raise ValueError(f"assessment: unknown route status {status!r}")
+    verdict = _V1_STATUSES[status]
+    all_met = all(c.status == "met" for c in criteria)
+    if verdict == "meets" and (not all_met or route_id in _V1_NEVER_MEETS):
+        return "after_steps"
+    return verdict
 
 
 def _dict_list(value: object, what: str) -> list[Mapping[str, object]]:

@@ -1,10 +1,11 @@
 """A first eligibility check: which routes to Japan fit a worker's answers, and what is missing.
 
-``assess(answers)`` is a pure function of the answers and the sector catalogue
-(``bot.ssw.catalogue``, loaded once): no I/O, no translation. It returns an ``Assessment`` whose
-routes hold gettext msgids with ``{name}`` placeholders and their params, plus the sources of
-every fact and rule used (``bot.ssw.assessment``); ``bot.ssw.rendering`` translates it at display
-time.
+``assess(answers, today=...)`` is a pure function of the answers, the date and the sector
+catalogue (``bot.ssw.catalogue``, loaded once): no I/O, no clock, no translation. It returns an
+``Assessment`` whose routes hold gettext msgids with ``{name}`` placeholders and their params,
+plus the sources of every fact and rule used (``bot.ssw.assessment``); ``bot.ssw.rendering``
+translates it at display time. A fact past its ``review_by`` date on ``today`` is given with a
+hedge ("This was the news on ..."), never as current (``bot.ssw.review``).
 
 Answer keys (all optional; a missing key means "unknown"; other keys are ignored):
 
@@ -12,7 +13,8 @@ Answer keys (all optional; a missing key means "unknown"; other keys are ignored
 ``age``                int, years now
 ``sector``             sector id from ``flows/sectors.yaml``
 ``sector_category``    job type inside the sector (truck/taxi/bus, a railway job type)
-``jp_tests``           list of passed tests: jft_a2, jlpt_n5 … jlpt_n1, care_japanese
+``jp_tests``           list of passed tests: jft_a2 (JFT-Basic A2.2, the old A2), jft_a2_1,
+                       jft_a1, jlpt_n5 … jlpt_n1, care_japanese
                        ("none" is ignored; an empty list means "none passed")
 ``skills_test``        "yes" | "no" | "unknown": passed the chosen sector's skills test
 ``titp``               "none" | "completed" | "incomplete": Technical Intern Training (ii)
@@ -20,20 +22,27 @@ Answer keys (all optional; a missing key means "unknown"; other keys are ignored
 ``ssw1_years``         int, years already spent on SSW (i)
 ``degree``             "none" | "it_related" | "nursing" | "other"
 ``experience_years``   int, years of work in the chosen kind of work
+``job_offer``          "yes" | "no": a job offer (contract) from a company in Japan (IT visa)
+``job_related``        "yes" | "no" | "unknown": that job is related to the degree or experience
+``job_pay``            "yes" | "no" | "unknown": it pays at least what a Japanese employee gets
 ``nursing_licence``    "yes" | "no": a nursing licence from home
 ``japan_licence``      "yes" | "no": a Japanese driving licence
 =====================  ========================================================================
 
 Routes (only those that apply are returned): ``not_eligible`` (under the age limit, or a field
 not open yet), ``ssw1_now`` / ``ssw1_after_tests`` / ``ssw1_titp``, ``ssw2``, ``it_visa``,
-``nurse_licence`` and ``nursing_care_alternative``. Every number shown comes from a rule or a
-fact in the catalogue, never from this module.
+``nurse_licence`` and ``nursing_care_alternative``. Each has a verdict: ``meets`` only when
+every criterion is met; ``not_now`` when something the worker cannot change now blocks it
+(under 17, a field not open yet, the SSW (i) years used up, no degree or experience for the IT
+visa, no nursing licence); otherwise ``after_steps``, with the next steps in order. Every number
+shown comes from a rule or a fact in the catalogue, never from this module.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Literal, TypeVar
 
 from bot.i18n import N_
@@ -47,7 +56,19 @@ from bot.ssw.assessment import (
     RouteStatus,
     Step,
 )
-from bot.ssw.model import DEGREES, JAPANESE_TEST_IDS, JLPT_LEVELS, Category, Fact, Rule, Sector
+from bot.ssw.model import (
+    DEGREES,
+    JAPANESE_TEST_IDS,
+    JFT_LEVELS,
+    JLPT_LEVELS,
+    Category,
+    Fact,
+    FaqEntry,
+    JapaneseTest,
+    Rule,
+    Sector,
+)
+from bot.ssw.review import STALE_NOTE, STALE_RULE, is_stale
 
 _T = TypeVar("_T", bound=str)
 
@@ -64,6 +85,7 @@ LICENCE_NAMES: Mapping[str, str] = {
 
 YesNo = Literal["yes", "no"]
 Titp = Literal["none", "completed", "incomplete"]
+_YES_NO: tuple[YesNo, ...] = ("yes", "no")
 
 
 @dataclass(frozen=True)
@@ -78,6 +100,9 @@ class _Answers:
     ssw1_years: int | None = None
     degree: str | None = None
     experience_years: int | None = None
+    job_offer: YesNo | None = None
+    job_related: YesNo | None = None
+    job_pay: YesNo | None = None
     nursing_licence: YesNo | None = None
     japan_licence: YesNo | None = None
 
@@ -107,7 +132,7 @@ def _answer_choice(answers: Mapping[str, object], key: str, allowed: tuple[_T, .
     raise ValueError(f"answer {key!r} must be one of {', '.join(allowed)}, got {value!r}")
 
 
-def _read_answers(answers: Mapping[str, object]) -> _Answers:
+def _read_sector(answers: Mapping[str, object]) -> tuple[Sector | None, Category | None]:
     sector: Sector | None = None
     sector_id = answers.get("sector")
     if sector_id is not None:
@@ -128,37 +153,50 @@ def _read_answers(answers: Mapping[str, object]) -> _Answers:
                 f"({known})"
             )
         category = sector.category(category_id)
+    return sector, category
 
-    jp_tests: frozenset[str] | None = None
+
+def _read_tests(answers: Mapping[str, object]) -> frozenset[str] | None:
     raw_tests = answers.get("jp_tests")
-    if raw_tests is not None:
-        if isinstance(raw_tests, str) or not isinstance(raw_tests, Iterable):
-            raise ValueError(f"answer 'jp_tests' must be a list of test ids, got {raw_tests!r}")
-        tests = [t for t in raw_tests if t != "none"]
-        for test in tests:
-            if test not in JAPANESE_TEST_IDS:
-                raise ValueError(f"answer 'jp_tests': unknown test id {test!r}")
-        jp_tests = frozenset(str(t) for t in tests)
+    if raw_tests is None:
+        return None
+    if isinstance(raw_tests, str) or not isinstance(raw_tests, Iterable):
+        raise ValueError(f"answer 'jp_tests' must be a list of test ids, got {raw_tests!r}")
+    tests = [t for t in raw_tests if t != "none"]
+    for test in tests:
+        if test not in JAPANESE_TEST_IDS:
+            raise ValueError(f"answer 'jp_tests': unknown test id {test!r}")
+    return frozenset(str(t) for t in tests)
 
+
+def _read_answers(answers: Mapping[str, object]) -> _Answers:
+    sector, category = _read_sector(answers)
     titp_field = answers.get("titp_field")
     if titp_field is not None and not isinstance(titp_field, str):
         raise ValueError(f"answer 'titp_field' must be a string, got {titp_field!r}")
-
-    yes_no: tuple[YesNo, ...] = ("yes", "no")
     return _Answers(
         age=_answer_int(answers, "age"),
         sector=sector,
         category=category,
-        jp_tests=jp_tests,
-        skills_test=_answer_choice(answers, "skills_test", yes_no),
+        jp_tests=_read_tests(answers),
+        skills_test=_answer_choice(answers, "skills_test", _YES_NO),
         titp=_answer_choice(answers, "titp", ("none", "completed", "incomplete")),
         titp_field=titp_field,
         ssw1_years=_answer_int(answers, "ssw1_years"),
         degree=_answer_choice(answers, "degree", DEGREES),
         experience_years=_answer_int(answers, "experience_years"),
-        nursing_licence=_answer_choice(answers, "nursing_licence", yes_no),
-        japan_licence=_answer_choice(answers, "japan_licence", yes_no),
+        job_offer=_answer_choice(answers, "job_offer", _YES_NO),
+        job_related=_answer_choice(answers, "job_related", _YES_NO),
+        job_pay=_answer_choice(answers, "job_pay", _YES_NO),
+        nursing_licence=_answer_choice(answers, "nursing_licence", _YES_NO),
+        japan_licence=_answer_choice(answers, "japan_licence", _YES_NO),
     )
+
+
+def _yes_no(answer: YesNo | None) -> CriterionStatus:
+    if answer is None:
+        return "unknown"
+    return "met" if answer == "yes" else "not_met"
 
 
 # ------------------------------------------------------------------------------------------------
@@ -166,25 +204,45 @@ def _read_answers(answers: Mapping[str, object]) -> _Answers:
 
 
 class _Builder:
-    """Collects the criteria, steps and sources of one route."""
+    """Collects the criteria, steps and sources of one route, and decides its verdict."""
 
-    def __init__(self) -> None:
+    def __init__(self, today: date) -> None:
+        self.today = today
         self.criteria: list[Criterion] = []
         self.steps: list[Step] = []
+        self.notes: list[Step] = []  # hedges for stale rules: after the steps
         self.sources: list[str] = []
-        self.blocked_by_age = False
-        self.cap_reached = False
+        self.blocked = False  # a criterion the worker cannot change now is not met
+
+    def _add_sources(self, item: Fact | Rule) -> None:
+        for source in item.source:
+            if source not in self.sources:
+                self.sources.append(source)
 
     def cite(self, *items: Fact | Rule | None) -> None:
+        """Use facts or rules without showing their text; a stale one adds a hedge at the end."""
         for item in items:
-            if item is not None:
-                for source in item.source:
-                    if source not in self.sources:
-                        self.sources.append(source)
+            if item is None:
+                continue
+            self._add_sources(item)
+            if is_stale(item, self.today) and item.official is not None:
+                note = Step(STALE_RULE, {"date": item.checked.isoformat(), "url": item.official})
+                if note not in self.notes:
+                    self.notes.append(note)
+
+    def refer(self, entry: FaqEntry) -> None:
+        """A step points to an FAQ answer: cite it (its own screen hedges it when stale)."""
+        self._add_sources(entry.as_fact())
 
     def check(self, label: str, status: CriterionStatus, **params: object) -> CriterionStatus:
         self.criteria.append(Criterion(label, status, {k: str(v) for k, v in params.items()}))
         return status
+
+    def block(self, label: str, status: CriterionStatus, **params: object) -> CriterionStatus:
+        """A criterion the worker cannot change now: not met means the verdict "not now"."""
+        if status == "not_met":
+            self.blocked = True
+        return self.check(label, status, **params)
 
     def step(self, msgid: str, **params: object) -> None:
         step = Step(msgid, {k: str(v) for k, v in params.items()})
@@ -192,25 +250,35 @@ class _Builder:
             self.steps.append(step)
 
     def fact_step(self, fact: Fact | None) -> None:
-        if fact is not None:
-            self.cite(fact)
-            self.step(fact.text)
+        """Show a fact as a step; past its review date, followed by the hedge."""
+        if fact is None:
+            return
+        self._add_sources(fact)
+        step = Step(fact.text)
+        if step in self.steps:
+            return
+        self.steps.append(step)
+        if is_stale(fact, self.today) and fact.official is not None:
+            self.steps.append(
+                Step(STALE_NOTE, {"date": fact.checked.isoformat(), "url": fact.official})
+            )
 
     def status(self) -> RouteStatus:
-        if self.blocked_by_age:
-            return "not_yet"
-        if self.cap_reached:
-            return "not_eligible"
+        if self.blocked:
+            return "not_now"
         if all(c.status == "met" for c in self.criteria):
-            return "eligible"
-        return "possible"
+            return "meets"
+        return "after_steps"
 
-    def route(self, route_id: RouteId, status: RouteStatus, **params: str) -> Route:
+    def route(self, route_id: RouteId, **params: str) -> Route:
+        # A rule's hedge is left out when a fact of the same news is already hedged above.
+        hedged = [s.params for s in self.steps if s.msgid == STALE_NOTE]
+        notes = tuple(n for n in self.notes if n.params not in hedged)
         return Route(
             id=route_id,
-            status=status,
+            status=self.status(),
             criteria=tuple(self.criteria),
-            next_steps=tuple(self.steps),
+            next_steps=(*self.steps, *notes),
             sources=tuple(self.sources),
             params=dict(params),
         )
@@ -238,9 +306,9 @@ def _japanese_label(any_of: tuple[str, ...]) -> tuple[str, dict[str, str]]:
     others = [t for t in any_of if t not in JLPT_LEVELS]
     name = {t.id: t.name for t in catalogue.japanese_tests()}
     if jlpt and tuple(jlpt) == _at_least(jlpt[0]) and len(jlpt) > 1:
-        if others == ["jft_a2"]:
+        if len(others) == 1 and others[0] in JFT_LEVELS:
             return N_("Japanese: {jft}, or {jlpt} or higher"), {
-                "jft": name["jft_a2"],
+                "jft": name[others[0]],
                 "jlpt": name[jlpt[0]],
             }
         if not others:
@@ -250,28 +318,76 @@ def _japanese_label(any_of: tuple[str, ...]) -> tuple[str, dict[str, str]]:
     return N_("Japanese: one of {tests}"), {"tests": ", ".join(name[t] for t in any_of)}
 
 
+# "Take this test": (or higher, as the other choice after JFT-Basic) -> msgid. The hosted forms
+# say who holds the test in Pakistan for the body that runs it (the JLPT: MAAP for the Japan
+# Foundation).
+_TAKE: Mapping[tuple[bool, bool], str] = {
+    (False, False): N_("Take the {test}. It is run by {body}."),
+    (False, True): N_("Take the {test}. It is run by {body}."),
+    (True, False): N_("Take the {test} or higher. It is run by {body}."),
+    (True, True): N_("Or take the {test} or higher. It is run by {body}."),
+}
+_TAKE_HOSTED: Mapping[tuple[bool, bool], str] = {
+    (False, False): N_("Take the {test}. It is run by {body}. In Pakistan, {host} holds it."),
+    (False, True): N_("Take the {test}. It is run by {body}. In Pakistan, {host} holds it."),
+    (True, False): N_(
+        "Take the {test} or higher. It is run by {body}. In Pakistan, {host} holds it."
+    ),
+    (True, True): N_(
+        "Or take the {test} or higher. It is run by {body}. In Pakistan, {host} holds it."
+    ),
+}
+
+
+def _take_step(builder: _Builder, test: JapaneseTest, *, or_higher: bool, other: bool) -> None:
+    """Which test to take, who runs it and, where known, who holds it in Pakistan."""
+    if test.host is None:
+        builder.step(_TAKE[or_higher, other], test=test.name, body=test.body)
+    else:
+        builder.step(_TAKE_HOSTED[or_higher, other], test=test.name, body=test.body, host=test.host)
+
+
 def _japanese_steps(builder: _Builder, any_of: tuple[str, ...]) -> None:
     """Which Japanese test to take, who runs it, where in Pakistan, and how to prepare."""
     jlpt = [t for t in JLPT_LEVELS if t in any_of]
-    take_jft = "jft_a2" in any_of
-    if take_jft:
-        jft = catalogue.japanese_test("jft_a2")
-        builder.step(N_("Take the {test}. It is run by {body}."), test=jft.name, body=jft.body)
-        builder.fact_step(jft.facts.get("tests_in_pakistan"))
+    jft = next((t for t in reversed(JFT_LEVELS) if t in any_of), None)
+    if jft is not None:
+        test = catalogue.japanese_test(jft)
+        _take_step(builder, test, or_higher=False, other=False)
+        builder.fact_step(test.facts.get("tests_in_pakistan"))
     if jlpt:
         test = catalogue.japanese_test(jlpt[0])
-        if tuple(jlpt) == _at_least(jlpt[0]) and len(jlpt) > 1:
-            msgid = (
-                N_("Or take the {test} or higher. In Pakistan it is run by {body}.")
-                if take_jft
-                else N_("Take the {test} or higher. In Pakistan it is run by {body}.")
-            )
-        else:
-            msgid = N_("Take the {test}. In Pakistan it is run by {body}.")
-        # Where in Pakistan is in the FAQ; here only who runs it, to keep the screen short.
+        or_higher = tuple(jlpt) == _at_least(jlpt[0]) and len(jlpt) > 1
+        # Where in Pakistan is in the FAQ; here only who runs and holds it, to keep it short.
         builder.cite(test.facts.get("tests_in_pakistan"))
-        builder.step(msgid, test=test.name, body=test.body)
+        _take_step(builder, test, or_higher=or_higher, other=jft is not None)
     builder.step(N_("To prepare, join a Japanese course (see the FAQ)."))
+
+
+def _lower_jft(answers: _Answers, accepted: Iterable[str]) -> JapaneseTest | None:
+    """The worker's best JFT-Basic level when it is below every level these tests accept."""
+    accepted_levels = [JFT_LEVELS.index(t) for t in accepted if t in JFT_LEVELS]
+    if answers.jp_tests is None or not accepted_levels:
+        return None
+    below = [t for t in JFT_LEVELS[: min(accepted_levels)] if t in answers.jp_tests]
+    return catalogue.japanese_test(below[-1]) if below else None
+
+
+def _japanese_gap(builder: _Builder, answers: _Answers, any_of: tuple[str, ...]) -> None:
+    """Steps for a Japanese requirement not met, in order.
+
+    A JFT-Basic level that is too low first (what it means), then the tests to take, then the
+    programme that accepts that level (Employment for Skill Development, which starts later).
+    """
+    lower = _lower_jft(answers, any_of)
+    if lower is not None:
+        builder.fact_step(lower.facts.get("about"))
+    _japanese_steps(builder, any_of)
+    if lower is not None and lower.facts.get("skill_development") is not None:
+        builder.fact_step(lower.facts.get("skill_development"))
+        entry = catalogue.faq_entry("skill_development")
+        builder.refer(entry)
+        builder.step(N_("Read “{question}”."), question=entry.question)
 
 
 def _age(builder: _Builder, answers: _Answers) -> None:
@@ -298,8 +414,7 @@ def _age(builder: _Builder, answers: _Answers) -> None:
             min_age=min_age,
         )
     else:
-        builder.check(label, "not_met", min_age=min_age, age=answers.age)
-        builder.blocked_by_age = True
+        builder.block(label, "not_met", min_age=min_age, age=answers.age)
 
 
 def _skills(
@@ -338,6 +453,26 @@ def _skills(
     builder.step(N_("To prepare, read the test body's website and ask OEC about training."))
 
 
+def _category_japanese(builder: _Builder, sector: Sector, answers: _Answers) -> None:
+    """The Japanese criterion of a field whose job types differ, before the job type is known."""
+    builder.cite(sector.rule("categories"))
+    options = [c.japanese_any_of for c in sector.categories]
+    if answers.jp_tests is None:
+        status: CriterionStatus = "unknown"
+    elif all(answers.jp_tests & set(o) for o in options):
+        status = "met"
+    elif not any(answers.jp_tests & set(o) for o in options):
+        status = "not_met"
+    else:
+        status = "unknown"
+    builder.check(N_("Japanese: the level depends on the job type"), status)
+    if status != "met":
+        builder.fact_step(sector.fact("japanese"))
+    if status == "not_met" or answers.jp_tests is None:
+        # Point to the easiest level; the fact above says which job types need more.
+        _japanese_gap(builder, answers, min(options, key=_easiest_jlpt))
+
+
 def _japanese(builder: _Builder, sector: Sector | None, answers: _Answers) -> None:
     """The Japanese-test criterion (by job type where the sector has job types)."""
     programme = catalogue.programme()
@@ -345,32 +480,17 @@ def _japanese(builder: _Builder, sector: Sector | None, answers: _Answers) -> No
         any_of = programme.japanese_any_of
         builder.cite(programme.rules["japanese_any_of"])
     elif sector.categories:
-        builder.cite(sector.rule("categories"))
         if answers.category is None:
-            options = [c.japanese_any_of for c in sector.categories]
-            if answers.jp_tests is None:
-                status: CriterionStatus = "unknown"
-            elif all(answers.jp_tests & set(o) for o in options):
-                status = "met"
-            elif not any(answers.jp_tests & set(o) for o in options):
-                status = "not_met"
-            else:
-                status = "unknown"
-            builder.check(N_("Japanese: the level depends on the job type"), status)
-            if status != "met":
-                builder.fact_step(sector.fact("japanese"))
-            if status == "not_met" or answers.jp_tests is None:
-                # Point to the easiest level; the fact above says which job types need more.
-                easiest = min(options, key=_easiest_jlpt)
-                _japanese_steps(builder, easiest)
+            _category_japanese(builder, sector, answers)
             return
+        builder.cite(sector.rule("categories"))
         any_of = answers.category.japanese_any_of
     else:
         any_of = sector.japanese_any_of
         builder.cite(sector.rule("japanese_any_of"))
     label, params = _japanese_label(any_of)
     if builder.check(label, _passed_any(answers, any_of), **params) != "met":
-        _japanese_steps(builder, any_of)
+        _japanese_gap(builder, answers, any_of)
 
 
 def _extra_tests(builder: _Builder, sector: Sector, answers: _Answers, waived: bool | None) -> None:
@@ -401,9 +521,7 @@ def _extra_tests(builder: _Builder, sector: Sector, answers: _Answers, waived: b
             continue
         status = _passed_any(answers, (test_id,))
         if builder.check(N_("Pass the {test}"), status, test=test.name) != "met":
-            builder.step(
-                N_("Take the {test}. It is run by {body}."), test=test.name, body=test.body
-            )
+            _take_step(builder, test, or_higher=False, other=False)
             builder.fact_step(test.facts.get("tests_in_pakistan"))
 
 
@@ -444,16 +562,15 @@ def _ssw1_years(builder: _Builder, answers: _Answers) -> None:
     maximum = programme.ssw1_max_years
     builder.cite(programme.rules["ssw1_max_years"])
     met = answers.ssw1_years < maximum
-    builder.check(
+    builder.block(
         N_("Time on SSW (i) so far: {years} of at most {max} years"),
         "met" if met else "not_met",
         years=answers.ssw1_years,
         max=maximum,
     )
     if not met:
-        builder.cap_reached = True
         stay_longer = catalogue.faq_entry("stay_longer")
-        builder.cite(stay_longer.as_fact())
+        builder.refer(stay_longer)
         builder.step(
             N_("You have used all {max} years of SSW (i). Read “{question}”."),
             max=maximum,
@@ -461,50 +578,84 @@ def _ssw1_years(builder: _Builder, answers: _Answers) -> None:
         )
 
 
-def _ssw1(sector: Sector | None, answers: _Answers, *, alternative: bool = False) -> Route:
+def _titp_exemptions(builder: _Builder, sector: Sector | None, answers: _Answers) -> None:
+    """SSW (i) after Technical Intern Training (ii): which tests it waives."""
+    programme = catalogue.programme()
+    builder.cite(
+        programme.rules["titp_waives_japanese"], programme.rules["titp_related_waives_skills"]
+    )
+    builder.check(N_("Completed Technical Intern Training (ii) in good standing"), "met")
+    related: bool | None = None
+    if answers.titp_field is not None and sector is not None:
+        related = answers.titp_field == sector.id
+    if related and programme.titp_related_waives_skills:
+        builder.check(N_("Skills test: not needed, because your training job is related"), "met")
+    elif related is None and sector is not None:
+        builder.check(
+            N_("Skills test: not needed if your training job was in {sector}"),
+            "unknown",
+            sector=sector.name,
+        )
+        builder.step(
+            N_("If your training was in another field, you need the skills test: {test}."),
+            test=_skills_test_name(sector),
+        )
+    else:
+        _skills(builder, sector, answers, skills_known=True)
+    if programme.titp_waives_japanese:
+        builder.check(N_("Japanese test: not needed after Technical Intern Training (ii)"), "met")
+    else:
+        _japanese(builder, sector, answers)
+    if sector is not None:
+        waived: bool | None = related or not sector.titp_extra_tests_need_related_field
+        if related is None and sector.titp_extra_tests_need_related_field:
+            waived = None
+        _extra_tests(builder, sector, answers, waived)
+
+
+def _skills_test_name(sector: Sector) -> str:
+    fact = sector.fact("skills_test")
+    return fact.name if fact is not None and fact.name is not None else sector.name
+
+
+def _find_employer(builder: _Builder, status: RouteStatus) -> None:
+    """The way on once the requirements are met (now, or after the steps above)."""
+    for entry_id in ("fraud", "costs", "path"):
+        builder.refer(catalogue.faq_entry(entry_id))
+    if status == "meets":
+        builder.step(
+            N_(
+                "Next: find an employer in Japan, through OEC or a licensed agent (OEP). "
+                "Never pay a deposit."
+            )
+        )
+    else:
+        builder.step(
+            N_(
+                "Then find an employer in Japan, through OEC or a licensed agent (OEP). "
+                "Never pay a deposit."
+            )
+        )
+    path = catalogue.faq_entry("path")
+    builder.step(N_("Read “{question}” for all the steps."), question=path.question)
+
+
+def _ssw1(
+    sector: Sector | None, answers: _Answers, today: date, *, alternative: bool = False
+) -> Route:
     """SSW (i): with the tests, or after Technical Intern Training (ii)."""
-    builder = _Builder()
+    builder = _Builder(today)
     programme = catalogue.programme()
     if alternative and sector is not None:
         nurse = answers.sector
         builder.fact_step(nurse.fact("alternative") if nurse is not None else None)
-    # The skills-test answer is about the chosen sector; for an alternative it says nothing.
-    skills_known = not alternative
     _age(builder, answers)
     titp = answers.titp == "completed"
     if titp:
-        builder.cite(
-            programme.rules["titp_waives_japanese"], programme.rules["titp_related_waives_skills"]
-        )
-        builder.check(N_("Completed Technical Intern Training (ii) in good standing"), "met")
-        related: bool | None = None
-        if answers.titp_field is not None and sector is not None:
-            related = answers.titp_field == sector.id
-        if related and programme.titp_related_waives_skills:
-            builder.check(
-                N_("Skills test: not needed, because your training job is related"), "met"
-            )
-        elif related is None and sector is not None:
-            builder.check(
-                N_("Skills test: not needed if your training job was in {sector}"),
-                "unknown",
-                sector=sector.name,
-            )
-        else:
-            _skills(builder, sector, answers, skills_known)
-        if programme.titp_waives_japanese:
-            builder.check(
-                N_("Japanese test: not needed after Technical Intern Training (ii)"), "met"
-            )
-        else:
-            _japanese(builder, sector, answers)
-        if sector is not None:
-            waived: bool | None = related or not sector.titp_extra_tests_need_related_field
-            if related is None and sector.titp_extra_tests_need_related_field:
-                waived = None
-            _extra_tests(builder, sector, answers, waived)
+        _titp_exemptions(builder, sector, answers)
     else:
-        _skills(builder, sector, answers, skills_known)
+        # The skills-test answer is about the chosen sector; for an alternative it says nothing.
+        _skills(builder, sector, answers, skills_known=not alternative)
         _japanese(builder, sector, answers)
         if sector is not None:
             _extra_tests(builder, sector, answers, False)
@@ -521,17 +672,8 @@ def _ssw1(sector: Sector | None, answers: _Answers, *, alternative: bool = False
     _ssw1_years(builder, answers)
 
     status = builder.status()
-    if status == "eligible":
-        path = catalogue.faq_entry("path")
-        for entry_id in ("fraud", "costs", "path"):
-            builder.cite(catalogue.faq_entry(entry_id).as_fact())
-        builder.step(
-            N_(
-                "Next: find an employer in Japan, through OEC or a licensed agent (OEP). "
-                "Never pay a deposit."
-            )
-        )
-        builder.step(N_("Read “{question}” for all the steps."), question=path.question)
+    if status != "not_now":
+        _find_employer(builder, status)
     if sector is not None and not sector.ssw2_available:
         builder.fact_step(sector.fact("ssw2"))
 
@@ -540,12 +682,13 @@ def _ssw1(sector: Sector | None, answers: _Answers, *, alternative: bool = False
     elif titp:
         route_id = "ssw1_titp"
     else:
-        route_id = "ssw1_now" if status == "eligible" else "ssw1_after_tests"
-    return builder.route(route_id, status, sector=sector.name if sector is not None else YOUR_FIELD)
+        route_id = "ssw1_now" if status == "meets" else "ssw1_after_tests"
+    return builder.route(route_id, sector=sector.name if sector is not None else YOUR_FIELD)
 
 
-def _ssw2(sector: Sector, answers: _Answers) -> Route:
-    builder = _Builder()
+def _ssw2(sector: Sector, answers: _Answers, today: date) -> Route:
+    """SSW (ii) later: never "meets" here, since its skills test is not asked about."""
+    builder = _Builder(today)
     fact = sector.fact("ssw2")
     builder.cite(fact)
     builder.check(N_("Pass the SSW (ii) skills test for {sector}"), "unknown", sector=sector.name)
@@ -554,66 +697,108 @@ def _ssw2(sector: Sector, answers: _Answers) -> Route:
         N_("Practical or supervisory work experience in this field"),
         "not_met" if no_experience else "unknown",
     )
+    builder.fact_step(fact)
     if sector.ssw2_japanese is not None:
         builder.cite(sector.rule("ssw2_japanese"))
         level = catalogue.japanese_test(sector.ssw2_japanese)
         status = _passed_any(answers, _at_least(sector.ssw2_japanese))
         if builder.check(N_("Japanese: {jlpt} or higher"), status, jlpt=level.name) != "met":
             builder.step(N_("Study Japanese up to {test} or higher."), test=level.name)
-    builder.fact_step(fact)
-    return builder.route("ssw2", "possible", sector=sector.name)
+    return builder.route("ssw2", sector=sector.name)
 
 
-def _it_visa(sector: Sector, answers: _Answers) -> Route:
-    builder = _Builder()
-    builder.cite(sector.rule("degree_any_of"), sector.fact("route"))
+def _qualification(sector: Sector, answers: _Answers) -> CriterionStatus:
+    """A related degree, or the years of related experience that replace it."""
     degree: CriterionStatus = "unknown"
     if answers.degree is not None:
         degree = "met" if answers.degree in sector.degree_any_of else "not_met"
-    builder.check(N_("A degree in a related subject from a university or college"), degree)
-    years = sector.experience_years_instead
     experience: CriterionStatus = "unknown"
+    years = sector.experience_years_instead
+    if years is None:
+        experience = "not_met"
+    elif answers.experience_years is not None:
+        experience = "met" if answers.experience_years >= years else "not_met"
+    if "met" in (degree, experience):
+        return "met"
+    if degree == experience == "not_met":
+        return "not_met"
+    return "unknown"
+
+
+def _job_offer(builder: _Builder, sector: Sector, answers: _Answers) -> None:
+    """The IT visa's job offer: a contract, for related work, paid at least the Japanese level."""
+    offer: CriterionStatus = "met"
+    if sector.job_offer_required:
+        builder.cite(sector.rule("job_offer_required"), sector.fact("job_offer"))
+        offer = builder.check(
+            N_("A job offer: a contract with a company in Japan"), _yes_no(answers.job_offer)
+        )
+    terms: list[CriterionStatus] = []
+    if sector.related_work_required:
+        builder.cite(sector.rule("related_work_required"))
+        related = _yes_no(answers.job_related) if offer == "met" else "unknown"
+        terms.append(builder.check(N_("The work is related to your degree or experience"), related))
+    if sector.pay_at_least_japanese:
+        builder.cite(sector.rule("pay_at_least_japanese"))
+        pay = _yes_no(answers.job_pay) if offer == "met" else "unknown"
+        terms.append(builder.check(N_("The pay is at least what a Japanese employee gets"), pay))
+    if offer != "met":
+        builder.step(N_("Find a job offer from a company in Japan."))
+        builder.fact_step(sector.fact("jobs"))
+    if offer != "met" or any(term != "met" for term in terms):
+        builder.fact_step(sector.fact("job_offer"))
+    if offer == "met" and "not_met" in terms:
+        builder.step(N_("This offer does not meet these rules. Look for another offer."))
+    elif offer == "met" and "unknown" in terms:
+        builder.step(N_("Ask the company to confirm this in your contract."))
+
+
+def _it_visa(sector: Sector, answers: _Answers, today: date) -> Route:
+    """The engineer visa: a related degree (or years of experience) and a job offer in Japan."""
+    builder = _Builder(today)
+    builder.fact_step(sector.fact("work"))  # IT is not an SSW field
+    builder.cite(sector.rule("degree_any_of"), sector.fact("route"))
+    years = sector.experience_years_instead
     if years is not None:
         builder.cite(sector.rule("experience_years_instead"))
-        if answers.experience_years is not None:
-            experience = "met" if answers.experience_years >= years else "not_met"
-        builder.check(
-            N_("Or {years} years or more of related work experience"), experience, years=years
+        label = N_(
+            "A degree in a related subject, or {years} years or more of related work experience"
         )
-    if "met" in (degree, experience):
-        status: RouteStatus = "eligible"
-    elif degree == "not_met" and experience == "not_met":
-        status = "not_eligible"
+        qualification = builder.block(label, _qualification(sector, answers), years=years)
     else:
-        status = "possible"
-    if status != "eligible":
+        qualification = builder.block(
+            N_("A degree in a related subject from a university or college"),
+            _qualification(sector, answers),
+        )
+    if qualification != "met":
         builder.fact_step(sector.fact("it_exams"))
         builder.fact_step(sector.fact("it_exams_pakistan"))
-    if status == "not_eligible":
-        builder.fact_step(sector.fact("work"))
-        builder.cite(catalogue.faq_entry("who_can_apply").as_fact())
+    if qualification == "not_met":
+        builder.refer(catalogue.faq_entry("who_can_apply"))
         builder.step(N_("You can also look at the SSW fields. They need no degree."))
-    builder.fact_step(sector.fact("jobs"))
+        _job_offer(_Builder(today), sector, answers)  # not shown: the degree comes first
+    else:
+        _job_offer(builder, sector, answers)
     builder.fact_step(sector.fact("japanese"))
-    return builder.route("it_visa", status)
+    return builder.route("it_visa")
 
 
-def _nurse_licence(sector: Sector, answers: _Answers) -> Route:
-    builder = _Builder()
+def _nurse_licence(sector: Sector, answers: _Answers, today: date) -> Route:
+    builder = _Builder(today)
     builder.cite(sector.fact("work"))
-    licence: CriterionStatus = "unknown"
     if sector.requires_home_licence:
         builder.cite(sector.rule("requires_home_licence"))
-        if answers.nursing_licence is not None:
-            licence = "met" if answers.nursing_licence == "yes" else "not_met"
-        builder.check(N_("A nursing licence from Pakistan (not as an assistant nurse)"), licence)
+        builder.block(
+            N_("A nursing licence from Pakistan (not as an assistant nurse)"),
+            _yes_no(answers.nursing_licence),
+        )
     school, total = sector.min_nursing_school_years, sector.min_education_years
     if school is not None and total is not None:
         builder.cite(sector.rule("min_nursing_school_years"), sector.rule("min_education_years"))
         education: CriterionStatus = "unknown"
         if answers.degree is not None and answers.degree != "nursing":
             education = "not_met"
-        builder.check(
+        builder.block(
             N_(
                 "A nursing course of {school} years or more, and {total} years or more of education"
             ),
@@ -633,22 +818,26 @@ def _nurse_licence(sector: Sector, answers: _Answers) -> Route:
         builder.cite(sector.fact("japanese"))
         test = catalogue.japanese_test(any_of[0])
         builder.step(N_("Study Japanese up to {test}."), test=test.name)
-    status: RouteStatus = "not_eligible" if licence == "not_met" else "possible"
-    return builder.route("nurse_licence", status)
+    return builder.route("nurse_licence")
 
 
-def _under_age(answers: _Answers) -> Route:
-    builder = _Builder()
+def _under_age(answers: _Answers, today: date) -> Route:
+    """Under the age from which one can register, take tests and apply (17): not now."""
+    builder = _Builder(today)
     programme = catalogue.programme()
     builder.cite(programme.rules["min_age_at_entry"], programme.rules["coe_min_age"])
-    builder.check(
+    builder.block(
         N_("{min_age} or older on the day you enter Japan (you are {age})"),
         "not_met",
         min_age=programme.min_age_at_entry,
         age=answers.age,
     )
     builder.step(
-        N_("You can register now. You can go to Japan from the age of {min_age}."),
+        N_(
+            "You can register with OEC from the age of {coe_age}. "
+            "You can go to Japan from the age of {min_age}."
+        ),
+        coe_age=programme.coe_min_age,
         min_age=programme.min_age_at_entry,
     )
     builder.step(
@@ -656,54 +845,61 @@ def _under_age(answers: _Answers) -> Route:
         coe_age=programme.coe_min_age,
     )
     builder.step(N_("Start learning Japanese now."))
-    return builder.route("not_eligible", "not_yet")
+    return builder.route("not_eligible")
 
 
-def _not_open(sector: Sector) -> Route:
-    builder = _Builder()
+def _not_open(sector: Sector, today: date, *, too_young: bool) -> Route:
+    builder = _Builder(today)
     builder.cite(sector.rule("hiring_from"))
-    builder.check(
+    builder.block(
         N_("{sector}: hiring is expected from about {year}"),
         "not_met",
         sector=sector.name,
         year=sector.hiring_from,
     )
     builder.fact_step(sector.fact("outlook"))
-    builder.step(N_("You can register your interest now, and start learning Japanese."))
-    return builder.route("not_eligible", "not_yet", sector=sector.name)
+    if too_young:  # registration refuses them: the under-age route says from when
+        builder.step(N_("Start learning Japanese now."))
+    else:
+        builder.step(N_("You can register your interest now, and start learning Japanese."))
+    return builder.route("not_eligible", sector=sector.name)
 
 
-def assess(answers: Mapping[str, object]) -> Assessment:
+def _ssw_ages_apply(sector: Sector | None) -> bool:
+    """The SSW age rules apply: no field yet, an SSW field, or a route with an SSW alternative."""
+    return sector is None or sector.status != "other_route" or bool(sector.alternative_sector)
+
+
+def assess(answers: Mapping[str, object], *, today: date) -> Assessment:
     """Which routes fit these answers, with what is met, missing or unknown, and what to do next.
 
-    Raises ``ValueError`` for answers of the wrong type or unknown ids.
+    ``today`` is the date of the check (the engine's clock): facts past their review date are
+    hedged. Raises ``ValueError`` for answers of the wrong type or unknown ids.
     """
     a = _read_answers(answers)
     sector = a.sector
     programme = catalogue.programme()
-    routes: list[Route] = []
     too_young = a.age is not None and a.age < programme.coe_min_age
+    routes: list[Route] = []
+    if too_young and _ssw_ages_apply(sector):
+        routes.append(_under_age(a, today))
 
     if sector is not None and sector.status == "from_2027":
-        routes.append(_not_open(sector))
+        routes.append(_not_open(sector, today, too_young=too_young))
         return Assessment(tuple(routes))
 
     if sector is None or sector.status == "open":
-        if too_young:
-            routes.append(_under_age(a))
-        routes.append(_ssw1(sector, a))
+        routes.append(_ssw1(sector, a, today))
         if sector is not None and sector.ssw2_available and not too_young:
-            routes.append(_ssw2(sector, a))
+            routes.append(_ssw2(sector, a, today))
         return Assessment(tuple(routes))
 
     # Non-SSW routes.
     if sector.degree_any_of:
-        routes.append(_it_visa(sector, a))
+        routes.append(_it_visa(sector, a, today))
     if sector.requires_home_licence:
-        routes.append(_nurse_licence(sector, a))
+        routes.append(_nurse_licence(sector, a, today))
     alternative_id = sector.alternative_sector
     if alternative_id is not None:
-        if too_young:
-            routes.insert(0, _under_age(a))
-        routes.append(_ssw1(catalogue.sector(alternative_id), a, alternative=True))
+        routes.append(_ssw1(catalogue.sector(alternative_id), a, today, alternative=True))
     return Assessment(tuple(routes))

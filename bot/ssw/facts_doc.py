@@ -1,7 +1,8 @@
 """Every fact the bot can state, as one Markdown document for OEC staff to review.
 
 It lists the programme rules, the Japanese tests, every sector's facts and rules, and the FAQ
-answers, each with its source, confidence mark and the date it was checked. ``docs/facts.md`` is
+answers, each with its source, confidence mark, the date it was checked and, for a date-bound
+fact, the date to review it by and the official page to check. ``docs/facts.md`` is
 this module's output and a test keeps the two equal; after changing ``flows/sectors.yaml`` or
 ``flows/faq.yaml`` regenerate it with::
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterable, Mapping
+from datetime import date
 
 from bot.ssw import catalogue
 from bot.ssw.model import Category, Fact, JapaneseTest, Rule, RuleValue, Sector
@@ -26,8 +28,21 @@ STATUS_TITLES: Mapping[str, str] = {
 MACHINE_FIELDS = ("name", "name_ja", "body", "body_ja", "available", "held")
 
 
-def _provenance(confidence: str, checked: object, source: Iterable[str]) -> str:
-    return f"confidence **{confidence}**, checked {checked}; source: {'; '.join(source)}"
+def _provenance(
+    confidence: str,
+    checked: object,
+    source: Iterable[str],
+    review_by: date | None = None,
+    official: str | None = None,
+) -> str:
+    text = f"confidence **{confidence}**, checked {checked}; source: {'; '.join(source)}"
+    if review_by is not None:
+        text += f"; **review by {review_by}** (then check {official})"
+    return text
+
+
+def _item_provenance(item: Fact | Rule) -> str:
+    return _provenance(item.confidence, item.checked, item.source, item.review_by, item.official)
 
 
 def _quote(text: str) -> list[str]:
@@ -42,7 +57,7 @@ def _fact_lines(key: str, fact: Fact) -> list[str]:
             shown = str(value).lower() if isinstance(value, bool) else value
             extras.append(f"{name}: {shown}")
     head = f"- **{key}**" + (f" ({'; '.join(extras)})" if extras else "")
-    lines = [head + f": {_provenance(fact.confidence, fact.checked, fact.source)}"]
+    lines = [head + f": {_item_provenance(fact)}"]
     return lines + _quote(fact.text)
 
 
@@ -63,7 +78,7 @@ def _value(value: RuleValue) -> str:
 
 
 def _rule_lines(rule: Rule) -> list[str]:
-    provenance = _provenance(rule.confidence, rule.checked, rule.source)
+    provenance = _item_provenance(rule)
     value = rule.value
     if isinstance(value, tuple) and value and isinstance(value[0], Category):
         lines = [f"- `{rule.name}`: {provenance}"]
@@ -77,7 +92,8 @@ def _test_groups(tests: Iterable[JapaneseTest]) -> list[list[JapaneseTest]]:
     for test in tests:
         for group in groups:
             first = group[0]
-            if dict(first.facts) == dict(test.facts) and first.body == test.body:
+            same = (first.body, first.host) == (test.body, test.host)
+            if dict(first.facts) == dict(test.facts) and same:
                 group.append(test)
                 break
         else:
@@ -91,10 +107,12 @@ def _tests_section() -> list[str]:
         first = group[0]
         names = ", ".join(t.name for t in group)
         ids = ", ".join(f"`{t.id}`" for t in group)
+        held = f" Held in Pakistan by: {first.host}." if first.host else ""
+        labels = "; ".join(f"`{t.id}`: {t.option_label}" for t in group)
         lines += [
             f"### {names} ({ids})",
             "",
-            f"Run by: {first.body}. Entry: "
+            f"Run by: {first.body}.{held} Answer button: {labels}. Entry: "
             + _provenance(first.confidence, first.checked, first.source),
             "",
         ]
@@ -139,6 +157,11 @@ def render_markdown() -> str:
         "not confirmed). Sources are written as the fact sheet gives them. Quoted text is what",
         "the bot shows (in English; translators turn it into Urdu and Japanese).",
         "",
+        "**Review by**: a date-bound fact (a test session, an announcement, a cap, a start",
+        "date) must be re-checked by this date. After it the bot shows the fact with a hedge",
+        '("This was the news on <checked>. It may have changed. Check <page>.") instead of as',
+        "current; `ssw-bot facts --due` lists the facts whose date has passed.",
+        "",
         "## Programme rules (every SSW field)",
         "",
     ]
@@ -158,7 +181,10 @@ def render_markdown() -> str:
         lines += [
             f"### {entry.question} (`{entry.id}`)",
             "",
-            "Entry: " + _provenance(entry.confidence, entry.checked, entry.source),
+            "Entry: "
+            + _provenance(
+                entry.confidence, entry.checked, entry.source, entry.review_by, entry.official
+            ),
         ]
         if entry.links:
             lines.append("Links: " + ", ".join(entry.links))
@@ -183,7 +209,8 @@ def _flow_rules_section() -> list[str]:
                 f"- `{flow.id}.{step.id}` ({step.kind}{'; ' + rules if rules else ''})"
                 f"; source: {'; '.join(step.source)}"
             )
-            lines += [f"  {line}" for line in _quote(step.prompt)]
+            for text in (step.prompt, step.notice, step.older_notice):
+                lines += [f"  {line}" for line in _quote(text)] if text else []
     lines.append("")
     return lines
 

@@ -1,8 +1,10 @@
 """Reading and validating ``flows/sectors.yaml`` and ``flows/faq.yaml``.
 
 Every fact carries its ``source`` (as written in the team's fact sheet), the date it was
-``checked`` and a ``confidence`` mark (H, M or L); loading fails with a ``ValueError`` naming the
-file and the entry when any of these is missing or malformed, or when a rule names an unknown id.
+``checked`` and a ``confidence`` mark (H, M or L); a date-bound one also carries ``review_by`` (the
+date to re-check it by) and ``official`` (the https page to point to once that date has passed).
+Loading fails with a ``ValueError`` naming the file and the entry when any of these is missing or
+malformed, or when a rule names an unknown id.
 Both files document their schema in a comment block at the top.
 """
 
@@ -23,6 +25,7 @@ from bot.ssw.model import (
     FACT_FIELDS,
     HELD_VALUES,
     JAPANESE_TEST_IDS,
+    JAPANESE_TEST_OPTIONAL_FACTS,
     LICENCES,
     OPTIONAL_FACTS,
     PROGRAMME_RULES,
@@ -131,10 +134,8 @@ def _sources(data: Mapping[str, object], where: _Where) -> tuple[str, ...]:
     return tuple(sources)
 
 
-def _checked(data: Mapping[str, object], where: _Where) -> date:
-    if "checked" not in data:
-        raise where.error("missing 'checked'")
-    raw = data["checked"]
+def _date(data: Mapping[str, object], key: str, where: _Where) -> date:
+    raw = data[key]
     if isinstance(raw, date):
         return raw
     if isinstance(raw, str):
@@ -142,7 +143,35 @@ def _checked(data: Mapping[str, object], where: _Where) -> date:
             return date.fromisoformat(raw)
         except ValueError:
             pass
-    raise where.error(f"'checked' must be a date YYYY-MM-DD, got {raw!r}")
+    raise where.error(f"'{key}' must be a date YYYY-MM-DD, got {raw!r}")
+
+
+def _checked(data: Mapping[str, object], where: _Where) -> date:
+    if "checked" not in data:
+        raise where.error("missing 'checked'")
+    return _date(data, "checked", where)
+
+
+def _https(value: object, problem: str, where: _Where) -> str:
+    if not isinstance(value, str) or not re.match(r"^https://[^\s/]+\.[^\s]+$", value):
+        raise where.error(f"{problem}, got {value!r}")
+    return value
+
+
+def _review(data: Mapping[str, object], where: _Where) -> tuple[date | None, str | None]:
+    """``review_by`` and ``official``: a date-bound entry names the page to check once stale."""
+    if data.get("review_by") is None:
+        if data.get("official") is not None:
+            raise where.error("'official' is only used with 'review_by'")
+        return None, None
+    review_by = _date(data, "review_by", where)
+    if review_by <= _checked(data, where):
+        raise where.error("'review_by' must be later than 'checked'")
+    if data.get("official") is None:
+        raise where.error(
+            "'review_by' needs 'official': the https:// page to point to once it has passed"
+        )
+    return review_by, _https(data["official"], "'official' must be an https:// URL", where)
 
 
 def _confidence(data: Mapping[str, object], where: _Where) -> Confidence:
@@ -166,7 +195,8 @@ def _test_ids(value: object, where: _Where) -> tuple[str, ...]:
 # ------------------------------------------------------------------------------------------------
 # Parsing.
 
-_FACT_BASE_KEYS = frozenset({"text", "source", "checked", "confidence"})
+_FACT_BASE_KEYS = frozenset({"text", "source", "checked", "confidence", "review_by", "official"})
+_RULE_KEYS = frozenset({"value", "source", "checked", "confidence", "review_by", "official"})
 
 
 def _fact(key: str, raw: object, where: _Where) -> Fact:
@@ -191,6 +221,7 @@ def _fact(key: str, raw: object, where: _Where) -> Fact:
         held = next((h for h in HELD_VALUES if h == raw_held), None)
         if held is None:
             raise where.error(f"'held' must be one of {', '.join(HELD_VALUES)}, got {raw_held!r}")
+    review_by, official = _review(data, where)
     return Fact(
         text=_text(data, "text", where),
         source=_sources(data, where),
@@ -202,6 +233,8 @@ def _fact(key: str, raw: object, where: _Where) -> Fact:
         body_ja=_optional_text(data, "body_ja", where),
         available=available,
         held=held,
+        review_by=review_by,
+        official=official,
     )
 
 
@@ -276,15 +309,18 @@ def _rules(raw: object, where: _Where, kinds: Mapping[str, RuleKind]) -> Mapping
         if name not in kinds:
             raise rule_where.error(f"unknown rule; known: {', '.join(sorted(kinds))}")
         rule_data = _mapping(rule_raw, rule_where)
-        _only_keys(rule_data, {"value", "source", "checked", "confidence"}, rule_where)
+        _only_keys(rule_data, _RULE_KEYS, rule_where)
         if "value" not in rule_data:
             raise rule_where.error("missing 'value'")
+        review_by, official = _review(rule_data, rule_where)
         rules[name] = Rule(
             name=name,
             value=_rule_value(kinds[name], rule_data["value"], rule_where),
             source=_sources(rule_data, rule_where),
             checked=_checked(rule_data, rule_where),
             confidence=_confidence(rule_data, rule_where),
+            review_by=review_by,
+            official=official,
         )
     return MappingProxyType(rules)
 
@@ -330,7 +366,11 @@ def _japanese_test(raw: object, where: _Where) -> JapaneseTest:
     if test_id not in JAPANESE_TEST_IDS:
         raise where.error(f"unknown Japanese test id {test_id!r}")
     where = _Where(where.path, *where.parts[:-1], f"{where.parts[-1]} ({test_id})")
-    _only_keys(data, {"id", "name", "body", "source", "checked", "confidence", "facts"}, where)
+    _only_keys(
+        data,
+        {"id", "name", "label", "body", "host", "source", "checked", "confidence", "facts"},
+        where,
+    )
     if "facts" not in data:
         raise where.error("missing 'facts'")
     required = frozenset({"about", "tests_in_pakistan"})
@@ -341,7 +381,9 @@ def _japanese_test(raw: object, where: _Where) -> JapaneseTest:
         source=_sources(data, where),
         checked=_checked(data, where),
         confidence=_confidence(data, where),
-        facts=_facts(data["facts"], where / "facts", required, frozenset()),
+        facts=_facts(data["facts"], where / "facts", required, JAPANESE_TEST_OPTIONAL_FACTS),
+        label=_optional_text(data, "label", where) or "",
+        host=_optional_text(data, "host", where),
     )
 
 
@@ -445,14 +487,24 @@ def load_faq(path: Path = FAQ_FILE) -> tuple[FaqEntry, ...]:
         seen.add(entry_id)
         _only_keys(
             entry,
-            {"id", "question", "answer", "source", "checked", "confidence", "links"},
+            {
+                "id",
+                "question",
+                "answer",
+                "source",
+                "checked",
+                "confidence",
+                "links",
+                "review_by",
+                "official",
+            },
             where,
         )
-        links: list[str] = []
-        for link in _list(entry.get("links") or [], where / "links"):
-            if not isinstance(link, str) or not link.startswith("https://"):
-                raise where.error(f"links must be https:// URLs, got {link!r}")
-            links.append(link)
+        links = [
+            _https(link, "links must be https:// URLs", where)
+            for link in _list(entry.get("links") or [], where / "links")
+        ]
+        review_by, official = _review(entry, where)
         entries.append(
             FaqEntry(
                 id=entry_id,
@@ -462,6 +514,8 @@ def load_faq(path: Path = FAQ_FILE) -> tuple[FaqEntry, ...]:
                 checked=_checked(entry, where),
                 confidence=_confidence(entry, where),
                 links=tuple(links),
+                review_by=review_by,
+                official=official,
             )
         )
     return tuple(entries)

@@ -24,12 +24,21 @@ HELD_VALUES: tuple[Held, ...] = ("yes", "expected", "no", "unknown")
 LICENCES: tuple[Licence, ...] = ("first_class", "second_class")
 
 # Test ids a worker can report (the ``jp_tests`` answer). JLPT levels from easiest to hardest.
+# JFT-Basic results show a level since Aug 2026: ``jft_a2`` is A2.2 (the old "A2", the level
+# SSW (i) asks for; leads already store this id), ``jft_a2_1`` is A2.1 and ``jft_a1`` is A1.
 JLPT_LEVELS: tuple[str, ...] = ("jlpt_n5", "jlpt_n4", "jlpt_n3", "jlpt_n2", "jlpt_n1")
-JAPANESE_TEST_IDS: tuple[str, ...] = ("jft_a2", *JLPT_LEVELS, "care_japanese")
+JFT_LEVELS: tuple[str, ...] = ("jft_a1", "jft_a2_1", "jft_a2")  # from lowest to highest
+JAPANESE_TEST_IDS: tuple[str, ...] = (
+    "jft_a2",
+    "jft_a2_1",
+    "jft_a1",
+    *JLPT_LEVELS,
+    "care_japanese",
+)
 DEGREES: tuple[str, ...] = ("none", "it_related", "nursing", "other")
 
 # Keys whose values are user-visible English msgids (translated); everything else is machine data.
-TRANSLATED_KEYS = frozenset({"text", "name", "question", "answer"})
+TRANSLATED_KEYS = frozenset({"text", "name", "question", "answer", "label"})
 
 # Facts each kind of sector must have, and the optional extras.
 REQUIRED_FACTS: Mapping[str, frozenset[str]] = MappingProxyType(
@@ -40,7 +49,17 @@ REQUIRED_FACTS: Mapping[str, frozenset[str]] = MappingProxyType(
     }
 )
 OPTIONAL_FACTS = frozenset(
-    {"work", "licence", "education", "epa", "alternative", "jobs", "it_exams", "it_exams_pakistan"}
+    {
+        "work",
+        "licence",
+        "education",
+        "epa",
+        "alternative",
+        "jobs",
+        "it_exams",
+        "it_exams_pakistan",
+        "job_offer",
+    }
 )
 # Machine fields allowed on a fact, by fact key: field name -> required?
 FACT_FIELDS: Mapping[str, Mapping[str, bool]] = MappingProxyType(
@@ -80,8 +99,13 @@ SECTOR_RULES: Mapping[str, RuleKind] = MappingProxyType(
         "min_education_years": "int",
         "min_nursing_school_years": "int",
         "alternative_sector": "sector_id",
+        "job_offer_required": "bool",
+        "related_work_required": "bool",
+        "pay_at_least_japanese": "bool",
     }
 )
+# Optional facts of a Japanese test (required: about, tests_in_pakistan).
+JAPANESE_TEST_OPTIONAL_FACTS = frozenset({"skill_development"})
 
 
 @dataclass(frozen=True)
@@ -90,7 +114,8 @@ class Fact:
 
     ``text`` is an English msgid. The machine fields are set only on the fact keys that use them:
     ``name``/``name_ja``/``body``/``body_ja`` on ``skills_test``, ``available`` on ``ssw2`` and
-    ``held`` on ``tests_in_pakistan``.
+    ``held`` on ``tests_in_pakistan``. A date-bound fact (a test session, an announcement, a
+    "since"/"from" date) has ``review_by`` and the ``official`` page to check once that has passed.
     """
 
     text: str
@@ -103,6 +128,8 @@ class Fact:
     body_ja: str | None = None
     available: bool | None = None
     held: Held | None = None
+    review_by: date | None = None  # date-bound: re-check by then; after it, shown hedged
+    official: str | None = None  # the https page to point to once it is past review_by
 
 
 @dataclass(frozen=True)
@@ -129,6 +156,8 @@ class Rule:
     source: tuple[str, ...]
     checked: date
     confidence: Confidence
+    review_by: date | None = None  # as on a Fact: date-bound rules (a year hiring starts)
+    official: str | None = None
 
 
 def _rule_int(rules: Mapping[str, Rule], name: str) -> int | None:
@@ -199,7 +228,12 @@ class Programme:
 
 @dataclass(frozen=True)
 class JapaneseTest:
-    """A Japanese test a worker can report: JFT-Basic, a JLPT level, the Care Japanese test."""
+    """A Japanese test a worker can report: a JFT-Basic level, a JLPT level, the Care Japanese test.
+
+    ``name`` is used inside sentences ("Take the {test}"); ``label`` is the answer button (for
+    JFT-Basic: the level on the result sheet and its score range). ``body`` runs the test;
+    ``host`` holds it in Pakistan for the body (the JLPT: MAAP for the Japan Foundation).
+    """
 
     id: str
     name: str
@@ -208,6 +242,12 @@ class JapaneseTest:
     checked: date
     confidence: Confidence
     facts: Mapping[str, Fact]
+    label: str = ""
+    host: str | None = None
+
+    @property
+    def option_label(self) -> str:
+        return self.label or self.name
 
 
 @dataclass(frozen=True)
@@ -298,6 +338,18 @@ class Sector:
     def alternative_sector(self) -> str | None:
         return _rule_str(self.rules, "alternative_sector")
 
+    @property
+    def job_offer_required(self) -> bool:
+        return _rule_bool(self.rules, "job_offer_required")
+
+    @property
+    def related_work_required(self) -> bool:
+        return _rule_bool(self.rules, "related_work_required")
+
+    @property
+    def pay_at_least_japanese(self) -> bool:
+        return _rule_bool(self.rules, "pay_at_least_japanese")
+
 
 @dataclass(frozen=True)
 class Catalogue:
@@ -319,6 +371,15 @@ class FaqEntry:
     checked: date
     confidence: Confidence
     links: tuple[str, ...] = ()
+    review_by: date | None = None
+    official: str | None = None
 
     def as_fact(self) -> Fact:
-        return Fact(self.answer, self.source, self.checked, self.confidence)
+        return Fact(
+            self.answer,
+            self.source,
+            self.checked,
+            self.confidence,
+            review_by=self.review_by,
+            official=self.official,
+        )

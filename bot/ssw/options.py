@@ -14,6 +14,7 @@ from bot.i18n import N_
 from bot.ssw import catalogue
 
 OTHER_FIELD = N_("Another field")
+NONE_YET = N_("None yet")
 
 Answers = Mapping[str, Any]
 
@@ -48,6 +49,17 @@ def sector_categories(answers: Answers) -> tuple[Option, ...]:
     return tuple(Option(c.id, c.name.strip()) for c in catalogue.sector(sector_id).categories)
 
 
+def japanese_tests(_: Answers) -> tuple[Option, ...]:
+    """The answer "None yet" (``none``, always first), then each Japanese test of the catalogue.
+
+    Both flows ask "Which Japanese tests have you passed?" from this one list, so they cannot
+    drift apart; the JFT-Basic labels show the level on the result sheet and its score range.
+    """
+    tests = catalogue.japanese_tests()
+    none = Option("none", NONE_YET, exclusive=True)  # ticking it clears the others, and back
+    return (none, *(Option(t.id, t.option_label.strip()) for t in tests))
+
+
 def faq_topics(_: Answers) -> tuple[Option, ...]:
     return tuple(Option(e.id, e.question.strip()) for e in catalogue.faq())
 
@@ -58,5 +70,6 @@ OPTION_SOURCES: dict[str, Callable[[Answers], Sequence[Option]]] = {
     "ssw_fields": ssw_fields,
     "titp_fields": titp_fields,
     "sector_categories": sector_categories,
+    "japanese_tests": japanese_tests,
     "faq_topics": faq_topics,
 }

@@ -7,10 +7,11 @@ translation falls back to the English msgid rather than hiding the message.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 
 from bot.engine import phone
-from bot.i18n import N_, gettext, isolate, paragraph
-from bot.ssw.assessment import Assessment, CriterionStatus, Route, RouteId, RouteStatus
+from bot.i18n import N_, format_date, gettext, isolate, paragraph
+from bot.ssw.assessment import Assessment, Criterion, CriterionStatus, Route, RouteId, RouteStatus
 from bot.ssw.sources import shown
 
 SUMMARY_STEPS = 3  # next steps shown on the first screen of a result
@@ -27,11 +28,18 @@ ROUTE_TITLES: Mapping[RouteId, str] = {
     "nurse_licence": N_("Working as a nurse in Japan"),
     "nursing_care_alternative": N_("Another way: SSW (i) in {sector}"),
 }
+# "meets" comes before the criteria; "after_steps" heads the steps (after the criteria);
+# "not_now" comes first, followed by the reasons (the criteria not met).
 STATUS_LINES: Mapping[RouteStatus, str] = {
-    "eligible": N_("You seem to meet the main requirements."),
-    "possible": N_("Possible. Some points are still open."),
-    "not_yet": N_("Not possible yet."),
-    "not_eligible": N_("You do not meet the requirements for this route."),
+    "meets": N_("You meet the main requirements."),
+    "after_steps": N_("You can get there after these steps:"),
+    "not_now": N_("Not now, because:"),
+}
+# Other routes, a line each on the summary screen.
+SHORT_VERDICTS: Mapping[RouteStatus, str] = {
+    "meets": N_("you meet the main requirements."),
+    "after_steps": N_("possible after some steps (see “Why”)."),
+    "not_now": N_("not now (see “Why”)."),
 }
 NEXT_STEPS = N_("Next steps:")
 DISCLAIMER = N_("This is only a first check, not a decision. Ask OEC to confirm.")
@@ -39,12 +47,22 @@ MORE_IN_WHY = N_("More steps, and the reasons: tap “Why”.")
 SOURCES_TITLE = N_("📚 Sources:")
 
 
+def _value(key: str, value: str) -> str:
+    """A param as shown: a ``date`` (ISO) in the language's format, anything else translated."""
+    if key == "date":
+        try:
+            return isolate(format_date(date.fromisoformat(value)))
+        except ValueError:
+            pass
+    return isolate(gettext(value))
+
+
 def _format(msgid: str, params: Mapping[str, str]) -> str:
     """Translate, then fill the placeholders with translated, direction-isolated values."""
     text = gettext(msgid)
     if not params:
         return text
-    values = {key: isolate(gettext(value)) for key, value in params.items()}
+    values = {key: _value(key, value) for key, value in params.items()}
     try:
         return text.format(**values)
     except (KeyError, IndexError, ValueError):
@@ -56,15 +74,31 @@ def _title(route: Route) -> str:
     return _format(ROUTE_TITLES[route.id], route.params)
 
 
+def _criteria(route: Route) -> list[Criterion]:
+    """The criteria in display order: for "not now", the reasons (those not met) first."""
+    if route.status != "not_now":
+        return list(route.criteria)
+    return sorted(route.criteria, key=lambda c: c.status != "not_met")
+
+
+def _marks(criteria: list[Criterion]) -> list[str]:
+    return [f"{MARKS[c.status]} {_format(c.label_msgid, c.params)}" for c in criteria]
+
+
 def _steps(route: Route) -> list[str]:
     """The next steps in order, numbered."""
     return [f"{n}. {_format(s.msgid, s.params)}" for n, s in enumerate(route.next_steps, 1)]
 
 
 def _route_lines(route: Route) -> list[str]:
-    """Title, verdict, each criterion with its mark, then every next step."""
-    lines = [_title(route), _format(STATUS_LINES[route.status], {})]
-    lines += [f"{MARKS[c.status]} {_format(c.label_msgid, c.params)}" for c in route.criteria]
+    """One route in full. The verdict: "You meet the main requirements." above the criteria;
+    "Not now, because:" above the criteria, those not met first; "You can get there after
+    these steps:" below them, heading the steps in order."""
+    status = _format(STATUS_LINES[route.status], {})
+    marks = _marks(_criteria(route))
+    if route.status == "after_steps":
+        return [_title(route), *marks, status, *_steps(route)]
+    lines = [_title(route), status, *marks]
     if route.next_steps:
         lines += [_format(NEXT_STEPS, {}), *_steps(route)]
     return lines
@@ -103,12 +137,17 @@ def render_summary(assessment: Assessment) -> str:
         return paragraph(_format(DISCLAIMER, {}))
     first, *others = assessment.routes
     head = [_title(first), _format(STATUS_LINES[first.status], {})]
-    rest = [f"{_title(r)}: {_format(STATUS_LINES[r.status], {})}" for r in others]
+    if first.status == "not_now":  # the reasons come with the verdict
+        head += _marks([c for c in first.criteria if c.status == "not_met"])
+    # "You can get there after these steps:" heads the steps itself; the others need a heading
+    heading = [] if first.status == "after_steps" else [_format(NEXT_STEPS, {})]
+    rest = [f"{_title(r)}: {_format(SHORT_VERDICTS[r.status], {})}" for r in others]
     tail = [_format(DISCLAIMER, {})]
     steps = _steps(first)
 
     def text(shown: list[str], more: bool) -> str:
-        blocks = ["\n".join(head + shown + ([_format(MORE_IN_WHY, {})] if more else []))]
+        lines = head + (heading + shown if shown else [])
+        blocks = ["\n".join(lines + ([_format(MORE_IN_WHY, {})] if more else []))]
         blocks += ["\n".join(rest)] if rest else []
         return "\n\n".join([*blocks, *tail])
 

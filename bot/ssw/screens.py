@@ -3,7 +3,9 @@
 A worker reads on a small phone, so each thing comes as a short summary first, with the rest one
 tap away: a sector's summary (the work and the key facts on a line each), its full details, and
 its sources; an FAQ answer and its sources. Sources are listed official first (``sources.py``),
-each on its own line, with the date they were checked.
+each on its own line, with the date they were checked. A fact past its ``review_by`` date on the
+engine's ``today`` is followed by a hedge ("This was the news on <checked>. It may have changed.
+Check <official>.").
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from typing import Any
 from bot.engine.engine import t
 from bot.i18n import N_, gettext, isolate
 from bot.ssw import catalogue
-from bot.ssw.model import Sector
+from bot.ssw.model import Fact, Rule, Sector
+from bot.ssw.review import STALE_NOTE, is_stale
 from bot.ssw.sources import on_screen, shown
 
 HEADINGS: dict[str, str] = {
@@ -65,6 +68,13 @@ def _sources_block(sources: Iterable[str], checked: date, limit: int | None = No
     return "\n".join(lines)
 
 
+def _hedge(item: Fact | Rule | None, today: date) -> list[str]:
+    """The hedge line for a fact or rule past its review date, else nothing."""
+    if item is None or not is_stale(item, today) or item.official is None:
+        return []
+    return [t(STALE_NOTE, date=item.checked, url=item.official)]
+
+
 def _sector(answers: Mapping[str, Any]) -> Sector | None:
     try:
         return catalogue.sector(str(answers.get("sector")))
@@ -97,7 +107,7 @@ def _key_lines(sector: Sector) -> list[str]:
     return lines
 
 
-def sector_summary(answers: Mapping[str, Any]) -> str:
+def sector_summary(answers: Mapping[str, Any], today: date) -> str:
     """One sector on one screen: its names, what the work is, and the key facts."""
     sector = _sector(answers)
     if sector is None:
@@ -105,7 +115,11 @@ def sector_summary(answers: Mapping[str, Any]) -> str:
     lines = [_title(sector)]
     if sector.status == "from_2027":
         lines.append(gettext(OPENS_2027))
-    lines += [_text(f.text) for key in SUMMARY_FACTS if (f := sector.fact(key)) is not None]
+        lines += _hedge(sector.rule("hiring_from"), today)
+    for key in SUMMARY_FACTS:
+        fact = sector.fact(key)
+        if fact is not None:
+            lines += [_text(fact.text), *_hedge(fact, today)]
     key_lines = _key_lines(sector)
     if key_lines:
         lines += ["", *key_lines]
@@ -121,7 +135,7 @@ def _sector_sources(sector: Sector) -> tuple[list[str], date]:
     return sources, checked
 
 
-def sector_detail(answers: Mapping[str, Any]) -> str:
+def sector_detail(answers: Mapping[str, Any], today: date) -> str:
     """One sector in full: each fact under a heading (the engine shows it a screen at a time)."""
     sector = _sector(answers)
     if sector is None:
@@ -135,10 +149,11 @@ def sector_detail(answers: Mapping[str, Any]) -> str:
         if heading:
             lines.append(gettext(heading))
         lines.append(_text(fact.text))
+        lines += _hedge(fact, today)
     return "\n".join(lines) if len(lines) > 1 else ""
 
 
-def sector_sources(answers: Mapping[str, Any]) -> str:
+def sector_sources(answers: Mapping[str, Any], today: date) -> str:
     sector = _sector(answers)
     if sector is None:
         return gettext(UNKNOWN)
@@ -146,19 +161,19 @@ def sector_sources(answers: Mapping[str, Any]) -> str:
     return "\n".join([_title(sector), "", _sources_block(sources, checked)])
 
 
-def faq_answer(answers: Mapping[str, Any]) -> str:
-    """One FAQ entry: the question, the answer, its links, and its first official sources."""
+def faq_answer(answers: Mapping[str, Any], today: date) -> str:
+    """One FAQ entry: the question, the answer (hedged when past its review date), its links."""
     try:
         entry = catalogue.faq_entry(str(answers.get("topic")))
     except KeyError:
         return gettext(UNKNOWN)
-    lines = [_text(entry.question), "", _text(entry.answer)]
+    lines = [_text(entry.question), "", _text(entry.answer), *_hedge(entry.as_fact(), today)]
     if entry.links:
         lines += ["", *(isolate(link) for link in entry.links)]
     return "\n".join(lines)
 
 
-def faq_sources(answers: Mapping[str, Any]) -> str:
+def faq_sources(answers: Mapping[str, Any], today: date) -> str:
     try:
         entry = catalogue.faq_entry(str(answers.get("topic")))
     except KeyError:
@@ -166,7 +181,7 @@ def faq_sources(answers: Mapping[str, Any]) -> str:
     return "\n".join([_text(entry.question), "", _sources_block(entry.source, entry.checked)])
 
 
-TEXT_SOURCES: dict[str, Callable[[Mapping[str, Any]], str]] = {
+TEXT_SOURCES: dict[str, Callable[[Mapping[str, Any], date], str]] = {
     "sector_summary": sector_summary,
     "sector_detail": sector_detail,
     "sector_sources": sector_sources,

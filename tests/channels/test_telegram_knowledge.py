@@ -47,8 +47,14 @@ async def test_an_it_graduate_is_shown_the_engineer_visa_not_ssw(
     assert "Do you have a university or college degree?" in turn.text  # no Japanese question
     await person.tap("Yes, in IT or computer science")
     turn = await person.say("2")
-    assert "Engineer" in turn.text
+    assert "Do you have a job offer from a company in Japan, with a contract?" in turn.text
+    turn = await person.tap("No")
+    assert "Engineer" in turn.text and "IT work is not an SSW field" in turn.text
+    assert "You can get there after these steps:" in turn.text
+    assert "You meet the main requirements." not in turn.text
     assert "SSW (i) in" not in turn.text
+    turn = await person.tap("❓ Why")
+    assert "❌ A job offer: a contract with a company in Japan" in turn.text
 
 
 async def test_eligibility_result_is_stored_with_the_lead(api: FakeBotApi, bot: Services) -> None:

@@ -3,9 +3,13 @@ their buttons fit Telegram's limits."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+import pytest
+
 from bot.app import build_engine
+from bot.engine.engine import Press, State, Text
 from bot.engine.flows import load_flows
 from bot.ssw import catalogue
 
@@ -75,7 +79,84 @@ def test_a_number_in_a_flow_text_has_a_source() -> None:
 
     for flow in load_flows().values():
         for step in flow.steps:
-            texts = [step.prompt, step.notice]
+            texts = [step.prompt, step.notice, step.older_notice]
             numbers = [n for text in texts for n in re.findall(r"\d+", text) if n != "0"]
             assert not numbers or step.source, (flow.id, step.id, numbers)
         assert not re.findall(r"\d+", flow.done + flow.declined), flow.id
+
+
+# ------------------------------------------------------------------------------------------------
+# Ages in registration: anyone from 17 (no upper age limit), a frank note from 60 on.
+
+TODAY = date(2026, 11, 25)
+
+
+def _birth_date_replies(born: str) -> tuple[str, str | None]:
+    """Register up to the date of birth; the replies' text and the step asked next."""
+    engine = build_engine(today=lambda: TODAY)
+    state = engine.start(State(), "registration").state
+    for action in (
+        Press("a:consent:yes"),
+        Text("Test Worker Age"),
+        Text("42101-4817263-5"),
+        Text("0300 1234567"),
+    ):
+        state = engine.handle(state, action).state
+    assert state.step == "birth_date"
+    outcome = engine.handle(state, Text(born))
+    return "\n".join(r.text for r in outcome.replies), outcome.state.step
+
+
+@pytest.mark.parametrize(
+    ("born", "next_step", "says", "never"),
+    [
+        ("26/11/2009", "birth_date", "You must be at least 17 years old to register", "Note:"),
+        (
+            "25/11/2009",  # 17 today: can register, can take most tests, must be 18 on entry
+            "gender",
+            "You can register now, and you can already take most skills tests.",
+            "upper age limit",
+        ),
+        ("15/03/1998", "gender", "What is your gender?", "Note:"),
+        ("25/11/1967", "gender", "What is your gender?", "upper age limit"),  # 59
+        ("25/11/1966", "gender", "SSW has no upper age limit in the rules we know", "must be"),
+        ("01/01/1950", "gender", "Your health check must show that you can work steadily.", None),
+        ("01/01/1930", "gender", "Ask OEC which openings fit you.", "Please check"),  # 96
+        ("01/01/1896", "birth_date", "Please check the year: that date gives an age of 130.", None),
+    ],
+)
+def test_registration_takes_anyone_from_17_and_refuses_only_impossible_ages(
+    born: str, next_step: str, says: str, never: str | None
+) -> None:
+    text, step = _birth_date_replies(born)
+    assert step == next_step
+    assert says in text
+    assert never is None or never not in text
+
+
+def test_registration_ages_are_the_programme_rules() -> None:
+    rules = load_flows()["registration"].step("birth_date").rules
+    programme = catalogue.programme()
+    assert rules["min_age"] == programme.coe_min_age
+    assert rules["entry_age"] == programme.min_age_at_entry
+    assert rules["max_age"] >= 100  # no upper age limit: only a check on the year typed
+
+
+def test_the_eligibility_check_takes_any_real_age() -> None:
+    assert load_flows()["eligibility"].step("age").rules["max"] >= 100
+
+
+# ------------------------------------------------------------------------------------------------
+# The IT visa's job offer is asked only for IT, and its terms only when there is an offer.
+
+
+def test_job_offer_questions_are_asked_only_for_it() -> None:
+    from bot.engine.conditions import matches
+
+    flow = load_flows()["eligibility"]
+    offer, related, pay = (flow.step(s) for s in ("job_offer", "job_related", "job_pay"))
+    for sector in catalogue.sectors():
+        assert matches(offer.when, {"sector": sector.id}) == bool(sector.job_offer_required)
+    for step in (related, pay):
+        assert matches(step.when, {"sector": "it_engineer", "job_offer": "yes"})
+        assert not matches(step.when, {"sector": "it_engineer", "job_offer": "no"})

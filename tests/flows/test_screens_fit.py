@@ -22,7 +22,8 @@ from bot.engine.phone import SCREEN_LINES, pages, phone_lines
 from bot.i18n import LANGUAGES, gettext, using_language
 from bot.ssw import catalogue
 
-ENGINE = build_engine(lambda: date(2026, 11, 25))
+TODAY = date(2026, 11, 25)
+ENGINE = build_engine(lambda: TODAY)
 
 # Workers whose eligibility results are checked in every field.
 PROFILES: dict[str, dict[str, Any]] = {
@@ -92,7 +93,7 @@ def result_screens() -> Iterator[tuple[str, str]]:
             answers = {**profile, "sector": sector.id}
             if sector.categories:
                 answers["sector_category"] = sector.categories[-1].id
-            assessment = ssw.assess(answers)
+            assessment = ssw.assess(answers, today=TODAY)
             where = f"result[{sector.id}, {name}]"
             yield f"{where} summary", ssw.render_summary(assessment)
             for n, screen in enumerate(ssw.render_screens(assessment)):

@@ -17,12 +17,41 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.engine.flows import load_flows
 from bot.ssw import catalogue, facts_doc, loader
-from bot.ssw.model import JAPANESE_TEST_IDS, TRANSLATED_KEYS, Category, Fact, FaqEntry, Rule, Sector
+from bot.ssw.model import (
+    JAPANESE_TEST_IDS,
+    TRANSLATED_KEYS,
+    Category,
+    Fact,
+    FaqEntry,
+    Rule,
+    Sector,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 FACT_SHEET = ROOT.parent / "shared" / "reference" / "ssw-facts.md"
 CHECKED = date(2026, 11, 25)
+RECHECKED = date(2026, 12, 1)  # the fact sheet's section 0: updates checked 2026-12-01
+CHECK_DATES = {CHECKED, RECHECKED}
+# Sources that only section 0 of the sheet cites: an entry using one was re-checked then.
+SECTION_0_SOURCES = {
+    "jpf.go.jp/jft-basic/e/notice",
+    "japantimes.co.jp 2025-07-28",
+    "sapporocapls.com/clp/320",
+    "jitco.or.jp/?p=41683",
+    "urdunews.com/node/897247",
+    "ARY News 2025-12-31",
+    "jil.go.jp 2024/06",
+    "info.jees-jlpt.jp",
+}
+# Date-bound wording: a year (so also "from about 2027"), a month ("from 3 Mar 2025"), "since".
+# Such a fact goes stale: it needs review_by.
+MONTHS = (
+    "January|February|March|April|June|July|August|September|October|November|December"
+    "|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec"
+)
+DATE_BOUND = re.compile(rf"\b20\d\d\b|\b(?:{MONTHS})\b|\bMay \d|\d May\b|\bsince\b", re.IGNORECASE)
 
 OPEN = [
     "nursing_care",
@@ -75,6 +104,7 @@ FAQ_IDS = {
     "protector",
     "it_route",
     "nurse_route",
+    "skill_development",
 }
 # Per-field caps from the fact sheet: they changed in Jan 2026, so the bot must not state them.
 CAPS = ["135,000", "173,300", "139,000", "53,000", "37,000", "36,000", "24,500", "78,000"]
@@ -163,6 +193,60 @@ def test_japanese_tests() -> None:
     assert jft.held == "yes" and "Islamabad" in jft.text and "F-8 Markaz" in jft.text
 
 
+# U1: a JFT-Basic result shows a level; each answer button says which, with its score range.
+@pytest.mark.parametrize(
+    ("test_id", "level", "scores"),
+    [
+        ("jft_a2", "A2.2 or A2", "200–250"),
+        ("jft_a2_1", "A2.1", "175–199"),
+        ("jft_a1", "A1", "145–174"),
+    ],
+)
+def test_jft_basic_levels_show_the_result_sheet_level_and_scores(
+    test_id: str, level: str, scores: str
+) -> None:
+    test = catalogue.japanese_test(test_id)
+    assert test.option_label == f"JFT-Basic {level} (score {scores})"
+    assert test.body == "the Japan Foundation"
+    assert "jpf.go.jp/jft-basic/e/notice" in test.source
+
+
+@pytest.mark.parametrize("test_id", ["jft_a2_1", "jft_a1"])
+def test_lower_jft_levels_meet_no_rule_and_point_to_skill_development(test_id: str) -> None:
+    assert test_id not in {t for _, t in _test_ids_in_rules()}
+    test = catalogue.japanese_test(test_id)
+    assert "not enough for SSW (i)" in test.facts["about"].text
+    skill_development = test.facts["skill_development"]
+    assert "different programme" in skill_development.text
+    assert "1 April 2027" in skill_development.text
+    assert skill_development.review_by is not None
+
+
+def test_the_answer_buttons_are_in_catalogue_order_with_none_first() -> None:
+    from bot.ssw.options import japanese_tests
+
+    options = japanese_tests({})
+    assert [o.value for o in options] == ["none", *(t.id for t in catalogue.japanese_tests())]
+    assert options[0].label == "None yet"
+    assert [o.value for o in options][1:4] == ["jft_a2", "jft_a2_1", "jft_a1"]
+
+
+@pytest.mark.parametrize("flow_id", ["eligibility", "registration"])
+def test_both_flows_take_the_japanese_tests_from_the_catalogue(flow_id: str) -> None:
+    step = load_flows()[flow_id].step("jp_tests")
+    assert step.options_from == "japanese_tests" and not step.options
+    assert "result sheet" in step.prompt and step.source
+
+
+# U9: the JLPT abroad is run by the Japan Foundation; MAAP (with NUML) holds it in Pakistan.
+@pytest.mark.parametrize("test_id", [t for t in JAPANESE_TEST_IDS if t.startswith("jlpt_")])
+def test_jlpt_is_run_by_the_japan_foundation_and_held_by_maap(test_id: str) -> None:
+    test = catalogue.japanese_test(test_id)
+    assert test.body == "the Japan Foundation"
+    assert test.host is not None and "MAAP" in test.host
+    assert "info.jees-jlpt.jp" in test.source
+
+
 # ------------------------------------------------------------------------------------------------
 # Provenance
 
@@ -174,31 +258,151 @@ RULES = list(catalogue.all_rules())
 @pytest.mark.parametrize(("where", "fact"), FACTS, ids=[w for w, _ in FACTS])
 def test_every_fact_has_source_and_checked(where: str, fact: Fact) -> None:
     assert fact.source and all(s.strip() for s in fact.source)
-    assert fact.checked == CHECKED
+    assert fact.checked in CHECK_DATES
     assert fact.confidence in ("H", "M", "L")
 
 
 @pytest.mark.parametrize(("where", "rule"), RULES, ids=[w for w, _ in RULES])
 def test_every_rule_has_source_and_checked(where: str, rule: Rule) -> None:
-    assert rule.source and rule.checked == CHECKED and rule.confidence in ("H", "M", "L")
+    assert rule.source and rule.checked in CHECK_DATES and rule.confidence in ("H", "M", "L")
 
 
 @pytest.mark.parametrize("sector", catalogue.sectors(), ids=lambda s: s.id)
 def test_every_sector_has_source_and_checked(sector: Sector) -> None:
-    assert sector.source and sector.checked == CHECKED
+    assert sector.source and sector.checked in CHECK_DATES
 
 
 @pytest.mark.parametrize("entry", catalogue.faq(), ids=lambda e: e.id)
 def test_every_faq_entry_has_source_and_checked(entry: FaqEntry) -> None:
-    assert entry.source and entry.checked == CHECKED
+    assert entry.source and entry.checked in CHECK_DATES
     assert all(link.startswith("https://") for link in entry.links)
 
 
+def _provenanced() -> Iterator[tuple[str, tuple[str, ...], date]]:
+    """(where, sources, checked) of every fact, rule, sector, Japanese test and FAQ entry."""
+    for where, item in [*FACTS, *RULES]:
+        yield where, item.source, item.checked
+    for sector in catalogue.sectors():
+        yield f"sector {sector.id}", sector.source, sector.checked
+    for test in catalogue.japanese_tests():
+        yield f"test {test.id}", test.source, test.checked
+
+
 def test_every_source_is_quoted_from_the_fact_sheet(sheet: str) -> None:
-    sources = {s for _, f in FACTS for s in f.source} | {s for _, r in RULES for s in r.source}
-    sources |= {s for sector in catalogue.sectors() for s in sector.source}
-    sources |= {s for test in catalogue.japanese_tests() for s in test.source}
+    sources = {s for _, item_sources, _ in _provenanced() for s in item_sources}
     assert sorted(s for s in sources if s not in sheet) == []
+
+
+def test_section_0_sources_appear_in_section_0_of_the_sheet(sheet: str) -> None:
+    section_0 = sheet.split("## 0.", 1)[1].split("\n## 1.", 1)[0]
+    assert sorted(s for s in SECTION_0_SOURCES if s not in section_0) == []
+
+
+def test_what_section_0_changed_was_checked_on_its_date() -> None:
+    """An entry citing a source found only in section 0 was re-checked on 2026-12-01."""
+    stale = [
+        where
+        for where, sources, checked in _provenanced()
+        if set(sources) & SECTION_0_SOURCES and checked != RECHECKED
+    ]
+    assert stale == []
+
+
+# ------------------------------------------------------------------------------------------------
+# Dates go stale (fact sheet U10): every date-bound fact has a review date and an official page.
+# This checks that the dates exist, never that the calendar has not passed them.
+
+
+REVIEWABLE = [
+    *((where, fact.text, fact) for where, fact in FACTS),
+    *((where, f"{rule.name} = {rule.value}", rule) for where, rule in RULES),
+]
+
+
+def _date_bound(text: str, item: Fact | Rule) -> bool:
+    if isinstance(item, Rule):
+        value = item.value
+        return isinstance(value, int) and not isinstance(value, bool) and 2000 <= value < 2100
+    return bool(DATE_BOUND.search(text))
+
+
+@pytest.mark.parametrize(("where", "text", "item"), REVIEWABLE, ids=[w for w, _, _ in REVIEWABLE])
+def test_every_date_bound_fact_has_a_review_date(where: str, text: str, item: Fact | Rule) -> None:
+    if _date_bound(text, item):
+        assert item.review_by is not None, f"{where} is date-bound: give it review_by"
+    if item.review_by is not None:
+        assert item.review_by > item.checked
+        assert item.official is not None and item.official.startswith("https://")
+
+
+@pytest.mark.parametrize(
+    ("text", "bound"),
+    [
+        ("Held in Pakistan since 3 Mar 2025.", True),
+        ("Hiring is expected from about 2027.", True),
+        ("It is held once a year, in about February.", True),
+        ("up to March 2029", True),
+        ("It may be required for Japan too.", False),
+        ("A nursing licence from another country is not accepted.", False),
+        ("From the age of 17 you can take most skills tests.", False),
+        ("Scores run from 10 to 250.", False),
+        ("Since 19 Nov 2025 the protector needs it.", True),
+    ],
+)
+def test_date_bound_detection(text: str, bound: bool) -> None:
+    fact = Fact(text, ("x",), CHECKED, "H")
+    assert _date_bound(text, fact) is bound
+
+
+def test_the_date_bound_facts_we_know_of_are_detected() -> None:
+    bound = {where for where, text, item in REVIEWABLE if _date_bound(text, item)}
+    assert {
+        "test jft_a2: tests_in_pakistan",
+        "test jft_a2_1: skill_development",
+        "sector nursing_care: tests_in_pakistan",
+        "sector agriculture: tests_in_pakistan",
+        "sector auto_transport: tests_in_pakistan",
+        "sector linen_supply: outlook",
+        "sector linen_supply: hiring_from",
+        "faq path",
+        "faq protector",
+        "faq pay",
+        "faq quota",
+        "faq jft_basic",
+        "faq skill_development",
+    } <= bound
+
+
+def test_official_pages_are_on_domains_the_sheet_names(sheet: str) -> None:
+    officials = {item.official for _, _, item in REVIEWABLE if item.official}
+    officials |= {e.official for e in catalogue.faq() if e.official}
+    hosts = {re.sub(r"^https://(www\.)?", "", url).split("/")[0] for url in officials}
+    assert hosts and sorted(h for h in hosts if h not in sheet) == []
+
+
+FORMAT_EXAMPLE = re.compile(r"\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b")
+
+
+def test_every_number_in_a_flow_text_is_in_the_fact_sheet(sheet: str) -> None:
+    """The flows' own texts (the JFT-Basic score ranges, the CNIC's 13 digits) are facts too;
+    a date written to show its format (15/03/1998, 15-3-98) is not."""
+    missing = [
+        (flow.id, step.id, number)
+        for flow in load_flows().values()
+        for step in flow.steps
+        for text in (step.prompt, step.notice, step.older_notice)
+        for number in NUMBER.findall(FORMAT_EXAMPLE.sub("", text))
+        if number not in sheet
+    ]
+    assert missing == []
+
+
+def test_flow_texts_carry_no_dates() -> None:
+    """Dates belong in the data, where they carry review_by; flow prompts state none."""
+    for flow in load_flows().values():
+        for step in flow.steps:
+            for text in (step.prompt, step.notice, step.older_notice):
+                assert not DATE_BOUND.search(text), (flow.id, step.id)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -243,6 +447,73 @@ def test_low_confidence_facts_are_hedged() -> None:
         if fact.confidence == "L" and not any(h in fact.text.lower() for h in HEDGES)
     ]
     assert unhedged == []
+
+
+# Section 0 of the sheet (checked 2026-12-01) overrides older lines: what must no longer be
+# said, and what must be said wherever the subject comes up.
+NEVER_SAID = [
+    ("U1", "JFT-Basic (A2)"),  # the level must be named: A2.2 (the old A2)
+    ("U4", "Sessions were planned"),  # past sessions are not the next step
+    ("U5", "would start in Pakistan"),
+    ("U6", "does not count"),  # time off may not count, with proof, within limits
+    ("U7", "all overseas work visas"),
+    ("U9", "run by MAAP"),
+    ("U9", "MAAP runs"),
+    ("U9", "organised by MAAP"),
+    ("U9", "MAAP organises"),
+]
+ALWAYS_WITH = [
+    ("U1", "A2", "A2.2"),  # a level A2 is always named as A2.2
+    ("U7", "Pak Soft Skills", "may be required"),
+    ("U7", "Pak Soft Skills", "BE&OE or OEC"),
+    ("U8", "198,000", "2023"),
+    ("U8", "198,000", "before tax and social insurance"),
+    ("U9", "MAAP", "Japan Foundation"),
+]
+
+
+@pytest.mark.parametrize(("point", "phrase"), NEVER_SAID)
+def test_section_0_corrections_wrong_lines_are_gone(point: str, phrase: str) -> None:
+    assert [where for where, text, _ in ALL_TEXTS if phrase.lower() in text.lower()] == []
+
+
+@pytest.mark.parametrize(("point", "subject", "phrase"), ALWAYS_WITH)
+def test_section_0_corrections_are_said_with_the_subject(
+    point: str, subject: str, phrase: str
+) -> None:
+    about = [(where, text) for where, text, _ in ALL_TEXTS if subject in text]
+    about = [(w, t) for w, t in about if not w.endswith((".name", ".label", ".question"))]
+    assert about, f"{point}: nothing mentions {subject!r}"
+    assert [where for where, text in about if phrase not in text] == []
+
+
+def test_u3_the_it_visa_needs_a_job_offer() -> None:
+    it = catalogue.sector("it_engineer")
+    assert it.job_offer_required and it.related_work_required and it.pay_at_least_japanese
+    offer = it.fact("job_offer")
+    assert offer is not None and "contract with a company in Japan" in offer.text
+    assert "job offer" in catalogue.faq_entry("it_route").answer
+
+
+@pytest.mark.parametrize("sector_id", ["nursing_care", "agriculture"])
+def test_u5_announced_tests_are_not_presented_as_confirmed(sector_id: str) -> None:
+    fact = catalogue.sector(sector_id).fact("tests_in_pakistan")
+    assert fact is not None and fact.confidence == "L"
+    assert "announced" in fact.text and "not confirmed" in fact.text.lower()
+    assert "test body" in fact.text and fact.official
+
+
+def test_u4_jft_basic_in_pakistan_points_to_the_schedule() -> None:
+    fact = catalogue.japanese_test("jft_a2").facts["tests_in_pakistan"]
+    assert "2025" in fact.text and "not confirmed" in fact.text
+    assert "test schedule" in fact.text and "Prometric" in fact.text
+    assert fact.official == "https://www.jpf.go.jp/jft-basic/e/"
+
+
+def test_u6_stay_longer_is_hedged() -> None:
+    answer = catalogue.faq_entry("stay_longer").answer
+    assert "may not count" in answer and "proof" in answer and "set cases" in answer
+    assert "jitco.or.jp/?p=41683" in catalogue.faq_entry("stay_longer").source
 
 
 # ------------------------------------------------------------------------------------------------
@@ -414,6 +685,27 @@ def _sectors_with(replace: str, by: str) -> str:
         ),
         ("status: from_2027", "status: later", r"\(linen_supply\): 'status' must be one of"),
         ("confidence: L", "confidence: low", r"'confidence' must be one of H, M, L"),
+        (
+            '        review_by: 2027-06-01\n        official: "https://www.pearsonvue.com/jp/ja/classnk.html"\n',
+            "        review_by: 2027-06-01\n",
+            r"\(auto_transport\) > facts > tests_in_pakistan: 'review_by' needs 'official'",
+        ),
+        (
+            'official: "https://www.pearsonvue.com/jp/ja/classnk.html"',
+            'official: "http://www.pearsonvue.com/jp/ja/classnk.html"',
+            r"\(auto_transport\) > facts > tests_in_pakistan: 'official' must be an https:// URL",
+        ),
+        (
+            "review_by: 2027-06-01",
+            "review_by: 2026-06-01",
+            r"tests_in_pakistan: 'review_by' must be later than 'checked'",
+        ),
+        (
+            "review_by: 2027-06-01",
+            "review_by: soon",
+            r"tests_in_pakistan: 'review_by' must be a date YYYY-MM-DD",
+        ),
+        ("  - id: jft_a2_1\n", "  - id: jft_b1\n", r"unknown Japanese test id 'jft_b1'"),
     ],
 )
 def test_loader_errors(tmp_path: Path, replace: str, by: str, message: str) -> None:
@@ -425,7 +717,7 @@ def test_loader_errors(tmp_path: Path, replace: str, by: str, message: str) -> N
     ("replace", "by", "message"),
     [
         (
-            '    checked: 2026-11-25\n    confidence: H\n    links: ["https://www.ssw.go.jp/ur/faq/"]\n',
+            '    checked: 2026-12-01\n    confidence: H\n    links: ["https://www.ssw.go.jp/ur/faq/"]\n',
             '    confidence: H\n    links: ["https://www.ssw.go.jp/ur/faq/"]\n',
             r"faq.yaml: entries\[0\] \(ssw_overview\): missing 'checked'",
         ),
@@ -438,6 +730,11 @@ def test_loader_errors(tmp_path: Path, replace: str, by: str, message: str) -> N
             'links: ["https://maap.edu.pk"]',
             'links: ["maap.edu.pk"]',
             r"\(jlpt\): links must be https://",
+        ),
+        (
+            "    review_by: 2027-06-30\n",
+            "",
+            r"\(pay\): 'official' is only used with 'review_by'",
         ),
     ],
 )
