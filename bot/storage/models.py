@@ -67,6 +67,8 @@ class Lead(Base):
     """A registration for OEC to follow up. One per CNIC: registering again updates it."""
 
     __tablename__ = "leads"
+    # the order of the staff list and of exports (and date filters)
+    __table_args__ = (Index("ix_leads_created_at_id", "created_at", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[str] = mapped_column(String(16), unique=True)
