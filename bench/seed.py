@@ -34,15 +34,15 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import func, insert, select  # noqa: E402
+from sqlalchemy import func, insert, select
 
-from bot import ssw  # noqa: E402
-from bot.conversation import eligibility_answers  # noqa: E402
-from bot.engine.validators import age_on  # noqa: E402
-from bot.storage.db import create_engine  # noqa: E402
-from bot.storage.migrate import upgrade  # noqa: E402
-from bot.storage.models import Conversation, Lead, User  # noqa: E402
-from bot.storage.repository import REFERENCE_ALPHABET  # noqa: E402
+from bot import ssw
+from bot.conversation import eligibility_answers
+from bot.engine.validators import age_on
+from bot.storage.db import create_engine
+from bot.storage.migrate import upgrade
+from bot.storage.models import Conversation, Lead, User
+from bot.storage.repository import REFERENCE_ALPHABET
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 
@@ -207,9 +207,7 @@ class _Faker:
             "sector": answers["sectors"][0],
             "jp_tests": answers["jp_tests"],
             "skills_test": answers["skills_test"],
-            "titp": {"titp_completed": "completed", "titp_left": "incomplete"}.get(
-                history, "none"
-            ),
+            "titp": {"titp_completed": "completed", "titp_left": "incomplete"}.get(history, "none"),
             "experience_years": min(answers["experience_years"], 5),
         }
         if "titp_field" in answers:
