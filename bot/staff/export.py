@@ -210,13 +210,10 @@ class Rows:
         return step.label or step.id.replace("_", " ").capitalize()
 
 
-_PK_MOBILE = re.compile(r"^\+923\d{9}$")
-
-
 def mobile_text(e164: str) -> str:
     """+923001234567 → +92 300 1234567 (``format_mobile``, without its cost for the usual
     Pakistani mobile: an export formats 100,000 of them)."""
-    if _PK_MOBILE.match(e164):
+    if len(e164) == 13 and e164.startswith("+923") and e164[1:].isdigit():
         return f"{e164[:3]} {e164[3:6]} {e164[6:]}"
     return format_mobile(e164)
 
@@ -345,15 +342,16 @@ def _csv_other(value: Cell) -> Cell:
     """A cell that is not text, for the csv module (which writes None as empty, numbers as
     digits)."""
     if isinstance(value, datetime):
-        return f"{value:%Y-%m-%d %H:%M}"
+        return value.isoformat(" ", "minutes")
     if isinstance(value, date):
         return value.isoformat()
     return value
 
 
 def _csv_row(row: Sequence[Cell]) -> list[Cell]:
+    """A row for the csv module: text neutralised, dates as ISO text (Excel reads them)."""
     return [
-        ("'" + v if v and v[0] in DANGEROUS_FIRST else v) if v.__class__ is str else _csv_other(v)
+        ("'" + v if v[:1] in DANGEROUS_FIRST else v) if v.__class__ is str else _csv_other(v)
         for v in row
     ]
 
