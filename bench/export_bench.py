@@ -7,7 +7,8 @@ What it does
 
     baseline   Debian's ``sqlite3 -csv -header DB "SELECT * FROM leads"`` into a file (every
                column, JSON included, no formatting), or, where no ``sqlite3`` program is
-               installed, Python's sqlite3 module and csv writer doing the same (said so)
+               installed, Python's sqlite3 module and csv writer doing the same (said so);
+               with sqlite3 present, that Python dump runs too, as a reference
     csv        ``python -m bot export --format csv --out FILE`` (interpreter start included)
     xlsx       ``python -m bot export --format xlsx --out FILE``
 
@@ -140,18 +141,22 @@ def main() -> int:
         env["DATABASE_URL"] = url
         runs: dict[str, tuple[list[str], Path, bool]] = {}
         if args.database == "sqlite":
+            python_dump = [sys.executable, "-c", PYTHON_BASELINE, str(db_file)]
             if shutil.which("sqlite3"):
                 baseline = "sqlite3 -csv"
                 command = ["sqlite3", "-csv", "-header", str(db_file), "SELECT * FROM leads"]
                 runs[baseline] = (command, folder / "baseline.csv", True)
-            else:
-                baseline = "python sqlite3 + csv (no sqlite3 program here)"
-                command = [sys.executable, "-c", PYTHON_BASELINE, str(db_file)]
-                runs[baseline] = (
-                    [*command, str(folder / "baseline.csv")],
-                    folder / "baseline.csv",
+                # for reference: Python itself dumping the same table, no formatting at all
+                out = folder / "python-dump.csv"
+                runs["python sqlite3 + csv module (reference)"] = (
+                    [*python_dump, str(out)],
+                    out,
                     False,
                 )
+            else:
+                baseline = "python sqlite3 + csv module (no sqlite3 program here)"
+                out = folder / "baseline.csv"
+                runs[baseline] = ([*python_dump, str(out)], out, False)
         elif shutil.which("psql"):
             baseline = "psql \\copy csv"
             copy = "\\copy (SELECT * FROM leads) TO STDOUT WITH (FORMAT csv, HEADER)"

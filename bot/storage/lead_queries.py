@@ -37,6 +37,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     String,
+    Text,
     and_,
     cast,
     exists,
@@ -268,8 +269,8 @@ def _lead_columns() -> tuple[list[Any], Any]:
         Lead.mobile,
         _raw(Lead.birth_date),
         Lead.province,
-        _raw(Lead.answers),
-        _raw(Lead.eligibility),
+        _text(Lead.answers),
+        _text(Lead.eligibility),
         Lead.status,
         Lead.language,
         Lead.source,
@@ -284,7 +285,14 @@ def _lead_columns() -> tuple[list[Any], Any]:
 
 
 def _raw(column: Any) -> Any:
+    """The column as the driver gives it (SQLite: text; PostgreSQL: its own types)."""
     return type_coerce(column, String)
+
+
+def _text(column: Any) -> Any:
+    """A JSON column as text, on the server: asyncpg would otherwise decode (and we re-encode)
+    every stored assessment."""
+    return cast(column, Text)
 
 
 def _datetime(value: str | datetime) -> datetime:
@@ -426,7 +434,7 @@ async def stream_unfinished(
         select(
             User.id,
             _raw(User.last_seen_at),
-            _raw(Conversation.state),
+            _text(Conversation.state),
             User.language,
             User.source,
             earlier_lead.label("lead_reference"),
