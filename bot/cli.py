@@ -1,4 +1,5 @@
-"""The ``ssw-bot`` command: run (Telegram, long polling), chat (terminal), db upgrade, facts."""
+"""The ``ssw-bot`` command: run (Telegram, long polling), chat (terminal), db upgrade, facts,
+export (leads as CSV or XLSX for OEC staff)."""
 
 from __future__ import annotations
 
@@ -112,6 +113,13 @@ def _days(text: str) -> int:
     return int(text)
 
 
+def export(settings: Settings, args: argparse.Namespace) -> int:
+    """Write the leads matching the filters to ``--out``; exit status 2 for bad arguments."""
+    from bot.staff.exporting import run_export
+
+    return run_export(settings.database(), args)
+
+
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="ssw-bot", description=__doc__)
     commands = main.add_subparsers(dest="command", required=True)
@@ -136,6 +144,16 @@ def parser() -> argparse.ArgumentParser:
     facts_cmd.add_argument(
         "--today", type=_day, default=None, metavar="YYYY-MM-DD", help=argparse.SUPPRESS
     )
+    from bot.staff.exporting import add_export_arguments
+
+    add_export_arguments(
+        commands.add_parser(
+            "export",
+            help="write leads (or unfinished registrations) to a CSV or XLSX file",
+            description="Write leads (or, with --unfinished, registrations started and not "
+            "submitted) to a CSV or XLSX file, in English, one row per lead.",
+        )
+    )
     db = commands.add_parser("db", help="database tasks")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     up = db_commands.add_parser("upgrade", help="apply Alembic migrations")
@@ -155,6 +173,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.due or args.within:
             return facts_due(args.today or date.today(), args.within)
         return facts()
+    if args.command == "export":
+        return export(settings, args)
     return db_upgrade(settings, args.revision)
 
 

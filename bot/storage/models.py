@@ -74,7 +74,11 @@ class Lead(Base):
     """
 
     __tablename__ = "leads"
-    __table_args__ = (UniqueConstraint("user_id", "cnic", name="uq_leads_user_cnic"),)
+    __table_args__ = (
+        UniqueConstraint("user_id", "cnic", name="uq_leads_user_cnic"),
+        # the order of the staff list and of exports (and date filters)
+        Index("ix_leads_created_at_id", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference: Mapped[str] = mapped_column(String(16), unique=True)
