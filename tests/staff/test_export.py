@@ -304,7 +304,9 @@ async def test_filters_apply_to_exports(database: AsyncEngine) -> None:
     rows = await csv_rows(database, LeadFilter(sector="agriculture"))
     assert [row["Work you want"] for row in rows] == ["Agriculture"]
     rows = await csv_rows(database, LeadFilter(eligible="meets", sector="construction"))
-    assert [row["Eligibility outcome"] for row in rows] == ["Meets the main requirements: SSW (i) in Construction"]
+    assert [row["Eligibility outcome"] for row in rows] == [
+        "Meets the main requirements: SSW (i) in Construction"
+    ]
     assert await csv_rows(database, LeadFilter(province="kp")) == []
 
 
@@ -332,7 +334,9 @@ def test_the_outcome_column_reads_an_assessment() -> None:
     assert outcome_text(None) == "Not checked"
     assert stored_outcome_text({"version": 99}) == "Unreadable check"
     possible = eligibility(age=30, sector="construction", jp_tests=[], skills_test="no")
-    assert stored_outcome_text(possible).startswith("Can get there after some steps: SSW (i) in Construction")
+    assert stored_outcome_text(possible).startswith(
+        "Can get there after some steps: SSW (i) in Construction"
+    )
 
 
 # -- streaming -------------------------------------------------------------------------------
