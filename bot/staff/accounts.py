@@ -8,6 +8,7 @@ also manages staff accounts and reads the audit log.
 from __future__ import annotations
 
 import re
+from functools import cache
 from typing import Literal, get_args
 
 from argon2 import PasswordHasher
@@ -32,8 +33,12 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 # argon2id with argon2-cffi's defaults (RFC 9106 low-memory profile). Tests may swap in a
 # cheaper hasher; check_needs_rehash then upgrades stored hashes at the next sign-in.
 hasher = PasswordHasher()
-# Verified when the name is unknown, so that a wrong name takes as long as a wrong password.
-_DUMMY_HASH = hasher.hash("not a password of anyone")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Verified when the name is unknown, so a wrong name takes as long as a wrong password."""
+    return hasher.hash("not a password of anyone")
 
 
 class AccountError(ValueError):
@@ -91,7 +96,7 @@ def hash_password(password: str) -> str:
 def verify_password(stored_hash: str | None, password: str) -> bool:
     """Check a password against its argon2 hash (or a dummy one, for an unknown name)."""
     try:
-        return hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+        return hasher.verify(stored_hash or _dummy_hash(), password) and stored_hash is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

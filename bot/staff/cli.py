@@ -62,10 +62,7 @@ async def _run(args: argparse.Namespace, database_url: str) -> int:
     engine = create_engine(database_url)
     try:
         async with session_factory(engine)() as db, db.begin():
-            command: Callable[[AsyncSession, argparse.Namespace], Awaitable[int]] = COMMANDS[
-                args.staff_command
-            ]
-            return await command(db, args)
+            return await COMMANDS[args.staff_command](db, args)
     finally:
         await engine.dispose()
 
