@@ -2,6 +2,8 @@
 
 SQLite runs in WAL mode with a busy timeout, and every transaction starts with BEGIN IMMEDIATE
 so concurrent writers queue instead of failing. PostgreSQL uses row locks (see repository).
+A connection with the ``READ_ONLY`` execution options starts a deferred (read) transaction
+instead: in WAL mode it reads a snapshot and never blocks writers (long exports use it).
 """
 
 from __future__ import annotations
@@ -16,6 +18,10 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+
+# Execution options for a long read (an export): a deferred transaction on SQLite, a read-only
+# one on PostgreSQL. ``connection = await connection.execution_options(**READ_ONLY)``.
+READ_ONLY: dict[str, Any] = {"ssw_read_only": True, "postgresql_readonly": True}
 
 
 def async_url(url: str) -> str:
@@ -45,7 +51,10 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
         @event.listens_for(engine.sync_engine, "begin")
         def _sqlite_begin(connection: Any) -> None:
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+            if connection.get_execution_options().get("ssw_read_only"):
+                connection.exec_driver_sql("BEGIN")
+            else:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, **kwargs)
