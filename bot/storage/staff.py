@@ -318,9 +318,9 @@ async def assign(
 ) -> LeadEvent:
     """Give the lead to ``officer`` (None: to nobody); the timeline keeps both names."""
     names = await account_names(db)
-    old = names.get(lead.assigned_to_id) if lead.assigned_to_id else None
+    old = names.get(lead.assigned_officer_id) if lead.assigned_officer_id else None
     event = _event(lead, account, at, "assigned", old, officer.name if officer else None)
-    lead.assigned_to_id = officer.id if officer else None
+    lead.assigned_officer_id = officer.id if officer else None
     db.add(event)
     await db.flush()
     return event

@@ -1,7 +1,7 @@
 """Tables of the OEC staff side: accounts, their sessions, sign-in throttling, the audit log
 and each lead's follow-up timeline (status changes, notes, assignments).
 
-A lead's current status is ``leads.status`` and its officer ``leads.assigned_to_id``; every
+A lead's current status is ``leads.status`` and its officer ``leads.assigned_officer_id``; every
 change is also a ``lead_events`` row (who, when, from what to what), which is the timeline.
 The audit log is append-only: the code has no way to change or delete a row, and the
 migration adds triggers that refuse UPDATE and DELETE on it.

@@ -118,8 +118,9 @@ def create_app(
     app[SESSIONS] = session_factory(database)
     app[CLOCK] = clock
     app[FLOWS] = flows or build_engine()
-    app[ROLES] = {route.name: route.role for route in ROUTES}
-    app[ROLES]["static"] = None  # the stylesheet: needed on the sign-in page
+    roles: dict[str, str | None] = {route.name: route.role for route in ROUTES}
+    roles["static"] = None  # the stylesheet: needed on the sign-in page
+    app[ROLES] = roles
     for route in ROUTES:
         app.router.add_route(route.method, route.path, route.handler, name=route.name)
     app.router.add_static(STATIC_PATH, STATIC, name="static")

@@ -28,9 +28,6 @@ from aiohttp.typedefs import Handler
 
 from bot.i18n import set_language
 from bot.staff.accounts import STAFF_LANGUAGES, has_role
-from bot.storage import staff as store
-from bot.storage.staff_models import StaffAccount
-from bot.storage.staff_models import StaffSession as SessionRow
 from bot.staff.web.state import (
     ROLES,
     client_address,
@@ -41,6 +38,9 @@ from bot.staff.web.state import (
     staff,
     staff_session,
 )
+from bot.storage import staff as store
+from bot.storage.staff_models import StaffAccount
+from bot.storage.staff_models import StaffSession as SessionRow
 
 SESSION_COOKIE = "ssw_staff_session"
 FORM_COOKIE = "ssw_staff_form"  # seeds the CSRF token of forms shown before signing in
@@ -154,7 +154,8 @@ class ThrottlePolicy:
     def wait(self, failures: int) -> timedelta:
         if failures < self.free:
             return timedelta(0)
-        return min(self.base * 2 ** (failures - self.free), self.cap)
+        wait: timedelta = self.base * 2 ** (failures - self.free)
+        return min(wait, self.cap)
 
 
 # An office shares one address: it gets more tries than one account does.
@@ -253,4 +254,3 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
 
 def wait_minutes(wait: timedelta) -> int:
     return max(1, -(-int(wait.total_seconds()) // 60))
-

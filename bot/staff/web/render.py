@@ -61,17 +61,23 @@ def setup(app: web.Application) -> None:
         autoescape=jinja2.select_autoescape(default=True),
         extensions=["jinja2.ext.i18n"],
         undefined=jinja2.StrictUndefined,
-        context_processors=[_page_context],
     )
     env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=translate, ngettext=translate_plural, newstyle=False
     )
-    env.globals.update(status_label=lambda s: gettext(STATUS_LABELS.get(s, s)))
-    env.globals.update(role_label=lambda r: gettext(ROLE_LABELS.get(r, r)))
+    env.globals.update(status_label=_status_label, role_label=_role_label)
     env.filters["pk_time"] = pk_time
 
 
-async def _page_context(request: web.Request) -> dict[str, Any]:
+def _status_label(status: str) -> str:
+    return gettext(STATUS_LABELS.get(status, status))
+
+
+def _role_label(role: str) -> str:
+    return gettext(ROLE_LABELS.get(role, role))
+
+
+def _page_context(request: web.Request) -> dict[str, Any]:
     from bot.staff.web.routes import NAVIGATION
 
     account = staff(request)
@@ -83,10 +89,9 @@ async def _page_context(request: web.Request) -> dict[str, Any]:
         "lang": language,
         "dir": "rtl" if is_rtl(language) else "ltr",
         "path": request.path,
+        "path_qs": request.path_qs,
         "nav": [
-            item
-            for item in NAVIGATION
-            if account is not None and has_role(account.role, item.role)
+            item for item in NAVIGATION if account is not None and has_role(account.role, item.role)
         ],
     }
 
@@ -97,4 +102,6 @@ def render(
     context: Mapping[str, Any] | None = None,
     status: int = 200,
 ) -> web.Response:
-    return aiohttp_jinja2.render_template(template, request, dict(context or {}), status=status)
+    """A page: the layout's context (who, CSRF token, language, menu) plus ``context``."""
+    values = {**_page_context(request), **(context or {})}
+    return aiohttp_jinja2.render_template(template, request, values, status=status)

@@ -67,7 +67,10 @@ async def submit(request: web.Request) -> web.StreamResponse:
 async def sign_out(request: web.Request) -> web.StreamResponse:
     response = redirect(auth.SIGN_IN_PATH)
     await store.audit(
-        db(request), "sign_out", now(request), account=staff(request),
+        db(request),
+        "sign_out",
+        now(request),
+        account=staff(request),
         address=client_address(request),
     )
     await auth.end_session(request, response)
@@ -84,7 +87,11 @@ async def choose_language(request: web.Request) -> web.StreamResponse:
         if account is not None:
             account.language = language
         response.set_cookie(
-            auth.LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600, httponly=True,
-            samesite="Lax", path="/",
+            auth.LANGUAGE_COOKIE,
+            language,
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="Lax",
+            path="/",
         )
     return response

@@ -28,7 +28,7 @@ Clock = Callable[[], datetime]
 
 CONFIG = web.AppKey("config", WebConfig)
 SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
-CLOCK = web.AppKey("clock", Clock)
+CLOCK: web.AppKey[Clock] = web.AppKey("clock")
 FLOWS = web.AppKey("flows", Engine)
 ROLES = web.AppKey("roles", dict[str, str | None])  # route name → minimum role (None: public)
 
@@ -38,7 +38,8 @@ def config(request: web.Request) -> WebConfig:
 
 
 def now(request: web.Request) -> datetime:
-    return request.app[CLOCK]()
+    clock: Clock = request.app[CLOCK]
+    return clock()
 
 
 def db(request: web.Request) -> AsyncSession:

@@ -100,26 +100,26 @@ def upgrade() -> None:
 
 
 def _add_assigned_to() -> None:
-    column = sa.Column("assigned_to_id", sa.Integer(), nullable=True)
+    column = sa.Column("assigned_officer_id", sa.Integer(), nullable=True)
     if op.get_bind().dialect.name == "sqlite":
         # ALTER TABLE ... ADD COLUMN ... REFERENCES: SQLite takes a foreign key on a new
         # column as it is; a batch rebuild of ``leads`` would drop and copy the whole table.
         op.execute(
-            "ALTER TABLE leads ADD COLUMN assigned_to_id INTEGER "
+            "ALTER TABLE leads ADD COLUMN assigned_officer_id INTEGER "
             "REFERENCES staff_accounts (id) ON DELETE SET NULL"
         )
     else:
         op.add_column("leads", column)
         op.create_foreign_key(
-            "fk_leads_assigned_to_id",
+            "fk_leads_assigned_officer_id",
             "leads",
             "staff_accounts",
-            ["assigned_to_id"],
+            ["assigned_officer_id"],
             ["id"],
             ondelete="SET NULL",
         )
     with op.batch_alter_table("leads") as batch_op:
-        batch_op.create_index("ix_leads_assigned_to_id", ["assigned_to_id"], unique=False)
+        batch_op.create_index("ix_leads_assigned_officer_id", ["assigned_officer_id"], unique=False)
 
 
 def _append_only_audit_log() -> None:
@@ -152,13 +152,13 @@ def _drop_append_only() -> None:
 def downgrade() -> None:
     _drop_append_only()
     with op.batch_alter_table("leads") as batch_op:
-        batch_op.drop_index("ix_leads_assigned_to_id")
+        batch_op.drop_index("ix_leads_assigned_officer_id")
     if op.get_bind().dialect.name == "sqlite":
         with op.batch_alter_table("leads") as batch_op:
-            batch_op.drop_column("assigned_to_id")
+            batch_op.drop_column("assigned_officer_id")
     else:
-        op.drop_constraint("fk_leads_assigned_to_id", "leads", type_="foreignkey")
-        op.drop_column("leads", "assigned_to_id")
+        op.drop_constraint("fk_leads_assigned_officer_id", "leads", type_="foreignkey")
+        op.drop_column("leads", "assigned_officer_id")
     with op.batch_alter_table("lead_events") as batch_op:
         batch_op.drop_index("ix_lead_events_lead_at")
     op.drop_table("lead_events")
