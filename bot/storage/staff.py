@@ -123,15 +123,27 @@ async def load_session(
 
 
 async def end_session(db: AsyncSession, session_id: str) -> None:
-    await db.execute(delete(StaffSession).where(StaffSession.id == session_id))
+    await db.execute(
+        delete(StaffSession)
+        .where(StaffSession.id == session_id)
+        .execution_options(synchronize_session="fetch")
+    )
 
 
 async def end_sessions(db: AsyncSession, account_id: int) -> None:
-    await db.execute(delete(StaffSession).where(StaffSession.account_id == account_id))
+    await db.execute(
+        delete(StaffSession)
+        .where(StaffSession.account_id == account_id)
+        .execution_options(synchronize_session="fetch")
+    )
 
 
 async def end_idle_sessions(db: AsyncSession, seen_before: datetime) -> None:
-    await db.execute(delete(StaffSession).where(StaffSession.last_seen_at < seen_before))
+    await db.execute(
+        delete(StaffSession)
+        .where(StaffSession.last_seen_at < seen_before)
+        .execution_options(synchronize_session="fetch")
+    )
 
 
 # -- sign-in throttling -----------------------------------------------------------------------

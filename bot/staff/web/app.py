@@ -21,7 +21,7 @@ from bot.logsafe import describe
 from bot.staff.web import render
 from bot.staff.web.auth import auth_middleware
 from bot.staff.web.routes import ROUTES, STATIC_PATH
-from bot.staff.web.state import CLOCK, CONFIG, FLOWS, ROLES, SESSIONS, Clock, WebConfig
+from bot.staff.web.state import CLOCK, CONFIG, DB, FLOWS, ROLES, SESSIONS, Clock, WebConfig
 from bot.storage.db import create_engine, session_factory
 from bot.storage.models import utcnow
 
@@ -60,7 +60,7 @@ async def _database(request: web.Request, handler: Handler) -> web.StreamRespons
     """One session and transaction per request: committed when the handler returns or
     redirects, rolled back when it fails."""
     async with request.app[SESSIONS]() as session:
-        request["db"] = session
+        request[DB] = session
         try:
             response = await handler(request)
         except web.HTTPException as exc:

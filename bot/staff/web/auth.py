@@ -29,7 +29,12 @@ from aiohttp.typedefs import Handler
 from bot.i18n import set_language
 from bot.staff.accounts import STAFF_LANGUAGES, has_role
 from bot.staff.web.state import (
+    FORM_SEED,
+    LANGUAGE,
     ROLES,
+    SESSION_EXPIRED,
+    STAFF,
+    STAFF_SESSION,
     client_address,
     config,
     db,
@@ -108,12 +113,12 @@ async def _load_session(request: web.Request) -> None:
     at = now(request)
     if at - store.as_utc(session.last_seen_at) > _idle_limit(request) or account.disabled_at:
         await store.end_session(db(request), session.id)
-        request["session_expired"] = True
+        request[SESSION_EXPIRED] = True
         return
     if at - store.as_utc(session.last_seen_at) >= SEEN_RESOLUTION:
         session.last_seen_at = at
-    request["staff"] = account
-    request["staff_session"] = session
+    request[STAFF] = account
+    request[STAFF_SESSION] = session
 
 
 # -- CSRF -------------------------------------------------------------------------------------
@@ -125,9 +130,9 @@ def csrf_token(request: web.Request) -> str:
     session: SessionRow | None = staff_session(request)
     if session is not None:
         return _keyed(secret, "csrf", session.id)
-    seed = request.get("form_seed") or request.cookies.get(FORM_COOKIE)
+    seed = request.get(FORM_SEED) or request.cookies.get(FORM_COOKIE)
     if not seed:
-        seed = request["form_seed"] = secrets.token_urlsafe(24)
+        seed = request[FORM_SEED] = secrets.token_urlsafe(24)
     return _keyed(secret, "form", seed)
 
 
@@ -218,7 +223,7 @@ def sign_in_url(request: web.Request) -> str:
     query: dict[str, str] = {}
     if request.method == "GET" and request.path != "/":
         query["next"] = request.path_qs
-    if request.get("session_expired"):
+    if request.get(SESSION_EXPIRED):
         query["expired"] = "1"
     return SIGN_IN_PATH + ("?" + urlencode(query) if query else "")
 
@@ -230,8 +235,8 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
     route_name = match.route.name or ""
     if route_name != "static":
         await _load_session(request)
-    request["language"] = _language(request, staff(request))
-    set_language(request["language"])
+    request[LANGUAGE] = _language(request, staff(request))
+    set_language(request[LANGUAGE])
     if match.http_exception is not None:  # no such page (404) or method (405)
         raise match.http_exception
     roles = request.app[ROLES]
@@ -247,8 +252,9 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
     if request.method == "POST" and not await _csrf_ok(request):
         raise web.HTTPForbidden(reason="CSRF token missing or wrong")
     response = await handler(request)
-    if request.get("form_seed") and staff_session(request) is None:
-        _set_cookie(request, response, FORM_COOKIE, request["form_seed"])
+    seed = request.get(FORM_SEED)
+    if seed and staff_session(request) is None:
+        _set_cookie(request, response, FORM_COOKIE, seed)
     return response
 
 

@@ -19,6 +19,7 @@ from bot.i18n import gettext, is_rtl, ngettext
 from bot.staff.accounts import ROLE_LABELS, has_role
 from bot.staff.pipeline import STATUS_LABELS
 from bot.staff.web.auth import CSRF_FIELD, csrf_token
+from bot.staff.web.state import language as request_language
 from bot.staff.web.state import staff
 from bot.storage.staff import as_utc
 
@@ -81,7 +82,7 @@ def _page_context(request: web.Request) -> dict[str, Any]:
     from bot.staff.web.routes import NAVIGATION
 
     account = staff(request)
-    language: str = request.get("language", "en")
+    language = request_language(request)
     return {
         "staff": account,
         "csrf_field": CSRF_FIELD,

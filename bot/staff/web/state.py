@@ -32,6 +32,13 @@ CLOCK: web.AppKey[Clock] = web.AppKey("clock")
 FLOWS = web.AppKey("flows", Engine)
 ROLES = web.AppKey("roles", dict[str, str | None])  # route name → minimum role (None: public)
 
+DB = web.RequestKey("db", AsyncSession)  # the request's session, in one transaction
+STAFF = web.RequestKey("staff", StaffAccount)  # the signed-in account
+STAFF_SESSION = web.RequestKey("staff_session", StaffSession)
+LANGUAGE = web.RequestKey("language", str)  # of the interface: en | ur
+SESSION_EXPIRED = web.RequestKey("session_expired", bool)  # it went idle on this request
+FORM_SEED = web.RequestKey("form_seed", str)  # a new pre-sign-in CSRF seed, for the cookie
+
 
 def config(request: web.Request) -> WebConfig:
     return request.app[CONFIG]
@@ -43,13 +50,16 @@ def now(request: web.Request) -> datetime:
 
 
 def db(request: web.Request) -> AsyncSession:
-    session: AsyncSession = request["db"]
-    return session
+    return request[DB]
 
 
 def staff(request: web.Request) -> StaffAccount | None:
-    account: StaffAccount | None = request.get("staff")
-    return account
+    return request.get(STAFF)
+
+
+def language(request: web.Request) -> str:
+    chosen: str = request.get(LANGUAGE) or "en"
+    return chosen
 
 
 def signed_in(request: web.Request) -> StaffAccount:
@@ -61,8 +71,7 @@ def signed_in(request: web.Request) -> StaffAccount:
 
 
 def staff_session(request: web.Request) -> StaffSession | None:
-    session: StaffSession | None = request.get("staff_session")
-    return session
+    return request.get(STAFF_SESSION)
 
 
 def client_address(request: web.Request) -> str | None:
