@@ -171,7 +171,11 @@ async def test_status_notes_and_assignment_make_a_timeline(staff_web: StaffWeb) 
     assert "25 Nov 2026, 09:00" in timeline and "25 Nov 2026, 09:05" in timeline
     assert timeline.index("Assigned to") < timeline.index("Status: New")  # newest first
     audit = await staff_web.audit()
-    changes = [(e.action, e.detail) for e in audit if e.action.startswith("lead_") and e.action != "lead_view"]
+    changes = [
+        (e.action, e.detail)
+        for e in audit
+        if e.action.startswith("lead_") and e.action != "lead_view"
+    ]
     assert changes == [
         ("lead_status", {"from": "new", "to": "contacted", "note": True}),
         ("lead_note", None),

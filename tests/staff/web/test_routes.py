@@ -30,7 +30,9 @@ FORMS: dict[str, Callable[[dict[str, int]], dict[str, str]]] = {
     "lead_assign": lambda ids: {"officer": str(ids["officer"])},
     "account_password": lambda ids: {"current": PASSWORD, "new": PASSWORD, "again": PASSWORD},
     "staff_add": lambda ids: {
-        "name": f"added.{next(_names)}", "role": "viewer", "password": PASSWORD
+        "name": f"added.{next(_names)}",
+        "role": "viewer",
+        "password": PASSWORD,
     },
     "staff_role": lambda ids: {"role": "viewer"},
     "staff_disable": lambda ids: {},
