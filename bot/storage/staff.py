@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.storage.models import FunnelEvent, Lead, User
 from bot.storage.staff_models import (
@@ -275,6 +276,19 @@ async def lead_events(db: AsyncSession, lead_id: int) -> Sequence[LeadEvent]:
     return rows.all()
 
 
+async def _set_lead(db: AsyncSession, lead: Lead, **values: object) -> None:
+    """Change follow-up columns of a lead, leaving ``updated_at`` alone: it tells when the
+    worker last registered, not when staff last touched the lead."""
+    await db.execute(
+        update(Lead)
+        .where(Lead.id == lead.id)
+        .values(**values, updated_at=Lead.updated_at)
+        .execution_options(synchronize_session=False)
+    )
+    for key, value in values.items():
+        set_committed_value(lead, key, value)
+
+
 def _event(
     lead: Lead,
     account: StaffAccount,
@@ -306,7 +320,7 @@ async def change_status(
 ) -> LeadEvent:
     """Move the lead to ``status`` (a note may go with it) and record who and when."""
     event = _event(lead, account, at, "status", lead.status, status, note)
-    lead.status = status
+    await _set_lead(db, lead, status=status)
     db.add(event)
     await db.flush()
     return event
@@ -332,7 +346,7 @@ async def assign(
     names = await account_names(db)
     old = names.get(lead.assigned_officer_id) if lead.assigned_officer_id else None
     event = _event(lead, account, at, "assigned", old, officer.name if officer else None)
-    lead.assigned_officer_id = officer.id if officer else None
+    await _set_lead(db, lead, assigned_officer_id=officer.id if officer else None)
     db.add(event)
     await db.flush()
     return event

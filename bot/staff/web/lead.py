@@ -33,13 +33,18 @@ async def _lead(request: web.Request, for_update: bool = False) -> Lead:
     return lead
 
 
-def _answers(request: web.Request, lead: Lead, full: bool) -> list[tuple[str, str]]:
-    """(label, answer) in the flow's order, as the worker would read them; CNIC and mobile
-    masked unless ``full``."""
+LTR_KINDS = {"cnic", "pk_mobile", "number"}  # digits keep their order in an Urdu page
+ISOLATES = str.maketrans("", "", "\u2066\u2067\u2068\u2069\u200f")
+
+
+def _answers(request: web.Request, lead: Lead, full: bool) -> list[tuple[str, str, str]]:
+    """(label, answer, direction) in the flow's order, as the worker would read them; CNIC
+    and mobile masked unless ``full``. The page sets each answer's direction itself, so the
+    bot's isolation marks are dropped."""
     engine = request.app[FLOWS]
     flow = engine.flows[REGISTRATION]
     answers = dict(lead.answers or {})
-    shown: list[tuple[str, str]] = []
+    shown: list[tuple[str, str, str]] = []
     for step in flow.steps:
         if step.id in HIDDEN_STEPS or step.id not in answers:
             continue
@@ -53,7 +58,8 @@ def _answers(request: web.Request, lead: Lead, full: bool) -> list[tuple[str, st
                 text = engine.display(REGISTRATION, step.id, value, answers)
             except (ValueError, TypeError, KeyError):
                 text = str(value)
-        shown.append((gettext(step.label or step.id), text))
+        direction = "ltr" if step.kind in LTR_KINDS else "auto"
+        shown.append((gettext(step.label or step.id), text.translate(ISOLATES), direction))
     return shown
 
 

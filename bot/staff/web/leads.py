@@ -106,5 +106,7 @@ async def list_page(request: web.Request) -> web.StreamResponse:
             "first": (page - 1) * PAGE_SIZE + 1 if total else 0,
             "last": min(page * PAGE_SIZE, total),
             "link": link,
+            "filter_count": len([k for k in query if k != "q"]),
+            "filter_open": bool([k for k in query if k != "q"]) or sort != "newest" or error,
         },
     )
