@@ -59,6 +59,7 @@ async def submit(request: web.Request) -> web.StreamResponse:
         account.password_hash = await asyncio.to_thread(accounts.hash_password, password)
     await auth.record_success(request, name)
     response = redirect(next_path)
+    await auth.end_session(request, response)  # a browser signing in again: old session ends
     await auth.start_session(request, response, account)
     await store.audit(session, "sign_in", at, account=account, address=address)
     return response

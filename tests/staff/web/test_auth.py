@@ -186,3 +186,18 @@ async def test_throttling_is_shared_between_processes(database_url: str) -> None
     finally:
         await stop_staff_web(first)
         await stop_staff_web(second)
+
+
+async def test_signing_in_again_ends_the_earlier_session(staff_web: StaffWeb) -> None:
+    from sqlalchemy import func, select
+
+    from bot.storage.db import session_factory
+    from bot.storage.staff_models import StaffSession
+
+    await staff_web.account("nabeel", "viewer")
+    await staff_web.account("noor", "officer")
+    browser = await staff_web.signed_in("nabeel")
+    assert (await browser.sign_in("noor")).status == 303
+    async with session_factory(staff_web.engine)() as db:
+        assert await db.scalar(select(func.count()).select_from(StaffSession)) == 1
+    assert "noor" in (await browser.get("/leads")).text
