@@ -1,5 +1,5 @@
-"""The ``ssw-bot`` command: run (Telegram, long polling), chat (terminal), db upgrade, facts,
-export (leads as CSV or XLSX for OEC staff)."""
+"""The ``ssw-bot`` command: run (Telegram, long polling), chat (terminal), web (the staff web
+app), staff (its accounts), export (leads as CSV or XLSX for OEC staff), db upgrade, facts."""
 
 from __future__ import annotations
 
@@ -17,6 +17,11 @@ NO_TOKEN = (
     "TELEGRAM_BOT_TOKEN=... in the environment or in a .env file. "
     "To try the conversation without Telegram, run: ssw-bot chat"
 )
+NO_SECRET = (
+    "ssw-bot: no secret key for the staff web app. Put a long random STAFF_SECRET_KEY=... in "
+    "the environment or in a .env file, for example the output of: "
+    "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+)
 
 
 def _logging(level: str) -> None:
@@ -28,9 +33,12 @@ def _logging(level: str) -> None:
     logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 
-def run(settings: Settings) -> int:
+def run(settings: Settings, with_web: bool = False) -> int:
     if not settings.telegram_bot_token:
         print(NO_TOKEN, file=sys.stderr)
+        return 2
+    if with_web and not settings.staff_secret_key:
+        print(NO_SECRET, file=sys.stderr)
         return 2
     from telegram import Update
 
@@ -47,9 +55,23 @@ def run(settings: Settings) -> int:
         base_file_url=settings.telegram_api_file_url,
     )
 
+    web_runner: list[object] = []
+
+    async def start_web(_: object) -> None:
+        from bot.staff.web.server import start
+
+        web_runner.append(await start(settings))
+
     async def close(_: object) -> None:
+        from aiohttp import web
+
+        for runner in web_runner:
+            assert isinstance(runner, web.AppRunner)
+            await runner.cleanup()
         await services.close()
 
+    if with_web:  # the staff web app in the same process and event loop as the bot
+        application.post_init = start_web
     application.post_shutdown = close
     logging.getLogger(__name__).info(
         "ssw-bot polling (database: %s)", settings.database().split("://")[0]
@@ -74,6 +96,27 @@ def chat(settings: Settings, user: str | None) -> int:
 
     asyncio.run(main())
     return 0
+
+
+def web_app(settings: Settings) -> int:
+    """The staff web app on its own (``ssw-bot web``)."""
+    if not settings.staff_secret_key:
+        print(NO_SECRET, file=sys.stderr)
+        return 2
+    from bot.staff.web.server import serve
+    from bot.storage.migrate import upgrade
+
+    upgrade(settings.database())
+    serve(settings)
+    return 0
+
+
+def staff(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.staff.cli import main as staff_main
+    from bot.storage.migrate import upgrade
+
+    upgrade(settings.database())
+    return staff_main(args, settings.database())
 
 
 def db_upgrade(settings: Settings, revision: str) -> int:
@@ -123,7 +166,14 @@ def export(settings: Settings, args: argparse.Namespace) -> int:
 def parser() -> argparse.ArgumentParser:
     main = argparse.ArgumentParser(prog="ssw-bot", description=__doc__)
     commands = main.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="run the Telegram bot (long polling)")
+    run_cmd = commands.add_parser("run", help="run the Telegram bot (long polling)")
+    run_cmd.add_argument(
+        "--web", action="store_true", help="also serve the staff web app in the same process"
+    )
+    commands.add_parser("web", help="serve the staff web app (STAFF_HOST, STAFF_PORT)")
+    from bot.staff.cli import add_parser as add_staff_parser
+
+    add_staff_parser(commands)
     chat_cmd = commands.add_parser("chat", help="the same conversation in this terminal")
     chat_cmd.add_argument("--user", help="who you are in the database (default: your login)")
     facts_cmd = commands.add_parser(
@@ -164,9 +214,13 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     settings = Settings()
-    _logging(settings.log_level if args.command == "run" else "WARNING")
+    _logging(settings.log_level if args.command in {"run", "web"} else "WARNING")
     if args.command == "run":
-        return run(settings)
+        return run(settings, with_web=args.web)
+    if args.command == "web":
+        return web_app(settings)
+    if args.command == "staff":
+        return staff(settings, args)
     if args.command == "chat":
         return chat(settings, args.user)
     if args.command == "facts":

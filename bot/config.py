@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -19,6 +20,15 @@ class Settings(BaseSettings):
     telegram_api_file_url: str = "https://api.telegram.org/file/bot"
     database_url: str = ""
     log_level: str = "INFO"
+
+    # The staff web app (``ssw-bot web``). The secret key signs CSRF tokens and keys the
+    # stored session hashes: without one the web app refuses to start. Never logged.
+    staff_secret_key: str = Field(default="", repr=False)
+    staff_host: str = "127.0.0.1"
+    staff_port: int = 8080
+    staff_session_minutes: int = 30  # signed out after this long without a request
+    staff_secure_cookies: bool = False  # always mark cookies Secure (they are on https anyway)
+    staff_trust_proxy: bool = False  # behind a reverse proxy: believe X-Forwarded-For/-Proto
 
     def database(self) -> str:
         return self.database_url or default_database_url()

@@ -80,7 +80,8 @@ def _truncate(url: str) -> None:
         connection = await asyncpg.connect(url)
         try:
             await connection.execute(
-                "TRUNCATE funnel_events, leads, conversations, users RESTART IDENTITY CASCADE"
+                "TRUNCATE funnel_events, leads, conversations, users, lead_events, audit_log, "
+                "staff_sessions, staff_sign_in_throttle, staff_accounts RESTART IDENTITY CASCADE"
             )
         finally:
             await connection.close()

@@ -1,1 +1,3 @@
-"""The staff side: what OEC staff use to find and export leads (filters, outcome, exports)."""
+"""The OEC staff side: accounts and roles, the follow-up pipeline, masking, lead filters and
+the eligibility outcome, exports, the web app (``bot.staff.web``) and the ``ssw-bot staff``
+commands."""

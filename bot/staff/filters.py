@@ -40,9 +40,10 @@ from urllib.parse import urlencode
 from bot.engine.digits import ascii_digits
 from bot.i18n import LANGUAGES
 from bot.staff.outcome import NOT_CHECKED, OUTCOMES
+from bot.staff.pipeline import STATUSES as PIPELINE_STATUSES
 
-# The statuses a lead can have. The staff pipeline (staff-web) extends this tuple.
-STATUSES: tuple[str, ...] = ("new",)
+# The statuses a lead can have: the staff pipeline's.
+STATUSES: tuple[str, ...] = PIPELINE_STATUSES
 LANGUAGE_LABELS: Mapping[str, str] = {"ur": "Urdu", "en": "English", "ja": "Japanese"}
 MAX_QUERY = 100
 _TRUE = {"1", "true", "yes", "on"}

@@ -1,1 +1,7 @@
-"""Storage: SQLAlchemy models, the database connection, migrations and the repository API."""
+"""Storage: SQLAlchemy models, the repository, Alembic migrations.
+
+``staff_models`` is imported here so that its tables are always part of ``Base.metadata``
+(``leads.assigned_officer_id`` refers to ``staff_accounts``), whichever module is imported first.
+"""
+
+from bot.storage import staff_models as staff_models

@@ -95,6 +95,11 @@ class Lead(Base):
     source: Mapped[str | None] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(16), default="new")
+    # the OEC officer following the lead up (staff web); its history is in lead_events
+    assigned_officer_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_accounts.id", ondelete="SET NULL", name="fk_leads_assigned_officer_id"),
+        index=True,
+    )
     consent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))  # when they agreed
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(

@@ -152,3 +152,31 @@ def test_0002_goes_back_while_no_cnic_is_shared(empty_url: str) -> None:
         )
     upgrade(empty_url)
     assert asyncio.run(_schema_differences(empty_url)) == []
+
+
+def test_0003_keeps_leads_and_their_duplicate_marks(empty_url: str) -> None:
+    """0003 rebuilds ``leads`` on SQLite; no ON DELETE rule may fire on the rows it copies."""
+    upgrade(empty_url, "0002")
+    asyncio.run(_execute(empty_url, *OLD_ROWS))
+    second_account = OLD_ROWS[0].replace("9001", "9002")
+    marked = (
+        OLD_ROWS[1]
+        .replace("SSW-AAAA-BBBB", "SSW-CCCC-DDDD")
+        .replace(f"{USER_9001},", "(SELECT id FROM users WHERE external_id = '9002'),")
+        .replace("answers,", "answers, duplicate_of_id, duplicate_reason,")
+        .replace("'roadshow_lahore',", "(SELECT id FROM leads), 'cnic', 'roadshow_lahore',")
+    )
+    asyncio.run(_execute(empty_url, second_account, marked))
+    before = asyncio.run(
+        _execute(empty_url, "SELECT reference, duplicate_of_id, duplicate_reason FROM leads")
+    )[0]
+    assert sorted(row[2] or "" for row in before) == ["", "cnic"]
+    upgrade(empty_url)
+    after = asyncio.run(
+        _execute(
+            empty_url,
+            "SELECT reference, duplicate_of_id, duplicate_reason, assigned_officer_id FROM leads",
+        )
+    )[0]
+    assert sorted(tuple(row) for row in after) == sorted((*row, None) for row in before)
+    assert asyncio.run(_schema_differences(empty_url)) == []

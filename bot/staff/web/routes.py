@@ -1,0 +1,84 @@
+"""The one table of the staff web app's URLs: method, path, handler, minimum role, name.
+
+``role`` is required for every route (``PUBLIC`` for the few pages a signed-out browser
+needs). The auth middleware reads it, refuses a route that is missing from the table, and
+the tests go through the table route by route and role by role, so a new route without a
+rule cannot slip in. ``NAVIGATION`` is the layout's menu, filtered by role.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from bot.i18n import N_
+from bot.staff.accounts import Role
+from bot.staff.web import account, admin, audit, lead, leads, signin
+
+PUBLIC: None = None
+STATIC_PATH = "/static"
+
+
+@dataclass(frozen=True)
+class Route:
+    method: Literal["GET", "POST"]
+    path: str
+    handler: Handler
+    role: Role | None  # the least role allowed; PUBLIC: anyone, signed in or not
+    name: str
+
+
+async def home(_request: web.Request) -> web.StreamResponse:
+    return web.Response(status=303, headers={"Location": "/leads"})
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("GET", "/", home, "viewer", "home"),
+    Route("GET", "/sign-in", signin.page, PUBLIC, "sign_in"),
+    Route("POST", "/sign-in", signin.submit, PUBLIC, "sign_in_submit"),
+    Route("POST", "/sign-out", signin.sign_out, "viewer", "sign_out"),
+    Route("POST", "/language", signin.choose_language, PUBLIC, "language"),
+    Route("GET", "/leads", leads.list_page, "viewer", "leads"),
+    Route("GET", r"/leads/{lead_id:\d+}", lead.detail, "viewer", "lead"),
+    Route("POST", r"/leads/{lead_id:\d+}/status", lead.change_status, "officer", "lead_status"),
+    Route("POST", r"/leads/{lead_id:\d+}/notes", lead.add_note, "officer", "lead_note"),
+    Route("POST", r"/leads/{lead_id:\d+}/assign", lead.assign, "officer", "lead_assign"),
+    Route("GET", "/account", account.page, "viewer", "account"),
+    Route("POST", "/account/password", account.change_password, "viewer", "account_password"),
+    Route("GET", "/staff", admin.page, "admin", "staff"),
+    Route("POST", "/staff", admin.add, "admin", "staff_add"),
+    Route("POST", r"/staff/{account_id:\d+}/role", admin.set_role, "admin", "staff_role"),
+    Route("POST", r"/staff/{account_id:\d+}/disable", admin.disable, "admin", "staff_disable"),
+    Route("POST", r"/staff/{account_id:\d+}/enable", admin.enable, "admin", "staff_enable"),
+    Route(
+        "POST",
+        r"/staff/{account_id:\d+}/password",
+        admin.reset_password,
+        "admin",
+        "staff_password",
+    ),
+    Route("GET", "/audit", audit.page, "admin", "audit"),
+    # Later rounds, each with its rule here: /duplicates (officer: resolve possible
+    # duplicates), /export (officer: CSV/XLSX of the current filter), /dashboard (viewer:
+    # SVG charts), /facts-due (officer: facts to check again), /outbox (admin: notices).
+)
+
+
+@dataclass(frozen=True)
+class NavItem:
+    path: str
+    label: str  # msgid
+    role: Role
+
+
+NAVIGATION: tuple[NavItem, ...] = (
+    NavItem("/leads", N_("Leads"), "viewer"),
+    # NavItem("/duplicates", N_("Possible duplicates"), "officer"),
+    # NavItem("/dashboard", N_("Dashboard"), "viewer"),
+    NavItem("/staff", N_("Staff accounts"), "admin"),
+    NavItem("/audit", N_("Audit log"), "admin"),
+    NavItem("/account", N_("My account"), "viewer"),
+)

@@ -1,0 +1,185 @@
+"""The staff web app in a real browser: headless Chromium (Debian's) driven by Playwright.
+
+Sign in, search by an Urdu name and by a CNIC typed without dashes, filter, open a lead,
+change its status, add a note, read the timeline, switch the interface to Urdu. Screenshots
+of the sign-in, leads list and lead pages in English and Urdu go to ``$SSW_SCREENSHOTS``
+(``SSW_SCREENSHOTS=docs/screenshots`` refreshes the ones in the docs), else to a temporary
+folder.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from playwright.async_api import Browser, Page, async_playwright, expect
+
+from tests.staff.web.conftest import PASSWORD, StaffWeb, eligibility
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+URDU_NAME = "محمد علی آزمائشی"
+
+
+@pytest.fixture
+async def chromium() -> AsyncIterator[Browser]:
+    executable = shutil.which("chromium")
+    if executable is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is required in CI (apt-get install -y chromium)")
+        pytest.skip("no chromium: apt-get install -y chromium")
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            await browser.close()
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    folder = Path(os.environ.get("SSW_SCREENSHOTS") or tmp_path)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+async def _seed(web: StaffWeb) -> int:
+    """A handful of obviously fake leads; returns the Urdu-named one's id."""
+    urdu = await web.lead(
+        full_name=URDU_NAME,
+        cnic="3520212345671",
+        mobile="+923001234567",
+        language="ur",
+        source="roadshow_lahore",
+        answers={"province": "punjab", "sectors": ["construction"], "district": "فیصل آباد"},
+        eligibility=eligibility(),
+        created_at=datetime(2026, 11, 20, 6, 30, tzinfo=UTC),
+    )
+    others = [
+        ("Test Worker Beta", "sindh", ["food_service"], "en", None),
+        ("Test Worker Gamma", "kp", ["agriculture", "construction"], "en", "fb_ad_nov"),
+        ("فاطمہ آزمائشی", "punjab", ["nursing_care"], "ur", "roadshow_lahore"),
+        ("Test Worker Delta", "balochistan", ["auto_repair"], "en", None),
+        ("Test Worker Epsilon", "islamabad", ["it_engineer"], "ja", None),
+    ]
+    for n, (name, province, sectors, language, source) in enumerate(others):
+        await web.lead(
+            full_name=name,
+            language=language,
+            source=source,
+            answers={"province": province, "sectors": sectors},
+            eligibility=eligibility() if n % 2 else None,
+            created_at=datetime(2026, 11, 21 + n, 7, tzinfo=UTC),
+        )
+    return urdu
+
+
+async def _names(page: Page) -> list[str]:
+    return await page.locator("table.list tbody tr td:first-child a").all_inner_texts()
+
+
+async def test_an_officer_follows_a_lead_up_in_a_browser(
+    staff_web_sqlite: StaffWeb, chromium: Browser, shots: Path
+) -> None:
+    web = staff_web_sqlite
+    urdu_lead = await _seed(web)
+    await web.account("test.officer", "officer")
+    context = await chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = await context.new_page()
+
+    await page.goto(web.base + "/leads")
+    await expect(page).to_have_url(web.base + "/sign-in?next=/leads")
+    await page.screenshot(path=shots / "sign-in-en.png", full_page=True)
+    await page.get_by_label("Sign-in name").fill("test.officer")
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page).to_have_url(web.base + "/leads")
+    assert len(await _names(page)) == 6
+    await page.screenshot(path=shots / "leads-en.png", full_page=True)
+
+    await page.get_by_label("Search").fill("محمد علی")
+    await page.get_by_role("button", name="Show").first.click()
+    assert await _names(page) == [URDU_NAME]
+    await page.get_by_label("Search").fill("3520212345671")
+    await page.get_by_role("button", name="Show").first.click()
+    assert await _names(page) == [URDU_NAME]
+    assert "q=3520212345671" in page.url  # the filter is in the link, to share
+
+    await page.get_by_text("Filters and sorting").click()  # folded away until used
+    await page.get_by_role("link", name="Clear").click()
+    await expect(page).to_have_url(web.base + "/leads")
+    await page.get_by_text("Filters and sorting").click()
+    await page.get_by_label("Province").select_option("punjab")
+    await page.get_by_role("button", name="Show").first.click()
+    assert sorted(await _names(page)) == sorted([URDU_NAME, "فاطمہ آزمائشی"])
+    await page.get_by_label("Work").select_option("construction")
+    await page.get_by_role("button", name="Show").first.click()
+    assert await _names(page) == [URDU_NAME]
+
+    await page.get_by_role("link", name=URDU_NAME).click()
+    await expect(page).to_have_url(web.base + f"/leads/{urdu_lead}")
+    await expect(page.locator("h1")).to_have_text(URDU_NAME)
+    await expect(page.get_by_text("SSW (i) in Construction: what you still need")).to_be_visible()
+
+    await page.get_by_label("Status").select_option("contacted")
+    await page.get_by_label("Note (optional)").fill("Called him; he will send his passport copy.")
+    await page.get_by_role("button", name="Save").click()
+    timeline = page.locator("ol.timeline")
+    await expect(timeline).to_contain_text("Status: New → Contacted")
+    await expect(timeline).to_contain_text("Called him; he will send his passport copy.")
+    web.clock.advance(minutes=7)
+    await page.get_by_label("Note (optional)").fill("Passport copy received.")
+    await page.get_by_role("button", name="Save").click()  # same status: just a note
+    await expect(timeline.locator("li")).to_have_count(2)
+    await expect(timeline.locator("li").first).to_contain_text("Passport copy received.")
+    await page.get_by_label("Assign to").select_option(label="test.officer")
+    await page.get_by_role("button", name="Assign", exact=True).click()
+    await expect(timeline.locator("li").first).to_contain_text("Assigned to test.officer")
+    await page.screenshot(path=shots / "lead-en.png", full_page=True)
+
+    await page.get_by_role("button", name="اردو").click()
+    await expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    await expect(page.locator("html")).to_have_attribute("lang", "ur")
+    await expect(page).to_have_url(web.base + f"/leads/{urdu_lead}")
+    await page.screenshot(path=shots / "lead-ur.png", full_page=True)
+    await page.goto(web.base + "/leads")
+    await expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    await page.screenshot(path=shots / "leads-ur.png", full_page=True)
+    await page.locator("form[action='/sign-out'] button").click()
+    await expect(page).to_have_url(web.base + "/sign-in")
+    await expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    await page.screenshot(path=shots / "sign-in-ur.png", full_page=True)
+    await context.close()
+
+
+async def test_pages_fit_a_phone(
+    staff_web_sqlite: StaffWeb, chromium: Browser, shots: Path
+) -> None:
+    web = staff_web_sqlite
+    lead = await _seed(web)
+    await web.account("test.viewer", "viewer")
+    context = await chromium.new_context(
+        viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True
+    )
+    page = await context.new_page()
+    await page.goto(web.base + "/sign-in")
+    await page.get_by_label("Sign-in name").fill("test.viewer")
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Sign in").click()
+    for path, name in (("/leads", "leads-phone-en.png"), (f"/leads/{lead}", "lead-phone-en.png")):
+        await page.goto(web.base + path)
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{path} scrolls sideways on a phone ({width}px)"
+        await page.screenshot(path=shots / name, full_page=True)
+    assert "35202-*******-1" in await page.content()  # a viewer's phone shows it masked
+    await context.close()
