@@ -59,9 +59,9 @@ def test_catalog_follows_the_glossary(language: str) -> None:
         uses = [uses] if isinstance(uses, str) else uses
         unless = re.compile(entry["unless"]) if entry.get("unless") else None
         for msgid, msgstr in pairs:
-            if uses and term.search(msgid) and not (unless and unless.search(msgid)):
-                if not any(use in msgstr for use in uses):
-                    problems.append(f"{entry['term']!r} → {uses}: {msgid[:60]!r} = {msgstr[:60]!r}")
+            applies = uses and term.search(msgid) and not (unless and unless.search(msgid))
+            if applies and not any(use in msgstr for use in uses):
+                problems.append(f"{entry['term']!r} → {uses}: {msgid[:60]!r} = {msgstr[:60]!r}")
             for avoid in entry.get("avoid") or []:
                 if avoid in msgstr:
                     problems.append(f"avoid {avoid!r}: {msgstr[:70]!r}")
