@@ -244,6 +244,14 @@ def reply(text: str, buttons: Sequence[Sequence[Button]] = (), **kw: Any) -> Rep
     return Reply(text=paragraph(text), buttons=tuple(tuple(row) for row in buttons), **kw)
 
 
+HALF_ROW = 18  # columns a label may take to share a row with another on a phone
+
+
+def _short(buttons: Sequence[Button]) -> bool:
+    """All labels fit half a phone's width, so two buttons a row lose no words."""
+    return all(phone.display_width(b.label) <= HALF_ROW for b in buttons)
+
+
 def _rows(buttons: Sequence[Button], width: int) -> list[list[Button]]:
     return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
 
@@ -474,6 +482,9 @@ class Engine:
         if kind == "r" and state.mode == "review":
             if rest == "ok":
                 return self._complete(state, flow)
+            if rest.startswith("p:") and rest[2:].isdigit():  # a page of a long review
+                state.page = int(rest[2:])
+                return Outcome(state, [self._review(state, edit=True)])
             if rest.startswith("e:") and flow.has_step(rest[2:]):
                 return self._revisit(state, flow, rest[2:], editing=True)
         step_id, _, value = rest.partition(":")
@@ -557,9 +568,13 @@ class Engine:
                 return Outcome(
                     state, [*before, self._screen(state)], [Event("step", flow.id, step.id)]
                 )
+        changed = state.step if state.editing else None  # a change made from the review
         state.editing = False
-        if flow.review:
+        if flow.review:  # from its first page, or the page of the answer just changed
+            answered = changed
             state.step, state.mode = None, "review"
+            pages = self._review_pages(state)
+            state.page = next((n for n, p in enumerate(pages) if answered in p), 0)
             state.totals[flow.id] = len(applicable)  # the count starts again from the review
             return Outcome(state, [*before, self._screen(state)])
         outcome = self._complete(state, flow)
@@ -959,14 +974,14 @@ class Engine:
                 )
                 for i, o in enumerate(options)
             ]
-            rows = _rows(marked, 2 if len(options) > 6 else 1)
+            rows = _rows(marked, 2 if len(options) > 6 and _short(marked) else 1)
             rows.append([Button(button_label(gettext(DONE)), f"d:{step.id}")])
         elif step.kind in {"choice", "yes_no", "info"} and options:
             rows = self._option_rows(state, step, options, current)
         elif step.kind == "info":
             rows = [[Button(button_label(gettext(DONE)), f"a:{step.id}:seen")]]
         if len(text_pages) > 1:
-            rows.insert(0, self._page_row(step, state.page, len(text_pages)))
+            rows.insert(0, self._page_row(f"p:{step.id}", state.page, len(text_pages)))
         if current is not None and step.kind != "multi_choice":
             rows.append([Button(button_label(gettext(KEEP)), f"k:{step.id}")])
         rows.append(self._nav_row(flow, step.id))
@@ -992,39 +1007,63 @@ class Engine:
             )
             for i, o in enumerate(options[first : first + page_size])
         ]
-        two = step.kind == "yes_no" or (len(buttons) > 6 and not step.page_size)
+        two = step.kind == "yes_no" or (len(buttons) > 6 and not step.page_size and _short(buttons))
         rows = _rows(buttons, 2 if two else 1)
         if pages > 1:
-            rows.append(self._page_row(step, page, pages))
+            rows.append(self._page_row(f"p:{step.id}", page, pages))
         return rows
 
-    def _page_row(self, step: Step, page: int, pages: int) -> list[Button]:
-        """◀️ Previous · 2/3 · Next ▶️ for a long list or a long text."""
+    def _page_row(self, prefix: str, page: int, pages: int) -> list[Button]:
+        """◀️ Previous · 2/3 · Next ▶️ for a long list, a long text or a long review; each
+        button's data is ``<prefix>:<page>``."""
         page = min(max(page, 0), pages - 1)
         turn = []
         if page > 0:
-            turn.append(Button(button_label(gettext(PREVIOUS)), f"p:{step.id}:{page - 1}"))
-        turn.append(Button(f"{page + 1}/{pages}", f"p:{step.id}:{page}", indicator=True))
+            turn.append(Button(button_label(gettext(PREVIOUS)), f"{prefix}:{page - 1}"))
+        turn.append(Button(f"{page + 1}/{pages}", f"{prefix}:{page}", indicator=True))
         if page < pages - 1:
-            turn.append(Button(button_label(gettext(NEXT)), f"p:{step.id}:{page + 1}"))
+            turn.append(Button(button_label(gettext(NEXT)), f"{prefix}:{page + 1}"))
         return turn
 
-    def _review(self, state: State) -> Reply:
+    def _review_head(self, flow: Flow) -> list[str]:
+        return [gettext(flow.title), gettext(REVIEW_TITLE), ""]
+
+    def _review_pages(self, state: State) -> list[dict[str, tuple[str, Button]]]:
+        """The review's answers, step id → (line, edit button), cut into phone screens."""
         assert state.flow is not None
         flow = self.flows[state.flow]
         given = state.answers.get(flow.id, {})
-        lines = [gettext(flow.title), gettext(REVIEW_TITLE), ""]
-        edits = []
+        head = self._review_head(flow)
+        pages: list[dict[str, tuple[str, Button]]] = [{}]
         for step in self._applicable(flow, given):
             if not step.review or step.id not in given:
                 continue
             label = gettext(step.label or step.prompt)
-            lines.append(f"• {label}: {self._display(step, given[step.id], given)}")
-            edits.append(Button(button_label(t(EDIT, label=label)), f"r:e:{step.id}"))
-        rows = _rows(edits, 2)
+            line = f"• {label}: {self._display(step, given[step.id], given)}"
+            lines = [*head, *(shown for shown, _ in pages[-1].values()), line]
+            if pages[-1] and not phone.fits("\n".join(lines), phone.SCREEN_LINES - 2):
+                pages.append({})
+            pages[-1][step.id] = (
+                line,
+                Button(button_label(t(EDIT, label=label)), f"r:e:{step.id}"),
+            )
+        return pages
+
+    def _review(self, state: State, edit: bool = False) -> Reply:
+        """Every answer with a button to change it; a long review a phone screen at a time,
+        each page with the buttons of its own answers, and Submit on every page."""
+        assert state.flow is not None
+        flow = self.flows[state.flow]
+        pages = self._review_pages(state)
+        page = min(max(state.page, 0), len(pages) - 1)
+        edits = [button for _, button in pages[page].values()]
+        rows = _rows(edits, 2 if _short(edits) else 1)
+        if len(pages) > 1:
+            rows.append(self._page_row("r:p", page, len(pages)))
         rows.append([Button(button_label(gettext(SUBMIT)), "r:ok")])
         rows.append(self._nav_row(flow, BACK_FROM_REVIEW))
-        return reply("\n".join(lines), rows)
+        text = "\n".join([*self._review_head(flow), *(line for line, _ in pages[page].values())])
+        return reply(text, rows, edit=edit)
 
     def _display(self, step: Step, value: Any, answers: Mapping[str, Any]) -> str:
         labels = (

@@ -161,7 +161,9 @@ async def test_after_the_eligibility_check_each_thing_is_asked_once(
     assert "Have you passed an SSW skills test" in turn.text  # not the tests again
     await person.tap("No")
     turn = await person.tap("Yes")  # a passport; nothing about Japan or TITP again
-    assert "Please check your answers" in turn.text
+    assert "Please check your answers" in turn.text  # a phone screen at a time
+    turn = await person.tap("Next ▶️")
+    assert turn.last.edited
     assert "• Work you want: Construction" in turn.text
     assert "• Japanese tests passed: JLPT N4" in turn.text
     assert "• Earlier time in Japan: Technical Intern Training, completed" in turn.text

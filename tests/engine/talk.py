@@ -69,6 +69,16 @@ class Talk:
     def labels(self) -> list[str]:
         return [b.label for r in self.replies for row in r.buttons for b in row]
 
+    def review(self) -> tuple[str, list[str]]:
+        """The whole review screen: the text and buttons of every page (a long review is
+        shown a phone screen at a time); leaves the last page on screen."""
+        texts, buttons, page = [self.text], self.buttons(), 1
+        while f"r:p:{page}" in self.buttons():
+            texts.append(self.tap(f"r:p:{page}"))
+            buttons += self.buttons()
+            page += 1
+        return "\n".join(texts), buttons
+
     def back(self) -> str:
         """Tap the Back button on screen."""
         return self.tap(next(d for d in self.buttons() if d.startswith("n:back:")))

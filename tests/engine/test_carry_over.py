@@ -50,12 +50,11 @@ def test_eligibility_answers_are_not_asked_again_and_show_on_the_review(engine: 
     asked = register(talk)
     assert not {"sectors", "jp_tests", "japan_history", "titp_field"} & set(asked)
     assert asked[-3:] == ["japanese_level", "skills_test", "passport"]
-    review = talk.text
+    review, edits = talk.review()
     assert "• Work you want: Construction" in review
     assert "• Japanese tests passed: JLPT N4" in review
     assert "• Earlier time in Japan: Technical Intern Training, completed" in review
     assert "• Technical Intern Training field: Construction" in review
-    edits = talk.buttons()
     assert {"r:e:sectors", "r:e:jp_tests", "r:e:japan_history", "r:e:titp_field"} <= set(edits)
     talk.tap("r:ok")
     submitted = talk.events[-1].answers
@@ -75,11 +74,11 @@ def test_a_carried_answer_can_be_changed_on_the_review(engine: Engine) -> None:
     assert "☑️ Construction" in talk.labels()  # the carried pick is ticked
     talk.tap("t:sectors:agriculture")
     assert "Please check your answers" in talk.tap("d:sectors")
-    assert "• Work you want: Construction, Agriculture" in talk.text
+    assert "• Work you want: Construction, Agriculture" in talk.review()[0]
     assert "sectors" not in talk.state.carried["registration"]  # the worker's answer now
     talk.tap("r:e:japan_history")
     talk.tap("a:japan_history:never")  # the TITP field no longer applies
-    assert "Technical Intern Training field" not in talk.text
+    assert "Technical Intern Training field" not in talk.review()[0]
     talk.tap("r:ok")
     submitted = talk.events[-1].answers
     assert submitted is not None and "titp_field" not in submitted

@@ -21,6 +21,7 @@ from bot.engine.engine import Reply, State
 from bot.engine.phone import SCREEN_LINES, pages, phone_lines
 from bot.i18n import LANGUAGES, gettext, using_language
 from bot.ssw import catalogue
+from tests.engine.talk import Talk
 
 TODAY = date(2026, 11, 25)
 ENGINE = build_engine(lambda: TODAY)
@@ -51,7 +52,9 @@ def _pages_of(state: State) -> Iterator[tuple[int, Reply]]:
     yield 0, reply
     page = 1
     while any(
-        b.data.endswith(f":{page}") and b.data.startswith("p:") for r in reply.buttons for b in r
+        b.data.endswith(f":{page}") and b.data.startswith(("p:", "r:p:"))
+        for r in reply.buttons
+        for b in r
     ):
         state.page = page
         reply = ENGINE.resume(state).replies[0]
@@ -84,6 +87,17 @@ def flow_screens() -> Iterator[tuple[str, str]]:
                 for page, reply in _pages_of(state):
                     yield f"{flow.id}.{step.id}[{sector}, page {page}]", reply.text
     yield "menu", ENGINE.menu().text
+    yield from review_screens()
+
+
+def review_screens() -> Iterator[tuple[str, str]]:
+    """The registration's review screen with every answer given (the longest answers)."""
+    talk = Talk(ENGINE)
+    talk.start("registration")
+    talk.answer_all(lambda step: "titp_completed" if step.id == "japan_history" else None)
+    assert talk.state.mode == "review"
+    for page, reply in _pages_of(talk.state):
+        yield f"registration review, page {page}", reply.text
 
 
 def result_screens() -> Iterator[tuple[str, str]]:

@@ -27,21 +27,22 @@ def _run(connection: Connection) -> None:
 async def _run_async() -> None:
     engine = create_engine(config.get_main_option("sqlalchemy.url") or "")
     async with engine.connect() as connection:
-        sqlite = connection.dialect.name == "sqlite"
-        if sqlite:
-            # Batch migrations rebuild a table (copy, drop, rename). With foreign keys on, the
-            # drop would fire ON DELETE actions on the rows just copied; SQLite only takes this
-            # pragma outside a transaction, so it goes to the driver before the migration's.
-            raw = await connection.get_raw_connection()
-            await raw.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        # Batch migrations rebuild a SQLite table (copy, drop, rename). With foreign keys on,
+        # the drop would fire ON DELETE actions on the rows just copied; SQLite only takes this
+        # pragma outside a transaction, so it goes to the driver before the migration's.
+        driver = None
+        if connection.dialect.name == "sqlite":
+            driver = (await connection.get_raw_connection()).driver_connection
+            assert driver is not None
+            await driver.execute("PRAGMA foreign_keys=OFF")
         await connection.run_sync(_run)
         await connection.commit()
-        if sqlite:
+        if driver is not None:
             problems = await connection.exec_driver_sql("PRAGMA foreign_key_check")
             if problems.all():
                 raise RuntimeError("a migration left rows whose foreign keys point nowhere")
             await connection.rollback()
-            await raw.driver_connection.execute("PRAGMA foreign_keys=ON")
+            await driver.execute("PRAGMA foreign_keys=ON")
     await engine.dispose()
 
 
