@@ -334,11 +334,9 @@ async def test_fifty_users_concurrently_echo_in_order(api: FakeBotApi) -> None:
             await user.send(f"user {user_id} message {n}")
         return [(await user.reply(timeout=8)).text for _ in range(5)]
 
-    started = time.perf_counter()
     results = await asyncio.gather(*(converse(2000 + i) for i in range(50)))
     for i, texts in enumerate(results):
         assert texts == [f"user {2000 + i} message {n}" for n in range(5)]
-    assert time.perf_counter() - started < 5
 
 
 # -- protocol details -------------------------------------------------------------------------
