@@ -31,6 +31,7 @@ from bot.engine.engine import (
     Press,
     Reply,
     State,
+    answer_line,
     button_label,
     reply,
     t,
@@ -38,6 +39,7 @@ from bot.engine.engine import (
 from bot.engine.flows import Flow
 from bot.i18n import (
     DEFAULT_LANGUAGE,
+    LANGUAGE_NAMES,
     N_,
     current_language,
     gettext,
@@ -384,7 +386,7 @@ class ConversationService:
         if stored:
             assessment = ssw.Assessment.from_dict(stored)
             lines += ["", gettext(MYDATA_ELIGIBILITY), ssw.render_summary(assessment)]
-        lines += ["", t(MYDATA_LANGUAGE, language=gettext(LANGUAGE_SET).split(":")[-1].strip())]
+        lines += ["", t(MYDATA_LANGUAGE, language=LANGUAGE_NAMES[current_language()])]
         return "\n".join(lines)
 
     def _answer_lines(self, flow_id: str, answers: Mapping[str, Any]) -> list[str]:
@@ -394,7 +396,7 @@ class ConversationService:
             if step.review and step.id in answers:
                 value = answers[step.id]
                 shown = self.engine.display(flow_id, step.id, value, answers)
-                lines.append(f"• {gettext(step.label or step.prompt)}: {shown}")
+                lines.append(answer_line(gettext(step.label or step.prompt), shown))
         return lines
 
 

@@ -220,6 +220,14 @@ NOT_OWN_CONTACT = N_(
 LIST_SEPARATOR = {"ur": "، ", "ja": "、", "en": ", "}
 
 
+ANSWER_LINE = N_("• {label}: {value}")  # translators: Japanese labels take a full-width colon
+
+
+def answer_line(label: str, shown: str) -> str:
+    """One answer as the review screen and /mydata list it (label and value already shown)."""
+    return gettext(ANSWER_LINE).format(label=label, value=shown)
+
+
 def t(msgid: str, **params: Any) -> str:
     """Translate, then fill placeholders: dates in the locale's format, values isolated for RTL."""
     text = gettext(msgid)
@@ -1039,7 +1047,7 @@ class Engine:
             if not step.review or step.id not in given:
                 continue
             label = gettext(step.label or step.prompt)
-            line = f"• {label}: {self._display(step, given[step.id], given)}"
+            line = answer_line(label, self._display(step, given[step.id], given))
             lines = [*head, *(shown for shown, _ in pages[-1].values()), line]
             if pages[-1] and not phone.fits("\n".join(lines), phone.SCREEN_LINES - 2):
                 pages.append({})

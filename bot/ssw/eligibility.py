@@ -625,7 +625,7 @@ def _find_employer(builder: _Builder, status: RouteStatus) -> None:
     if status == "meets":
         builder.step(
             N_(
-                "Next: find an employer in Japan, through OEC or a licensed agent (OEP). "
+                "Find an employer in Japan, through OEC or a licensed agent (OEP). "
                 "Never pay a deposit."
             )
         )

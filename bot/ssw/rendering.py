@@ -35,6 +35,7 @@ STATUS_LINES: Mapping[RouteStatus, str] = {
     "after_steps": N_("You can get there after these steps:"),
     "not_now": N_("Not now, because:"),
 }
+ROUTE_LINE = N_("{route}: {verdict}")  # another route on the summary, with its short verdict
 # Other routes, a line each on the summary screen.
 SHORT_VERDICTS: Mapping[RouteStatus, str] = {
     "meets": N_("you meet the main requirements."),
@@ -141,7 +142,10 @@ def render_summary(assessment: Assessment) -> str:
         head += _marks([c for c in first.criteria if c.status == "not_met"])
     # "You can get there after these steps:" heads the steps itself; the others need a heading
     heading = [] if first.status == "after_steps" else [_format(NEXT_STEPS, {})]
-    rest = [f"{_title(r)}: {_format(SHORT_VERDICTS[r.status], {})}" for r in others]
+    rest = [
+        gettext(ROUTE_LINE).format(route=_title(r), verdict=_format(SHORT_VERDICTS[r.status], {}))
+        for r in others
+    ]
     tail = [_format(DISCLAIMER, {})]
     steps = _steps(first)
 

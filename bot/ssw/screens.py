@@ -93,7 +93,7 @@ def _key_lines(sector: Sector) -> list[str]:
     test = sector.fact("skills_test")
     if test is not None and test.name:
         if test.body:
-            lines.append(t(SKILLS_TEST_BY, test=gettext(test.name), body=test.body))
+            lines.append(t(SKILLS_TEST_BY, test=gettext(test.name), body=gettext(test.body)))
         else:
             lines.append(t(SKILLS_TEST_LINE, test=gettext(test.name)))
     japanese = sector.fact("japanese")

@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from bot import ssw
-from bot.i18n import using_language
+from bot.i18n import N_, using_language
 from bot.ssw.rendering import ROUTE_TITLES
 
 # Outcome → the stored route statuses that mean it. Best first: a lead's outcome is the best
@@ -25,12 +25,14 @@ OUTCOMES: Mapping[str, tuple[str, ...]] = {
 }
 NOT_CHECKED = "none"  # no eligibility check stored with the lead
 
+# English msgids: an export shows them as they are, the staff pages translate them.
 OUTCOME_LABELS: Mapping[str, str] = {
-    "meets": "Meets the main requirements",
-    "after_steps": "Can get there after some steps",
-    "not_now": "Not now",
-    NOT_CHECKED: "Not checked",
+    "meets": N_("Meets the main requirements"),
+    "after_steps": N_("Can get there after some steps"),
+    "not_now": N_("Not now"),
+    NOT_CHECKED: N_("Not checked"),
 }
+UNREADABLE = N_("Unreadable check")
 
 _RANK: dict[str, int] = {
     status: rank for rank, statuses in enumerate(OUTCOMES.values()) for status in statuses
@@ -82,4 +84,4 @@ def stored_outcome_text(stored: Mapping[str, Any] | str | None) -> str:
     try:
         return outcome_text(ssw.Assessment.from_dict(stored))
     except ValueError:
-        return "Unreadable check"
+        return UNREADABLE

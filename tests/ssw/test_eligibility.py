@@ -98,7 +98,7 @@ CASES = [
         {"ssw1_now": {AGE_OK: "met", CARE_SKILLS: "met", JFT: "met", CARE_JP: "met"}},
         {
             "ssw1_now": (
-                "find an employer",
+                "Find an employer in Japan",
                 "What happens after I register?",
                 "SSW (ii) is not available in nursing care",
             )
@@ -212,7 +212,7 @@ CASES = [
         {"age": 22, "sector": "construction", "jp_tests": ["jft_a2"], "skills_test": "yes"},
         {"ssw1_now": "meets", "ssw2": "after_steps"},
         {"ssw1_now": {JFT: "met"}},
-        {"ssw1_now": ("Next: find an employer in Japan",)},
+        {"ssw1_now": ("Find an employer in Japan",)},
         {},
         {"ssw1_now": (SKILL_DEVELOPMENT, "Then find an employer")},
     ),

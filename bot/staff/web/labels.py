@@ -7,18 +7,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot import ssw
-from bot.i18n import LANGUAGE_NAMES, LANGUAGES, N_, gettext
+from bot.i18n import LANGUAGE_NAMES, LANGUAGES, gettext
 from bot.staff import filters, outcome
 from bot.staff.pipeline import STATUS_LABELS, STATUSES
 
-OUTCOME_LABELS: Mapping[str, str] = {
-    "eligible": N_("Eligible"),
-    "possible": N_("Possible"),
-    "not_yet": N_("Not yet"),
-    "not_eligible": N_("Not eligible"),
-    outcome.NOT_CHECKED: N_("Not checked"),
-}
-UNREADABLE = N_("Unreadable check")
+OUTCOME_LABELS = outcome.OUTCOME_LABELS  # English msgids: exports keep them, pages translate
+UNREADABLE = outcome.UNREADABLE
 
 
 def province(value: str | None) -> str:

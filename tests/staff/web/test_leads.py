@@ -188,3 +188,16 @@ async def test_status_notes_and_assignment_make_a_timeline(staff_web: StaffWeb) 
         ("lead_assign", None),
     ]
     assert "Called" not in str([e.detail for e in audit])  # notes stay out of the audit log
+
+
+def test_every_choice_of_the_filter_form_is_a_value_the_filter_takes() -> None:
+    """The list's select boxes offer only values the filter parses (a form cannot send a
+    value that the page then calls not understood)."""
+    from bot.staff.filters import LeadFilter
+    from bot.staff.web.labels import choices
+
+    for field, options in choices().items():
+        assert options, field
+        for value, label in options:
+            assert label
+            LeadFilter.parse(**{field: value})
