@@ -25,7 +25,7 @@ lint: install
 	$(BIN)/mypy
 
 test: lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n auto
 
 # Re-extract msgids from code and flows, merge them into the ur and ja catalogs.
 catalogs: install
