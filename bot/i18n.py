@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import gettext as _gettext
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
@@ -129,6 +129,17 @@ def paragraph(text: str) -> str:
 def format_date(value: date) -> str:
     """A date in the current language's long format: March 15, 1998 · 1998年3月15日."""
     return _babel_format_date(value, format="long", locale=_current.get())
+
+
+def comma(language: str | None = None) -> str:
+    """The language's list comma with its space, from CLDR: ", " (en), "، " (ur), "、" (ja)."""
+    pattern = Locale.parse(language or _current.get()).list_patterns["standard"]["middle"]
+    return str(pattern).replace("{0}", "").replace("{1}", "")
+
+
+def join_list(values: Iterable[str], language: str | None = None) -> str:
+    """Items joined with the language's list comma: "Agriculture, Construction"."""
+    return comma(language).join(values)
 
 
 def format_number(value: int | float) -> str:

@@ -115,6 +115,13 @@ def test_dates_and_numbers_follow_the_language() -> None:
         assert i18n.format_number(12345) == "12,345"
 
 
+def test_lists_take_the_language_comma() -> None:
+    assert i18n.join_list(["زراعت", "تعمیرات"], "ur") == "زراعت، تعمیرات"
+    assert i18n.join_list(["農業", "建設"], "ja") == "農業、建設"
+    with i18n.using_language("en"):
+        assert i18n.join_list(["Agriculture", "Construction"]) == "Agriculture, Construction"
+
+
 def test_translations_are_per_task_not_global() -> None:
     with i18n.using_language("ja"):
         japanese = i18n.gettext("⬅️ Back")

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bot import ssw
-from bot.i18n import LANGUAGE_NAMES, LANGUAGES, gettext
+from bot.i18n import LANGUAGE_NAMES, LANGUAGES, gettext, join_list
 from bot.staff import filters, outcome
 from bot.staff.pipeline import STATUS_LABELS, STATUSES
 
@@ -23,7 +23,7 @@ def province(value: str | None) -> str:
 
 def sectors(values: Sequence[str] | None) -> str:
     names = filters.sector_choices()
-    return ", ".join(gettext(names.get(v, v)).strip() for v in values or ())
+    return join_list(gettext(names.get(v, v)).strip() for v in values or ())
 
 
 def status(value: str) -> str:

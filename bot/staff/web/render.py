@@ -15,7 +15,7 @@ import jinja2
 from aiohttp import web
 from babel.dates import format_datetime
 
-from bot.i18n import gettext, is_rtl, ngettext
+from bot.i18n import comma, gettext, is_rtl, ngettext
 from bot.staff.accounts import ROLE_LABELS, has_role
 from bot.staff.pipeline import STATUS_LABELS
 from bot.staff.web.auth import CSRF_FIELD, csrf_token
@@ -48,11 +48,12 @@ def translate_plural(singular: str, plural: str, n: int, **params: object) -> st
 
 
 def pk_time(value: datetime | None, language: str = "en") -> str:
-    """A moment in Pakistan time: 25 Nov 2026, 14:05."""
+    """A moment in Pakistan time: 25 Nov 2026, 14:05 (the comma of the language)."""
     if value is None:
         return "—"
     local = as_utc(value).astimezone(KARACHI)
-    return format_datetime(local, "d MMM y, HH:mm", tzinfo=KARACHI, locale=language)
+    day = format_datetime(local, "d MMM y", tzinfo=KARACHI, locale=language)
+    return day + comma(language) + format_datetime(local, "HH:mm", tzinfo=KARACHI, locale=language)
 
 
 def setup(app: web.Application) -> None:

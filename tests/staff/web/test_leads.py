@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+from bot.staff.web import render
 from bot.staff.web.leads import PAGE_SIZE
 from tests.staff.web.conftest import StaffWeb, eligibility
 
@@ -201,3 +202,10 @@ def test_every_choice_of_the_filter_form_is_a_value_the_filter_takes() -> None:
         for value, label in options:
             assert label
             LeadFilter.parse(**{field: value})
+
+
+def test_times_are_pakistan_time_with_the_language_comma() -> None:
+    moment = datetime(2026, 11, 25, 7, 0, tzinfo=UTC)  # 12:00 in Karachi (UTC+5)
+    assert render.pk_time(moment, "en") == "25 Nov 2026, 12:00"
+    assert render.pk_time(moment, "ur") == "25 نومبر 2026، 12:00"
+    assert render.pk_time(None, "ur") == "—"
