@@ -110,6 +110,11 @@ class Lead(Base):
         ForeignKey("leads.id", ondelete="SET NULL", name="fk_leads_duplicate_of_id"), index=True
     )
     duplicate_reason: Mapped[str | None] = mapped_column(String(8))  # cnic | mobile
+    # set when an officer merged this lead into another (its status is then "invalid"); a
+    # merged lead is never marked as a possible duplicate again (``bot.storage.duplicates``)
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("leads.id", ondelete="SET NULL", name="fk_leads_merged_into_id"), index=True
+    )
 
 
 class FunnelEvent(Base):
