@@ -6,11 +6,13 @@ recorded in the audit log, so it is not a GET. The filter is read with the same
 the CLI's exporter, straight into the response (chunked, ``Content-Disposition: attachment``,
 named ``leads-<Pakistan date>.<format>``). The request's transaction is committed before the
 stream starts, so a long export holds no write lock; the audit entry (format, filter, row
-count, and whether the download completed) is written after it.
+count, and whether every row was sent) is committed after the rows and before the end of
+the file.
 """
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from aiohttp import web
@@ -63,7 +65,6 @@ async def export_leads(request: web.Request) -> web.StreamResponse:
     complete = False
     try:
         await export(database(request), where, format, response, progress)
-        await response.write_eof()
         complete = True
     except ConnectionError:  # the browser went away: recorded as incomplete
         pass
@@ -80,4 +81,8 @@ async def export_leads(request: web.Request) -> web.StreamResponse:
         },
         address=client_address(request),
     )
+    await session.commit()  # recorded before the browser sees the end of the file
+    if complete:
+        with contextlib.suppress(ConnectionError):
+            await response.write_eof()
     return response
