@@ -56,7 +56,7 @@ class Field:
     label: str  # msgid
     get: Callable[[Lead], str]  # the shown text
     same: Callable[[Lead, Lead], bool] | None = None  # when the two leads match on it
-    direction: str = "auto"
+    direction: str = "auto"  # of the value: ltr (numbers), auto, or "" (the page's)
 
 
 def _answer(lead: Lead, key: str) -> Any:
@@ -64,8 +64,11 @@ def _answer(lead: Lead, key: str) -> Any:
 
 
 def _district(lead: Lead) -> str:
+    """District · province, each isolated (an Urdu district beside an English province
+    keeps this order in either page direction)."""
     district = str(_answer(lead, "district") or "").strip()
-    return " · ".join(part for part in (district, labels.province(lead.province)) if part)
+    parts = (district, labels.province(lead.province))
+    return " · ".join(f"\u2068{part}\u2069" for part in parts if part)
 
 
 def _same_place(a: Lead, b: Lead) -> bool:
@@ -105,7 +108,7 @@ FIELDS: tuple[Field, ...] = (  # officers only: CNIC and mobile in full
         lambda a, b: a.mobile == b.mobile,
         "ltr",
     ),
-    Field(N_("District and province"), _district, _same_place),
+    Field(N_("District and province"), _district, _same_place, ""),  # the page's direction
     Field(N_("Work"), _sectors, _same_sectors),
     Field(N_("Source"), lambda lead: lead.source or "—", _same_source, "ltr"),
     Field(N_("Status"), lambda lead: labels.status(lead.status)),

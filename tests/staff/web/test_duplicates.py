@@ -82,7 +82,8 @@ async def test_a_pair_side_by_side_with_the_matches_marked(staff_web: StaffWeb) 
         "Came from": False,
     }
     assert "35202-1234567-1" in text and "+92 345 9876543" in text  # officers: in full
-    assert "Faisalabad · Punjab" in text and "Karachi · Sindh" in text
+    assert "\u2068Faisalabad\u2069 · \u2068Punjab\u2069" in text
+    assert "\u2068Karachi\u2069 · \u2068Sindh\u2069" in text
     assert text.count("another account") == 2
     assert "telegram" not in text.lower()  # accounts are never shown by their ids
     for user_id in (first.user_id, second.user_id):
