@@ -1,10 +1,12 @@
 """The staff web app in a real browser: headless Chromium (Debian's) driven by Playwright.
 
 Sign in, search by an Urdu name and by a CNIC typed without dashes, filter, open a lead,
-change its status, add a note, read the timeline, switch the interface to Urdu. Screenshots
-of the sign-in, leads list and lead pages in English and Urdu go to ``$SSW_SCREENSHOTS``
+change its status, add a note, read the timeline, switch the interface to Urdu; resolve a
+possible duplicate and download both exports of a filtered list. Screenshots of the sign-in,
+leads list and lead pages in English and Urdu go to ``$SSW_SCREENSHOTS``
 (``SSW_SCREENSHOTS=docs/screenshots`` refreshes the ones in the docs), else to a temporary
-folder.
+folder; the duplicates page's (``staff-duplicates-en.png``, ``-ur.png``) live in ``docs/``
+(``SSW_SCREENSHOTS=docs pytest tests/staff/web/test_browser.py -k resolves``).
 """
 
 from __future__ import annotations
@@ -242,6 +244,10 @@ async def test_an_officer_resolves_a_duplicate_and_exports_a_filtered_list(
     await expect(page.locator("html")).to_have_attribute("dir", "rtl")
     await page.screenshot(path=shots / "staff-duplicates-ur.png", full_page=True)
     await page.get_by_role("button", name="English").click()
+    await page.set_viewport_size({"width": 390, "height": 844})
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"/duplicates scrolls sideways on a phone ({width}px)"
+    await page.set_viewport_size({"width": 1280, "height": 900})
 
     keep = re.compile(f"Keep \\W?{earlier_ref}\\W?, merge the other into it")  # FSI…PDI
     await page.get_by_role("button", name=keep).click()
