@@ -215,7 +215,14 @@ class StalePair(Exception):
 
 
 async def _locked_pair(session: AsyncSession, lead_id: int, other_id: int) -> tuple[Lead, Lead]:
+    """Both leads, fresh and locked. The CNIC and mobile locks come first, in the same order
+    as the bot's (``UserUnit.save_lead``), then the rows: a worker registering again and an
+    officer deciding on the same pair wait for each other instead of deadlocking."""
     ids = sorted((lead_id, other_id))
+    numbers = (await session.execute(select(Lead.cnic, Lead.mobile).where(Lead.id.in_(ids)))).all()
+    if len(numbers) != 2:
+        raise StalePair()
+    await serialise(session, [row.cnic for row in numbers], [row.mobile for row in numbers])
     found = await session.scalars(
         select(Lead)
         .where(Lead.id.in_(ids))
@@ -226,9 +233,6 @@ async def _locked_pair(session: AsyncSession, lead_id: int, other_id: int) -> tu
     leads = {lead.id: lead for lead in found.all()}
     if len(leads) != 2:
         raise StalePair()
-    await serialise(session, [leads[i].cnic for i in ids], [leads[i].mobile for i in ids])
-    for lead in leads.values():  # what another transaction changed while we waited
-        await session.refresh(lead)
     return leads[lead_id], leads[other_id]
 
 
