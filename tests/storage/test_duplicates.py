@@ -4,6 +4,7 @@ bot's own re-check when a worker registers again or deletes their data."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -210,3 +211,22 @@ async def test_pairs_page_counts_and_one_leads_pairs(services: Services) -> None
         only = await duplicates.pairs(db, limit=10, offset=0, lead_id=third.id)
         assert [(a.id, b.id) for a, b in only.pairs] == [(third.id, first.id)]
         assert only.total == 1
+
+
+async def test_a_decision_and_the_workers_new_registration_at_once(services: Services) -> None:
+    """An officer keeps both while the marked lead's worker registers again, at the same
+    moment: neither waits forever, and the decision stands whichever commits first."""
+    marked, other = await _pair(services)
+    async with session_factory(services.database)() as db, db.begin():
+        await _officer(db)
+
+    async def decide() -> None:
+        async with session_factory(services.database)() as db, db.begin():
+            officer = await _officer_again(db)
+            await duplicates.decide(db, marked.id, other.id, "keep_both", officer, AT)
+
+    async def register() -> None:
+        await _register(services, "3002", name="Test Worker Beta", mobile="+923002222222")
+
+    await asyncio.wait_for(asyncio.gather(decide(), register(), register()), timeout=30)
+    assert [lead.duplicate_of_id for lead in await _leads(services)] == [None, None]
