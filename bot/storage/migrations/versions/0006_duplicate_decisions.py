@@ -3,6 +3,7 @@
 An officer decides on a pair of possible duplicates (keep both, merge, mark one invalid); each
 decision is a ``duplicate_decisions`` row, undone by setting ``undone_at``. A merged lead keeps
 its row, notes and timeline, pointing at the lead it was merged into (``merged_into_id``).
+A partial index holds the marked leads alone (``ix_leads_marked``), for the staff's page.
 
 Revision ID: 0006
 Revises: 0004
@@ -27,6 +28,13 @@ def upgrade() -> None:
             "fk_leads_merged_into_id", "leads", ["merged_into_id"], ["id"], ondelete="SET NULL"
         )
         batch_op.create_index("ix_leads_merged_into_id", ["merged_into_id"], unique=False)
+        batch_op.create_index(
+            "ix_leads_marked",
+            ["id", "duplicate_reason"],
+            unique=False,
+            sqlite_where=sa.text("duplicate_of_id IS NOT NULL"),
+            postgresql_where=sa.text("duplicate_of_id IS NOT NULL"),
+        )
     op.create_table(
         "duplicate_decisions",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -64,6 +72,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_duplicate_decisions_lead_id")
     op.drop_table("duplicate_decisions")
     with op.batch_alter_table("leads") as batch_op:
+        batch_op.drop_index("ix_leads_marked")
         batch_op.drop_index("ix_leads_merged_into_id")
         batch_op.drop_constraint("fk_leads_merged_into_id", type_="foreignkey")
         batch_op.drop_column("merged_into_id")
