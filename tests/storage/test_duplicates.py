@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -24,7 +25,7 @@ AT = datetime(2026, 11, 25, 5, 0, tzinfo=UTC)
 CNIC = "1234512345671"
 
 
-async def _register(services: Services, account: str, **values: str) -> None:
+async def _register(services: Services, account: str, **values: Any) -> None:
     async with services.repository.user("telegram", account) as unit:
         await unit.save_lead(lead(**values))
 
@@ -125,12 +126,11 @@ async def test_merge_keeps_one_and_links_the_other_then_undo(services: Services)
 
     later = AT + timedelta(minutes=5)
     async with sessions() as db, db.begin():
-        officer = await store.account_by_name(db, "test.officer")
-        assert officer is not None
+        undoer = await _officer_again(db)
         row = await duplicates.decision_by_id(db, decision_id)
         assert row is not None
-        assert await duplicates.undo(db, row, officer, later) is True
-        assert await duplicates.undo(db, row, officer, later) is False  # once is enough
+        assert await duplicates.undo(db, row, undoer, later) is True
+        assert await duplicates.undo(db, row, undoer, later) is False  # once is enough
     first, second = await _leads(services)
     assert second.merged_into_id is None and second.status == "new"
     assert second.duplicate_of_id == first.id and second.duplicate_reason == "cnic"

@@ -62,11 +62,15 @@ def isolate(text: str) -> str:
     return f"\u2068{text}\u2069"
 
 
-def with_link(text: str, name: str, href: str, label: str) -> Markup:
+def with_link(text: str, name: str, href: str | None, label: str) -> Markup:
     """A translated text (``_()`` without params) with its ``{name}`` placeholder as a link:
-    ``{{ _("Merged into {ref}")|with_link("ref", "/leads/7", "SSW-...") }}``. The text and the
-    label are escaped; a translation that lost the placeholder gets the link after it."""
-    link = Markup('<a href="{0}"><bdi class="mono">{1}</bdi></a>').format(href, label)
+    ``{{ _("Merged into {ref}")|with_link("ref", "/leads/7", "SSW-...") }}`` (no ``href``: the
+    label alone). The text and the label are escaped; a translation that lost the placeholder
+    gets the link after it."""
+    if href:
+        link = Markup('<a href="{0}"><bdi class="mono">{1}</bdi></a>').format(href, label)
+    else:
+        link = Markup("<bdi>{0}</bdi>").format(label)
     if "{" + name + "}" in text:
         try:
             return Markup(escape(text)).format(**{name: link})

@@ -164,15 +164,18 @@ class StaffWeb:
         return lead
 
     async def decide(
-        self, lead_id: int, other_id: int, officer: str, decision: str = "keep_both"
+        self,
+        lead_id: int,
+        other_id: int,
+        officer: str,
+        decision: duplicates.Decision = "keep_both",
     ) -> int:
         """A decision on a marked pair, taken straight in storage; returns its id."""
         async with session_factory(self.engine)() as db, db.begin():
             account = await store.account_by_name(db, officer)
             assert account is not None
             row = await duplicates.decide(
-                db, lead_id, other_id, decision, account, self.clock(),  # type: ignore[arg-type]
-                target_id=other_id,
+                db, lead_id, other_id, decision, account, self.clock(), target_id=other_id
             )  # fmt: skip
             return row.id
 
