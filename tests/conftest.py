@@ -81,7 +81,8 @@ def _truncate(url: str) -> None:
         try:
             await connection.execute(
                 "TRUNCATE funnel_events, leads, conversations, users, lead_events, audit_log, "
-                "staff_sessions, staff_sign_in_throttle, staff_accounts RESTART IDENTITY CASCADE"
+                "staff_sessions, staff_sign_in_throttle, staff_accounts, duplicate_decisions "
+                "RESTART IDENTITY CASCADE"
             )
         finally:
             await connection.close()

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import secrets
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -22,12 +21,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
+from bot.storage import duplicates
 from bot.storage.models import Conversation, FunnelEvent, Lead, User, utcnow
 
 SEEN_RESOLUTION = timedelta(minutes=1)
@@ -63,12 +63,6 @@ class SavedLead:
 
     reference: str
     duplicate: str | None = None
-
-
-def lock_key(kind: str, value: str) -> int:
-    """A signed 64-bit key for PostgreSQL's advisory locks, the same in every process."""
-    digest = hashlib.blake2b(f"ssw-lead:{kind}:{value}".encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
 
 
 class UserUnit:
@@ -212,71 +206,22 @@ class UserUnit:
         await self._session.delete(self._user)
         await self._reflag(flagged)
 
-    # -- possible duplicates ---------------------------------------------------------------
+    # -- possible duplicates (the mark itself: bot.storage.duplicates) ----------------------
 
     async def _serialise(self, cnics: Iterable[str | None], mobiles: Iterable[str | None]) -> None:
-        """Hold one lock per CNIC and mobile number until the transaction ends, so that two
-        accounts registering the same one at once are checked one after the other.
-
-        PostgreSQL: transaction-level advisory locks, taken in one order everywhere so two
-        transactions never wait for each other. SQLite takes one writer at a time anyway."""
-        if self._session.get_bind().dialect.name != "postgresql":
-            return
-        keys = {lock_key("cnic", c) for c in cnics if c}
-        keys |= {lock_key("mobile", m) for m in mobiles if m}
-        for key in sorted(keys):
-            await self._session.execute(select(func.pg_advisory_xact_lock(key)))
+        await duplicates.serialise(self._session, cnics, mobiles)
 
     async def _flag(self, lead: Lead) -> None:
-        """Mark ``lead`` as a possible duplicate of another account's lead, or clear the mark.
-
-        The earliest lead of another account with the same CNIC, or else with the same mobile
-        number; so the first lead of each CNIC stays unmarked, and the mark of a lead depends
-        only on which earlier leads exist (never on the others' marks)."""
-        earlier = (Lead.id < lead.id, Lead.user_id.is_distinct_from(lead.user_id))
-        first = await self._session.scalar(
-            select(func.min(Lead.id)).where(*earlier, Lead.cnic == lead.cnic)
-        )
-        reason: str | None = "cnic"
-        if first is None:
-            first = await self._session.scalar(
-                select(func.min(Lead.id)).where(*earlier, Lead.mobile == lead.mobile)
-            )
-            reason = "mobile" if first is not None else None
-        if (lead.duplicate_of_id, lead.duplicate_reason) != (first, reason):
-            lead.duplicate_of_id, lead.duplicate_reason = first, reason
-            await self._session.flush()
+        await duplicates.flag(self._session, lead)
 
     async def _sharing_with_later(self, lead: Lead) -> list[int]:
-        """Later leads with this one's CNIC or mobile number: it may now be their earliest."""
-        found = await self._session.scalars(
-            select(Lead.id)
-            .where(Lead.id > lead.id, or_(Lead.cnic == lead.cnic, Lead.mobile == lead.mobile))
-            .order_by(Lead.id)
-        )
-        return list(found.all())
+        return await duplicates.sharing_with_later(self._session, lead)
 
     async def _pointing_at(self, ids: Sequence[int]) -> list[int]:
-        """The leads marked as possible duplicates of these."""
-        if not ids:
-            return []
-        found = await self._session.scalars(
-            select(Lead.id).where(Lead.duplicate_of_id.in_(ids)).order_by(Lead.id)
-        )
-        return list(found.all())
+        return await duplicates.pointing_at(self._session, ids)
 
     async def _reflag(self, ids: Sequence[int]) -> None:
-        """Check these leads' marks again (an earlier lead changed or went)."""
-        if not ids:
-            return
-        leads = await self._session.scalars(
-            select(Lead)
-            .where(Lead.id.in_(set(ids)))
-            .order_by(Lead.id)
-            .execution_options(populate_existing=True)
-        )
-        for lead in leads.all():
-            await self._flag(lead)
+        await duplicates.reflag(self._session, ids)
 
 
 class Repository:

@@ -101,7 +101,45 @@ class LeadEvent(Base):
         ForeignKey("staff_accounts.id", ondelete="SET NULL")
     )
     actor: Mapped[str | None] = mapped_column(String(64))
-    kind: Mapped[str] = mapped_column(String(16))  # status | note | assigned
+    # status | note | assigned | duplicate (a decision on a possible duplicate: new_value is
+    # what was decided, old_value the id of the other lead of the pair)
+    kind: Mapped[str] = mapped_column(String(16))
     old_value: Mapped[str | None] = mapped_column(String(64))
     new_value: Mapped[str | None] = mapped_column(String(64))
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class DuplicateDecision(Base):
+    """An officer's decision on a pair of possible duplicates (``leads.duplicate_of_id``).
+
+    ``lead_id`` was marked as a possible duplicate of ``other_id`` (for ``reason``). The
+    decision is ``keep_both`` (not the same person), ``merge`` (``changed_id`` was merged into
+    ``kept_id``) or ``invalid`` (``changed_id`` was marked invalid); ``previous_status`` is the
+    changed lead's status before, for undoing. While a decision is not undone, the bot's
+    re-check never marks the two leads as duplicates of each other again."""
+
+    __tablename__ = "duplicate_decisions"
+    __table_args__ = (
+        Index("ix_duplicate_decisions_lead_id", "lead_id"),
+        Index("ix_duplicate_decisions_other_id", "other_id"),
+        Index("ix_duplicate_decisions_at", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_accounts.id", ondelete="SET NULL")
+    )
+    actor: Mapped[str | None] = mapped_column(String(64))
+    decision: Mapped[str] = mapped_column(String(16))  # keep_both | merge | invalid
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
+    other_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
+    reason: Mapped[str | None] = mapped_column(String(8))  # cnic | mobile: the mark decided on
+    kept_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
+    changed_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
+    previous_status: Mapped[str | None] = mapped_column(String(16))
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    undone_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_accounts.id", ondelete="SET NULL")
+    )
+    undone_by: Mapped[str | None] = mapped_column(String(64))

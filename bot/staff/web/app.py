@@ -1,6 +1,7 @@
 """The app factory: database, templates, middlewares and the routes of ``routes.ROUTES``.
 
-Middlewares, outermost first: safety (security headers, no personal data in error logs),
+Middlewares, outermost first: safety (no personal data in error logs; security headers are
+set on every response as it is prepared, streamed downloads included),
 database (one transaction per request, committed unless the handler failed), error pages
 (403/404/405 rendered in the staff's language), then the auth guard (``auth``).
 """
@@ -21,7 +22,17 @@ from bot.logsafe import describe
 from bot.staff.web import render
 from bot.staff.web.auth import auth_middleware
 from bot.staff.web.routes import ROUTES, STATIC_PATH
-from bot.staff.web.state import CLOCK, CONFIG, DB, FLOWS, ROLES, SESSIONS, Clock, WebConfig
+from bot.staff.web.state import (
+    CLOCK,
+    CONFIG,
+    DATABASE,
+    DB,
+    FLOWS,
+    ROLES,
+    SESSIONS,
+    Clock,
+    WebConfig,
+)
 from bot.storage.db import create_engine, session_factory
 from bot.storage.models import utcnow
 
@@ -49,10 +60,15 @@ async def _safety(request: web.Request, handler: Handler) -> web.StreamResponse:
     except Exception as exc:  # logged by type and place only: messages can quote a CNIC
         log.error("staff web: %s %s failed: %s", request.method, request.path, describe(exc))
         response = web.Response(status=500, text="Something went wrong. Please try again.")
+    return response
+
+
+async def _headers(request: web.Request, response: web.StreamResponse) -> None:
+    """Security headers on every response, set as it is prepared (a streamed download is
+    sent before its handler returns)."""
     response.headers.update(SECURITY_HEADERS)
     if not request.path.startswith(STATIC_PATH + "/"):
         response.headers["Cache-Control"] = "no-store"  # pages hold personal data
-    return response
 
 
 @web.middleware
@@ -116,6 +132,7 @@ def create_app(
         database = create_engine(database_url)
     app[CONFIG] = config
     app[SESSIONS] = session_factory(database)
+    app[DATABASE] = database
     app[CLOCK] = clock
     app[FLOWS] = flows or build_engine()
     roles: dict[str, str | None] = {route.name: route.role for route in ROUTES}
@@ -125,6 +142,7 @@ def create_app(
         app.router.add_route(route.method, route.path, route.handler, name=route.name)
     app.router.add_static(STATIC_PATH, STATIC, name="static")
     render.setup(app)
+    app.on_response_prepare.append(_headers)
 
     if owned:
         engine = database

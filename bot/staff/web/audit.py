@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 from aiohttp import web
 from sqlalchemy import select
 
-from bot.i18n import N_, gettext
+from bot.i18n import N_, gettext, ngettext
 from bot.staff.accounts import ROLE_LABELS
 from bot.staff.web import labels
 from bot.staff.web.render import render
@@ -29,6 +29,10 @@ ACTIONS: dict[str, str] = {
     "lead_note": N_("Wrote a note"),
     "lead_assign": N_("Assigned a lead"),
     "export": N_("Exported leads"),
+    "duplicate_keep_both": N_("Kept both possible duplicates"),
+    "duplicate_merge": N_("Merged possible duplicates"),
+    "duplicate_invalid": N_("Marked a possible duplicate invalid"),
+    "duplicate_undo": N_("Undid a duplicate decision"),
     "staff_add": N_("Added an account"),
     "staff_role": N_("Changed a role"),
     "staff_disable": N_("Disabled an account"),
@@ -53,6 +57,15 @@ def _detail(detail: dict[str, Any] | None) -> str:
         if old in ROLE_LABELS and new in ROLE_LABELS:
             return f"{gettext(ROLE_LABELS[old])} → {gettext(ROLE_LABELS[new])}"
         return f"{labels.status(old)} → {labels.status(new)}"
+    if "format" in detail and "rows" in detail:  # an export: format, rows, its filter
+        where = detail.get("filter") or {}
+        shown = ", ".join(f"{key}={value}" for key, value in sorted(where.items()))
+        text = ngettext("{format}: {n} row", "{format}: {n} rows", int(detail["rows"])).format(
+            format=str(detail["format"]).upper(), n=detail["rows"]
+        )
+        if detail.get("complete") is False:
+            text += " (" + gettext(N_("not completed")) + ")"
+        return f"{text}; {shown}" if shown else text
     if "role" in detail and str(detail["role"]) in ROLE_LABELS:
         return gettext(ROLE_LABELS[str(detail["role"])])
     return ", ".join(f"{key}: {value}" for key, value in sorted(detail.items()))

@@ -17,6 +17,7 @@ from bot.staff.web import labels
 from bot.staff.web.forms import fields, int_param, redirect
 from bot.staff.web.render import render
 from bot.staff.web.state import FLOWS, client_address, db, now, signed_in
+from bot.storage import duplicates
 from bot.storage import staff as store
 from bot.storage.models import Lead
 
@@ -76,6 +77,19 @@ def _eligibility(lead: Lead) -> tuple[list[list[str]], str | None]:
     return routes, None
 
 
+DUPLICATE_REASONS = {
+    "cnic": N_("the same CNIC"),
+    "mobile": N_("the same mobile number"),
+}
+
+
+def _other(raw: str | None, references: dict[int, str]) -> tuple[int, str] | None:
+    """(id, reference) of a linked lead that still exists."""
+    if not raw or not raw.isdigit() or int(raw) not in references:
+        return None
+    return int(raw), references[int(raw)]
+
+
 async def detail(request: web.Request) -> web.StreamResponse:
     account = signed_in(request)
     full = has_role(account.role, "officer")
@@ -91,6 +105,13 @@ async def detail(request: web.Request) -> web.StreamResponse:
     )
     names = await store.account_names(session)
     routes, no_routes = _eligibility(lead)
+    timeline = await store.lead_events(session, lead.id)
+    linked = {  # the other lead of each duplicate decision, and the pair's leads
+        int(value)
+        for event in timeline
+        if event.kind == duplicates.EVENT and (value := event.old_value or "").isdigit()
+    } | {i for i in (lead.duplicate_of_id, lead.merged_into_id) if i}
+    references = await duplicates.references(session, linked)
     events: list[dict[str, Any]] = [
         {
             "at": event.at,
@@ -99,8 +120,11 @@ async def detail(request: web.Request) -> web.StreamResponse:
             "old": event.old_value,
             "new": event.new_value,
             "note": event.note,
+            "other": _other(event.old_value, references)
+            if event.kind == duplicates.EVENT
+            else None,
         }
-        for event in await store.lead_events(session, lead.id)
+        for event in timeline
     ]
     return render(
         request,
@@ -122,6 +146,10 @@ async def detail(request: web.Request) -> web.StreamResponse:
             "language": labels.language(lead.language),
             "outcome": labels.lead_outcome(lead.eligibility),
             "max_note": MAX_NOTE,
+            "duplicate_of": _other(str(lead.duplicate_of_id or ""), references),
+            "duplicate_reason": gettext(DUPLICATE_REASONS.get(lead.duplicate_reason or "", "")),
+            "merged_into": _other(str(lead.merged_into_id or ""), references),
+            "merged_here": await duplicates.merged_into(session, lead.id),
         },
     )
 

@@ -95,6 +95,7 @@ async def list_page(request: web.Request) -> web.StreamResponse:
         {
             "leads": leads,
             "filter": query,
+            "can_export": full,  # officers: the export buttons (bot.staff.web.exports)
             "error_field": error,
             "choices": labels.choices(),
             "officers": [(o.id, o.name) for o in officers],

@@ -14,6 +14,7 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 from babel.dates import format_datetime
+from markupsafe import Markup, escape
 
 from bot.i18n import comma, gettext, is_rtl, ngettext
 from bot.staff.accounts import ROLE_LABELS, has_role
@@ -56,6 +57,29 @@ def pk_time(value: datetime | None, language: str = "en") -> str:
     return day + comma(language) + format_datetime(local, "HH:mm", tzinfo=KARACHI, locale=language)
 
 
+def isolate(text: str) -> str:
+    """Text set apart from its surroundings' direction (FSI … PDI): a Latin reference inside
+    an Urdu sentence, where markup (``<bdi>``) cannot go, e.g. a button's label."""
+    return f"\u2068{text}\u2069"
+
+
+def with_link(text: str, name: str, href: str | None, label: str) -> Markup:
+    """A translated text (``_()`` without params) with its ``{name}`` placeholder as a link:
+    ``{{ _("Merged into {ref}")|with_link("ref", "/leads/7", "SSW-...") }}`` (no ``href``: the
+    label alone). The text and the label are escaped; a translation that lost the placeholder
+    gets the link after it."""
+    if href:
+        link = Markup('<a href="{0}"><bdi class="mono">{1}</bdi></a>').format(href, label)
+    else:
+        link = Markup("<bdi>{0}</bdi>").format(label)
+    if "{" + name + "}" in text:
+        try:
+            return Markup(escape(text)).format(**{name: link})
+        except (KeyError, IndexError, ValueError):
+            pass
+    return Markup("{0} {1}").format(text, link)
+
+
 def setup(app: web.Application) -> None:
     env = aiohttp_jinja2.setup(
         app,
@@ -67,8 +91,9 @@ def setup(app: web.Application) -> None:
     env.install_gettext_callables(  # type: ignore[attr-defined]
         gettext=translate, ngettext=translate_plural, newstyle=False
     )
-    env.globals.update(status_label=_status_label, role_label=_role_label)
+    env.globals.update(status_label=_status_label, role_label=_role_label, isolate=isolate)
     env.filters["pk_time"] = pk_time
+    env.filters["with_link"] = with_link
 
 
 def _status_label(status: str) -> str:

@@ -16,7 +16,7 @@ from aiohttp.typedefs import Handler
 
 from bot.i18n import N_
 from bot.staff.accounts import Role
-from bot.staff.web import account, admin, audit, lead, leads, signin
+from bot.staff.web import account, admin, audit, duplicates, exports, lead, leads, signin
 
 PUBLIC: None = None
 STATIC_PATH = "/static"
@@ -42,10 +42,14 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/sign-out", signin.sign_out, "viewer", "sign_out"),
     Route("POST", "/language", signin.choose_language, PUBLIC, "language"),
     Route("GET", "/leads", leads.list_page, "viewer", "leads"),
+    Route("POST", "/leads/export", exports.export_leads, "officer", "leads_export"),
     Route("GET", r"/leads/{lead_id:\d+}", lead.detail, "viewer", "lead"),
     Route("POST", r"/leads/{lead_id:\d+}/status", lead.change_status, "officer", "lead_status"),
     Route("POST", r"/leads/{lead_id:\d+}/notes", lead.add_note, "officer", "lead_note"),
     Route("POST", r"/leads/{lead_id:\d+}/assign", lead.assign, "officer", "lead_assign"),
+    Route("GET", "/duplicates", duplicates.page, "officer", "duplicates"),
+    Route("POST", "/duplicates/resolve", duplicates.resolve, "officer", "duplicates_resolve"),
+    Route("POST", "/duplicates/undo", duplicates.undo, "officer", "duplicates_undo"),
     Route("GET", "/account", account.page, "viewer", "account"),
     Route("POST", "/account/password", account.change_password, "viewer", "account_password"),
     Route("GET", "/staff", admin.page, "admin", "staff"),
@@ -61,9 +65,8 @@ ROUTES: tuple[Route, ...] = (
         "staff_password",
     ),
     Route("GET", "/audit", audit.page, "admin", "audit"),
-    # Later rounds, each with its rule here: /duplicates (officer: resolve possible
-    # duplicates), /export (officer: CSV/XLSX of the current filter), /dashboard (viewer:
-    # SVG charts), /facts-due (officer: facts to check again), /outbox (admin: notices).
+    # Later rounds, each with its rule here: /dashboard (viewer: SVG charts), /facts-due
+    # (officer: facts to check again), /outbox (admin: notices).
 )
 
 
@@ -76,7 +79,7 @@ class NavItem:
 
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("/leads", N_("Leads"), "viewer"),
-    # NavItem("/duplicates", N_("Possible duplicates"), "officer"),
+    NavItem("/duplicates", N_("Possible duplicates"), "officer"),
     # NavItem("/dashboard", N_("Dashboard"), "viewer"),
     NavItem("/staff", N_("Staff accounts"), "admin"),
     NavItem("/audit", N_("Audit log"), "admin"),

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.engine.engine import Engine
 from bot.storage.staff_models import StaffAccount, StaffSession
@@ -28,6 +28,7 @@ Clock = Callable[[], datetime]
 
 CONFIG = web.AppKey("config", WebConfig)
 SESSIONS = web.AppKey("sessions", async_sessionmaker[AsyncSession])
+DATABASE = web.AppKey("database", AsyncEngine)  # for streams outside the request's session
 CLOCK: web.AppKey[Clock] = web.AppKey("clock")
 FLOWS = web.AppKey("flows", Engine)
 ROLES = web.AppKey("roles", dict[str, str | None])  # route name → minimum role (None: public)
@@ -51,6 +52,10 @@ def now(request: web.Request) -> datetime:
 
 def db(request: web.Request) -> AsyncSession:
     return request[DB]
+
+
+def database(request: web.Request) -> AsyncEngine:
+    return request.app[DATABASE]
 
 
 def staff(request: web.Request) -> StaffAccount | None:

@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.staff import accounts
 from bot.staff.web.app import create_app
 from bot.staff.web.state import WebConfig
+from bot.storage import duplicates
 from bot.storage import staff as store
 from bot.storage.db import create_engine, session_factory
 from bot.storage.models import Lead
@@ -161,6 +162,22 @@ class StaffWeb:
             lead = await db.get(Lead, lead_id)
         assert lead is not None
         return lead
+
+    async def decide(
+        self,
+        lead_id: int,
+        other_id: int,
+        officer: str,
+        decision: duplicates.Decision = "keep_both",
+    ) -> int:
+        """A decision on a marked pair, taken straight in storage; returns its id."""
+        async with session_factory(self.engine)() as db, db.begin():
+            account = await store.account_by_name(db, officer)
+            assert account is not None
+            row = await duplicates.decide(
+                db, lead_id, other_id, decision, account, self.clock(), target_id=other_id
+            )  # fmt: skip
+            return row.id
 
     async def audit(self, action: str | None = None) -> list[AuditEntry]:
         async with session_factory(self.engine)() as db:

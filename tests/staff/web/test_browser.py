@@ -1,15 +1,18 @@
 """The staff web app in a real browser: headless Chromium (Debian's) driven by Playwright.
 
 Sign in, search by an Urdu name and by a CNIC typed without dashes, filter, open a lead,
-change its status, add a note, read the timeline, switch the interface to Urdu. Screenshots
-of the sign-in, leads list and lead pages in English and Urdu go to ``$SSW_SCREENSHOTS``
+change its status, add a note, read the timeline, switch the interface to Urdu; resolve a
+possible duplicate and download both exports of a filtered list. Screenshots of the sign-in,
+leads list and lead pages in English and Urdu go to ``$SSW_SCREENSHOTS``
 (``SSW_SCREENSHOTS=docs/screenshots`` refreshes the ones in the docs), else to a temporary
-folder.
+folder; the duplicates page's (``staff-duplicates-en.png``, ``-ur.png``) live in ``docs/``
+(``SSW_SCREENSHOTS=docs pytest tests/staff/web/test_browser.py -k resolves``).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
@@ -182,4 +185,109 @@ async def test_pages_fit_a_phone(
         assert width <= 390, f"{path} scrolls sideways on a phone ({width}px)"
         await page.screenshot(path=shots / name, full_page=True)
     assert "35202-*******-1" in await page.content()  # a viewer's phone shows it masked
+    await context.close()
+
+
+FORMULA_NAME = '=HYPERLINK("http://example.invalid","Fake")'
+
+
+async def _seed_duplicates(web: StaffWeb) -> tuple[int, int]:
+    """The usual leads, a lead named like a formula, and a second account's lead with the
+    Urdu-named worker's CNIC, marked as its possible duplicate. Returns (marked, earlier)."""
+    earlier = await _seed(web)
+    await web.lead(
+        full_name=FORMULA_NAME,
+        answers={"province": "punjab", "sectors": ["construction"]},
+        created_at=datetime(2026, 11, 23, 9, tzinfo=UTC),
+    )
+    marked = await web.lead(
+        full_name="محمد علی",
+        cnic="3520212345671",
+        mobile="+923219876543",
+        language="ur",
+        answers={"province": "punjab", "district": "لاہور", "sectors": ["construction"]},
+        created_at=datetime(2026, 11, 24, 10, tzinfo=UTC),
+        duplicate_of_id=earlier,
+        duplicate_reason="cnic",
+    )
+    return marked, earlier
+
+
+async def test_an_officer_resolves_a_duplicate_and_exports_a_filtered_list(
+    staff_web_sqlite: StaffWeb, chromium: Browser, shots: Path, tmp_path: Path
+) -> None:
+    import csv
+
+    import openpyxl
+
+    web = staff_web_sqlite
+    marked, earlier = await _seed_duplicates(web)
+    earlier_ref = (await web.get_lead(earlier)).reference
+    await web.account("test.officer", "officer")
+    context = await chromium.new_context(
+        viewport={"width": 1280, "height": 900}, accept_downloads=True
+    )
+    page = await context.new_page()
+    await page.goto(web.base + "/sign-in")
+    await page.get_by_label("Sign-in name").fill("test.officer")
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Sign in").click()
+
+    await page.get_by_role("link", name="Possible duplicates").click()
+    await expect(page).to_have_url(web.base + "/duplicates")
+    pair = page.locator("section.pair")
+    await expect(pair).to_have_count(1)
+    await expect(pair.locator("tr.same")).to_have_count(2)  # CNIC and work
+    await expect(pair.locator("tr.same").first).to_contain_text("CNIC")
+    await page.screenshot(path=shots / "staff-duplicates-en.png", full_page=True)
+    await page.get_by_role("button", name="اردو").click()
+    await expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    await page.screenshot(path=shots / "staff-duplicates-ur.png", full_page=True)
+    await page.get_by_role("button", name="English").click()
+    await page.set_viewport_size({"width": 390, "height": 844})
+    width = await page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"/duplicates scrolls sideways on a phone ({width}px)"
+    await page.set_viewport_size({"width": 1280, "height": 900})
+
+    keep = re.compile(f"Keep \\W?{earlier_ref}\\W?, merge the other into it")  # FSI…PDI
+    await page.get_by_role("button", name=keep).click()
+    await expect(page.get_by_role("status").first).to_contain_text("Decision recorded: Merged.")
+    await expect(page.locator("section.pair")).to_have_count(0)
+    await page.goto(web.base + f"/leads/{marked}")
+    await expect(page.locator("ol.timeline")).to_contain_text(f"Merged into {earlier_ref}")
+    await expect(page.locator("ol.timeline")).to_contain_text("Status: New → Invalid")
+    await page.locator(".banner").get_by_role("link", name=earlier_ref).click()
+    await expect(page).to_have_url(web.base + f"/leads/{earlier}")
+    await expect(page.locator(".banner")).to_contain_text("was merged into this lead")
+
+    await page.goto(web.base + "/leads")
+    await page.get_by_text("Filters and sorting").click()
+    await page.get_by_label("Province").select_option("punjab")
+    await page.get_by_label("Work").select_option("construction")
+    await page.get_by_role("button", name="Show").first.click()
+    shown = sorted(await _names(page))
+    assert shown == sorted([URDU_NAME, "محمد علی", FORMULA_NAME])
+
+    async with page.expect_download() as csv_download:
+        await page.get_by_role("button", name="Export CSV").click()
+    download = await csv_download.value
+    assert download.suggested_filename == "leads-2026-11-25.csv"
+    await download.save_as(tmp_path / "leads.csv")
+    with (tmp_path / "leads.csv").open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    names = [row["Full name"] for row in rows]
+    assert sorted(names) == sorted([URDU_NAME, "محمد علی", "'" + FORMULA_NAME])
+    assert URDU_NAME in names  # intact, not mojibake
+
+    async with page.expect_download() as xlsx_download:
+        await page.get_by_role("button", name="Export XLSX").click()
+    download = await xlsx_download.value
+    assert download.suggested_filename == "leads-2026-11-25.xlsx"
+    await download.save_as(tmp_path / "leads.xlsx")
+    sheet = openpyxl.load_workbook(tmp_path / "leads.xlsx", read_only=True).active
+    assert sheet is not None
+    table = list(sheet.iter_rows(values_only=True))
+    column = list(table[0]).index("Full name")
+    assert sorted(str(row[column]) for row in table[1:]) == sorted(names)
+    assert [e.detail["rows"] for e in await web.audit("export") if e.detail] == [3, 3]
     await context.close()

@@ -28,6 +28,13 @@ FORMS: dict[str, Callable[[dict[str, int]], dict[str, str]]] = {
     "lead_status": lambda ids: {"status": "contacted", "note": "Fake note: called"},
     "lead_note": lambda ids: {"note": "Fake note"},
     "lead_assign": lambda ids: {"officer": str(ids["officer"])},
+    "leads_export": lambda ids: {"format": "csv", "province": "punjab"},
+    "duplicates_resolve": lambda ids: {
+        "lead": str(ids["marked"]),
+        "other": str(ids["lead"]),
+        "decision": "keep_both",
+    },
+    "duplicates_undo": lambda ids: {"decision": str(ids["decision"])},
     "account_password": lambda ids: {"current": PASSWORD, "new": PASSWORD, "again": PASSWORD},
     "staff_add": lambda ids: {
         "name": f"added.{next(_names)}",
@@ -41,6 +48,8 @@ FORMS: dict[str, Callable[[dict[str, int]], dict[str, str]]] = {
 }
 # GET routes that answer a signed-in person with a redirect rather than a page.
 REDIRECTS = {"home": "/leads", "sign_in": "/leads"}
+# POST routes that answer with a download (200) rather than a redirect.
+DOWNLOADS = {"leads_export"}
 
 
 def _url(route: Route, ids: dict[str, int]) -> str:
@@ -99,10 +108,15 @@ async def test_each_route_as_each_role(staff_web: StaffWeb) -> None:
     for role in ROLES:
         await web_.account(f"table.{role}.1", role)
     ids = {
-        "lead": await web_.lead(full_name="Test Worker Route"),
+        "lead": await web_.lead(full_name="Test Worker Route", cnic="9911111111111"),
         "target": await web_.account("table.target", "viewer"),
         "officer": await web_.account("table.officer.2", "officer"),
     }
+    ids["marked"] = await web_.lead(
+        full_name="Test Worker Route Two", cnic="9911111111111", duplicate_of_id=ids["lead"],
+        duplicate_reason="cnic",
+    )  # fmt: skip
+    ids["decision"] = await web_.decide(ids["marked"], ids["lead"], "table.officer.2")
     problems: list[str] = []
     for route in ROUTES:
         where = f"{route.method} {route.path}"
@@ -126,6 +140,9 @@ async def test_each_route_as_each_role(staff_web: StaffWeb) -> None:
                     problems.append(f"{where} as {role}: {status} {location}")
             elif route.method == "GET" and status != 200:
                 problems.append(f"{where} as {role}: {status} (want 200)")
+            elif route.method == "POST" and route.name in DOWNLOADS:
+                if status != 200:
+                    problems.append(f"{where} as {role}: {status} (want 200)")
             elif route.method == "POST" and status != 303:
                 problems.append(f"{where} as {role}: {status} (want 303)")
             if route.name == "staff_disable" and allowed:  # let the target sign in again
