@@ -11,7 +11,7 @@ from aiohttp import web
 from bot import ssw
 from bot.i18n import N_, gettext, using_language
 from bot.staff.accounts import has_role
-from bot.staff.pipeline import MAX_NOTE, STATUSES
+from bot.staff.pipeline import MAX_NOTE, NOTICE_CHANNELS, NOTIFY_STATUSES, STATUSES
 from bot.staff.privacy import show_cnic, show_mobile
 from bot.staff.web import labels
 from bot.staff.web.forms import fields, int_param, redirect
@@ -132,7 +132,8 @@ def _note(form: dict[str, str]) -> str | None:
 
 
 async def change_status(request: web.Request) -> web.StreamResponse:
-    """A new status, with an optional note; the same status with a note is just a note."""
+    """A new status, with an optional note; the same status with a note is just a note. A
+    stage the worker should know of queues a notice to them in the same transaction."""
     account = signed_in(request)
     form = await fields(request)
     status = form.get("status", "")
@@ -143,7 +144,8 @@ async def change_status(request: web.Request) -> web.StreamResponse:
     note = _note(form)
     if status != lead.status:
         old = lead.status
-        await store.change_status(session, lead, status, account, at, note)
+        notify = NOTICE_CHANNELS if status in NOTIFY_STATUSES else ()
+        await store.change_status(session, lead, status, account, at, note, notify=notify)
         await store.audit(
             session,
             "lead_status",
