@@ -34,11 +34,15 @@ async def figures(db: AsyncSession, since: datetime, until: datetime) -> Figures
             .where(FunnelEvent.at >= since, FunnelEvent.at < until)
         )
 
-    people = select(func.count()).select_from(User).where(
-        User.created_at >= since, User.created_at < until
+    people = (
+        select(func.count())
+        .select_from(User)
+        .where(User.created_at >= since, User.created_at < until)
     )
-    leads = select(func.count()).select_from(Lead).where(
-        Lead.created_at >= since, Lead.created_at < until
+    leads = (
+        select(func.count())
+        .select_from(Lead)
+        .where(Lead.created_at >= since, Lead.created_at < until)
     )
     return Figures(
         people=await count(people),
