@@ -28,9 +28,10 @@ def stage(status: str) -> str:
 
 
 def _items(counts: Mapping[str, int], names: Mapping[str, str]) -> str:
+    ordered = sorted(counts.items(), key=lambda item: (-int(item[1]), item[0]))  # most first
     parts = [
         t(COUNT_ITEM, name=gettext(names.get(key, UNKNOWN)).strip(), count=count)
-        for key, count in counts.items()
+        for key, count in ordered
     ]
     return SEPARATORS.get(current_language(), ", ").join(parts) if parts else gettext(UNKNOWN)
 
