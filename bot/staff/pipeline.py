@@ -33,7 +33,7 @@ WORKER_STAGES: dict[str, str] = {
     "contacted": N_("OEC has tried to contact you. Please answer calls from OEC."),
     "documents": N_("Your documents are being checked."),
     "tested": N_("OEC has your test results."),
-    "selected": N_("You have been selected. OEC will tell you the next steps."),
+    "selected": N_("You have been selected. OEC will tell you what to do now."),
     "departed": N_("OEC has recorded that you have left for Japan."),
     "not_interested": N_("Your registration is closed. You can register again at any time."),
     "invalid": N_("Your registration is closed. You can register again at any time."),
