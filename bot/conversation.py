@@ -253,8 +253,11 @@ class ConversationService:
         notes); with none, say so and offer to register."""
         leads = await unit.leads()
         if not leads:
-            register = [[Button(button_label(gettext(REGISTER)), "m:register")]]
-            return [reply(gettext(NO_REGISTRATION), register)]
+            buttons = [
+                [Button(button_label(gettext(REGISTER)), "m:register")],
+                [Button(button_label(gettext(MAIN_MENU)), "m:")],
+            ]
+            return [reply(gettext(NO_REGISTRATION), buttons)]
         lines: list[str] = []
         for lead in leads:
             if lines:

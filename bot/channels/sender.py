@@ -34,6 +34,7 @@ from bot.storage import outbox
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
+RECHECK = timedelta(minutes=1)  # how often to look for new leads once an announcement is due
 
 
 def worker_name() -> str:
@@ -114,7 +115,7 @@ class OutboxSender:
         self.now = now
         s = self.settings
         self.pacer = Pacer(s.per_second, s.chat_interval, s.group_interval)
-        self._announced_at: datetime | None = None
+        self._next_announcement: datetime | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
         """Send until ``stop`` is set; an error is logged (no personal data) and the loop
@@ -140,18 +141,21 @@ class OutboxSender:
         return len(claimed)
 
     async def announce_if_due(self) -> bool:
-        """Queue one announcement of the leads not announced yet, every ``announce_every``."""
+        """Queue one announcement of the leads not announced yet, every ``announce_every``
+        (looked up in the outbox, so a restart or a second instance does not say it sooner;
+        when it is too soon or there is nothing new, look again in a minute at most)."""
         s = self.settings
         if s.group_chat_id is None:
             return False
         now = self.now()
-        if self._announced_at is not None and now - self._announced_at < s.announce_every:
+        if self._next_announcement is not None and now < self._next_announcement:
             return False
-        self._announced_at = now
         async with self.sessions() as db, db.begin():
             queued = await outbox.queue_new_leads(
-                db, CHANNEL, str(s.group_chat_id), s.group_language, now
+                db, CHANNEL, str(s.group_chat_id), s.group_language, now, s.announce_every
             )
+        wait = s.announce_every if queued is not None else min(s.announce_every, RECHECK)
+        self._next_announcement = now + wait
         return queued is not None
 
     async def _send(self, message: outbox.Claimed) -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
@@ -38,6 +38,11 @@ class Claimed:
     language: str
     payload: Mapping[str, Any]
     attempts: int  # attempts made before this one
+
+
+def as_utc(value: datetime) -> datetime:
+    """SQLite keeps no time zone: a naive value read back is UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def _skip_locked(db: AsyncSession) -> bool:
@@ -95,11 +100,27 @@ def _counts(values: Sequence[str | None]) -> dict[str, int]:
 
 
 async def queue_new_leads(
-    db: AsyncSession, channel: str, chat_id: str, language: str, at: datetime
+    db: AsyncSession,
+    channel: str,
+    chat_id: str,
+    language: str,
+    at: datetime,
+    every: timedelta = timedelta(0),
 ) -> OutboxMessage | None:
     """Announce the leads not announced yet in one message (count, sectors, provinces: no
     name, CNIC or mobile), and mark them announced, in the caller's transaction. None when
-    there are none. Two instances doing this at once announce each lead once."""
+    there are none, or when the chat had an announcement less than ``every`` ago (from any
+    instance). Two instances doing this at once announce each lead once."""
+    if every > timedelta(0):
+        last = await db.scalar(
+            select(func.max(OutboxMessage.created_at)).where(
+                OutboxMessage.kind == NEW_LEADS,
+                OutboxMessage.channel == channel,
+                OutboxMessage.chat_id == chat_id,
+            )
+        )
+        if last is not None and at - as_utc(last) < every:
+            return None
     query = select(Lead.id, Lead.province, Lead.answers).where(Lead.announced_at.is_(None))
     query = query.order_by(Lead.id)
     if _skip_locked(db):

@@ -270,3 +270,22 @@ async def test_two_senders_on_postgresql_never_send_a_notice_twice(
         assert len(api.calls_to("sendMessage")) == len(chats)
     finally:
         await engine.dispose()
+
+
+async def test_a_second_sender_does_not_announce_before_the_interval(
+    api: FakeBotApi, ptb_bot: Bot, engine: AsyncEngine
+) -> None:
+    """A restarted or second instance looks at the outbox: one announcement per interval."""
+    api.group(GROUP)
+    clock = Clock()
+    settings = replace(FAST, group_chat_id=GROUP, announce_every=timedelta(minutes=10))
+    await factory.add_lead(engine)
+    await OutboxSender(ptb_bot, session_factory(engine), settings, now=clock).run_once()
+    await factory.add_lead(engine)
+    clock.advance(minutes=3)
+    restarted = OutboxSender(ptb_bot, session_factory(engine), settings, now=clock)
+    await restarted.run_once()
+    assert len(api.messages(GROUP)) == 1
+    clock.advance(minutes=7)
+    await restarted.run_once()
+    assert [m.text.split("\n")[0] for m in api.messages(GROUP)] == ["1 new registration"] * 2
