@@ -136,8 +136,21 @@ class OutboxSender:
         await self.announce_if_due()
         s = self.settings
         claimed = await outbox.claim(self.sessions, s.worker, CHANNEL, s.batch, self.now(), s.lease)
-        for message in claimed:
-            await self._send(message)
+        for index, message in enumerate(claimed):
+            wait = await self._send(message)
+            if wait is not None:  # Telegram asked us to wait: give the rest back until then
+                later = self.now() + timedelta(seconds=wait)
+                for rest in claimed[index + 1 :]:
+                    await outbox.finish(
+                        self.sessions,
+                        rest.id,
+                        s.worker,
+                        outbox.PENDING,
+                        self.now(),
+                        next_attempt_at=later,
+                        count_attempt=False,
+                    )
+                break
         return len(claimed)
 
     async def announce_if_due(self) -> bool:
@@ -158,7 +171,8 @@ class OutboxSender:
         self._next_announcement = now + wait
         return queued is not None
 
-    async def _send(self, message: outbox.Claimed) -> None:
+    async def _send(self, message: outbox.Claimed) -> float | None:
+        """Send one message and record how it went; the seconds to wait after a 429."""
         s = self.settings
         text = notices.render(message.kind, message.payload, message.language)
         await self.pacer.wait(message.chat_id)
@@ -188,6 +202,7 @@ class OutboxSender:
             log.warning("outbox: Telegram asks to wait %.0f s", wait)
             later = self.now() + timedelta(seconds=wait)
             await finish(outbox.PENDING, "RetryAfter", next_attempt_at=later, count_attempt=False)
+            return wait
         except Forbidden:
             log.info("outbox message %s: the chat blocked the bot", message.id)
             await finish(outbox.BLOCKED, "Forbidden")
@@ -205,6 +220,7 @@ class OutboxSender:
                 await finish(outbox.PENDING, type(exc).__name__, next_attempt_at=later)
         else:
             await finish(outbox.SENT)
+        return None
 
 
 class Background:

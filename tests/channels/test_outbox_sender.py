@@ -289,3 +289,26 @@ async def test_a_second_sender_does_not_announce_before_the_interval(
     clock.advance(minutes=7)
     await restarted.run_once()
     assert [m.text.split("\n")[0] for m in api.messages(GROUP)] == ["1 new registration"] * 2
+
+
+async def test_after_a_429_the_rest_of_the_batch_waits_too(
+    api: FakeBotApi, ptb_bot: Bot, engine: AsyncEngine
+) -> None:
+    """The claimed batch is given back until Telegram's wait is over (so no claim outlives
+    its lease while waiting), then every notice goes once."""
+    sessions = session_factory(engine)
+    account = await officer(sessions)
+    ids = [await notice_for(api, engine, account, chat) for chat in (2601, 2602, 2603)]
+    api.retry_after_once("sendMessage", 1)
+    sender = OutboxSender(ptb_bot, sessions, FAST)
+    assert await sender.run_once() == 3
+    assert len(api.calls_to("sendMessage")) == 1  # refused; the other two were not tried
+    for message_id in ids:
+        waiting = await row(engine, message_id)
+        assert (waiting.state, waiting.attempts, waiting.claimed_by) == ("pending", 0, None)
+    assert await sender.run_once() == 0  # not before the wait is over
+    await asyncio.sleep(1.05)
+    assert await sender.run_once() == 3
+    times = api.times_of("sendMessage")
+    assert len(times) == 4 and min(times[1:]) - times[0] >= 1.0
+    assert [len(api.messages(chat)) for chat in (2601, 2602, 2603)] == [1, 1, 1]

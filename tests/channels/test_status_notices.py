@@ -26,7 +26,7 @@ from tests.channels.test_telegram_registration import register
 from tests.fake_bot_api import FakeBotApi
 from tests.staff.web.conftest import StaffWeb, start_staff_web, stop_staff_web
 
-SENDER = SenderSettings(worker="bot-under-test", poll_seconds=0.05, chat_interval=0.0)
+SENDER = SenderSettings(worker="bot-under-test", poll_seconds=0.5, chat_interval=0.0)
 MARKS = str.maketrans("", "", "\u2068\u2069\u200f")
 ANSWERS = {
     "en": {"name": "Test Worker One", "district": "Lahore", "experience": "3"},
