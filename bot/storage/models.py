@@ -157,6 +157,11 @@ class OutboxMessage(Base):
     user_id: Mapped[int | None] = mapped_column(  # the worker's notices go when they delete
         ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
+    # the status change a worker's notice tells of (the lead's timeline shows how it went)
+    lead_event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lead_events.id", ondelete="CASCADE", name="fk_outbox_lead_event_id"),
+        index=True,
+    )
     language: Mapped[str] = mapped_column(String(8))  # when queued; the user's own wins
     payload: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
     state: Mapped[str] = mapped_column(String(8), default="pending")

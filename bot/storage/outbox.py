@@ -58,6 +58,7 @@ async def queue(
     payload: Mapping[str, Any],
     at: datetime,
     user_id: int | None = None,
+    lead_event_id: int | None = None,
 ) -> OutboxMessage:
     """Queue one message, due now, in the caller's transaction."""
     message = OutboxMessage(
@@ -65,6 +66,7 @@ async def queue(
         channel=channel,
         chat_id=chat_id,
         user_id=user_id,
+        lead_event_id=lead_event_id,
         language=language,
         payload=dict(payload),
         state=PENDING,
@@ -78,10 +80,16 @@ async def queue(
 
 
 async def queue_status_notice(
-    db: AsyncSession, lead: Lead, status: str, at: datetime, channels: Collection[str]
+    db: AsyncSession,
+    lead: Lead,
+    status: str,
+    at: datetime,
+    channels: Collection[str],
+    lead_event_id: int | None = None,
 ) -> OutboxMessage | None:
-    """A notice to the lead's worker that it moved to ``status``, if they are on one of
-    ``channels`` (the channels that have a sender); None otherwise."""
+    """A notice to the lead's worker that it moved to ``status`` (the timeline's event
+    ``lead_event_id``), if they are on one of ``channels`` (the channels that have a sender);
+    None otherwise."""
     if lead.user_id is None:
         return None
     user = await db.get(User, lead.user_id)
@@ -90,8 +98,28 @@ async def queue_status_notice(
     payload = {"lead_id": lead.id, "reference": lead.reference, "status": status}
     language = user.language or lead.language
     return await queue(
-        db, STATUS_NOTICE, user.channel, user.external_id, language, payload, at, user.id
+        db,
+        STATUS_NOTICE,
+        user.channel,
+        user.external_id,
+        language,
+        payload,
+        at,
+        user.id,
+        lead_event_id,
     )
+
+
+async def notice_states(db: AsyncSession, lead_event_ids: Collection[int]) -> dict[int, str]:
+    """How the worker's notice of each of these timeline events went: event id → state."""
+    if not lead_event_ids:
+        return {}
+    rows = await db.execute(
+        select(OutboxMessage.lead_event_id, OutboxMessage.state).where(
+            OutboxMessage.lead_event_id.in_(list(lead_event_ids))
+        )
+    )
+    return {int(event_id): state for event_id, state in rows.all() if event_id is not None}
 
 
 def _counts(values: Sequence[str | None]) -> dict[str, int]:

@@ -330,9 +330,9 @@ async def change_status(
     event = _event(lead, account, at, "status", lead.status, status, note)
     await _set_lead(db, lead, status=status)
     db.add(event)
-    if notify:
-        await outbox.queue_status_notice(db, lead, status, at, notify)
     await db.flush()
+    if notify:
+        await outbox.queue_status_notice(db, lead, status, at, notify, event.id)
     return event
 
 

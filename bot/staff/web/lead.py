@@ -1,6 +1,7 @@
 """One lead: every answer in plain words, the eligibility result as the worker saw it (in
 English), times, source, the follow-up timeline, and (for officers) status, notes and
-assignment. Opening a lead is recorded in the audit log."""
+assignment; under each status change, whether the worker was told of it. Opening a lead is
+recorded in the audit log."""
 
 from __future__ import annotations
 
@@ -17,12 +18,20 @@ from bot.staff.web import labels
 from bot.staff.web.forms import fields, int_param, redirect
 from bot.staff.web.render import render
 from bot.staff.web.state import FLOWS, client_address, db, now, signed_in
+from bot.storage import outbox
 from bot.storage import staff as store
 from bot.storage.models import Lead
 
 REGISTRATION = "registration"
 HIDDEN_STEPS = {"consent"}  # asked, not an answer about the worker
 NO_CHECK = N_("No eligibility check is stored with this lead.")
+# How the worker's notice of a status change went (the outbox row's state)
+NOTICE_LABELS: dict[str, str] = {
+    outbox.PENDING: N_("Worker's notice: waiting to be sent"),
+    outbox.SENT: N_("Worker told on Telegram"),
+    outbox.BLOCKED: N_("Worker not told: they have blocked the bot"),
+    outbox.FAILED: N_("Worker's notice could not be sent"),
+}
 UNREADABLE = N_("The stored eligibility check cannot be read.")
 
 
@@ -91,6 +100,8 @@ async def detail(request: web.Request) -> web.StreamResponse:
     )
     names = await store.account_names(session)
     routes, no_routes = _eligibility(lead)
+    timeline = await store.lead_events(session, lead.id)
+    notices = await outbox.notice_states(session, [e.id for e in timeline if e.kind == "status"])
     events: list[dict[str, Any]] = [
         {
             "at": event.at,
@@ -99,8 +110,10 @@ async def detail(request: web.Request) -> web.StreamResponse:
             "old": event.old_value,
             "new": event.new_value,
             "note": event.note,
+            "notice": gettext(NOTICE_LABELS[notices[event.id]]) if event.id in notices else None,
+            "notice_state": notices.get(event.id),
         }
-        for event in await store.lead_events(session, lead.id)
+        for event in timeline
     ]
     return render(
         request,

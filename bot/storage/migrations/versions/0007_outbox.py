@@ -30,6 +30,7 @@ def upgrade() -> None:
         sa.Column("channel", sa.String(length=16), nullable=False),
         sa.Column("chat_id", sa.String(length=64), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("lead_event_id", sa.Integer(), nullable=True),
         sa.Column("language", sa.String(length=8), nullable=False),
         sa.Column("payload", JSON, nullable=False),
         sa.Column("state", sa.String(length=8), nullable=False),
@@ -41,11 +42,18 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["user_id"], ["users.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(
+            ["lead_event_id"],
+            ["lead_events.id"],
+            ondelete="CASCADE",
+            name="fk_outbox_lead_event_id",
+        ),
         sa.PrimaryKeyConstraint("id"),
     )
     with op.batch_alter_table("outbox") as batch_op:
         batch_op.create_index("ix_outbox_state_next", ["state", "next_attempt_at"], unique=False)
         batch_op.create_index("ix_outbox_user_id", ["user_id"], unique=False)
+        batch_op.create_index("ix_outbox_lead_event_id", ["lead_event_id"], unique=False)
     with op.batch_alter_table("leads") as batch_op:
         batch_op.add_column(sa.Column("announced_at", sa.DateTime(timezone=True), nullable=True))
     op.execute("UPDATE leads SET announced_at = created_at")
