@@ -57,6 +57,7 @@ def run(settings: Settings, with_web: bool = False) -> int:
         group_chat_id=settings.staff_group(),
         group_language=settings.staff_group_language,
         announce_every=timedelta(minutes=max(1, settings.staff_announce_minutes)),
+        per_second=max(0.1, settings.outbox_per_second),
     )
     application = build_application(
         services.conversations,

@@ -37,6 +37,10 @@ class Settings(BaseSettings):
     staff_announce_minutes: int = 10
     staff_group_language: str = "en"
 
+    # The outbox sender's overall rate (messages a second); with several bot instances, each
+    # gets its share of Telegram's 30.
+    outbox_per_second: float = 25.0
+
     def staff_ids(self) -> frozenset[int]:
         """The configured staff Telegram ids; anything that is not a number is left out."""
         parts = (part.strip() for part in self.staff_telegram_ids.replace(";", ",").split(","))

@@ -1,13 +1,15 @@
 """The outbox sender for Telegram: claims due outbox rows and sends them, paced under
 Telegram's limits, started and stopped with the Telegram application.
 
-Pacing: about 30 messages a second overall, one a second per private chat, 20 a minute per
-group (``Pacer``). A 429 (``RetryAfter``) pauses every send for the time Telegram asks and puts
-the message back for then, without counting an attempt. A 403 (the chat blocked the bot) marks
-it blocked after that one try; a 400 (a request Telegram refuses) marks it failed; other errors
-(network, timeouts, 5xx) are tried again with a doubling wait, at most ``max_attempts`` times,
-then marked failed. New leads are announced in the staff group every ``announce_every``
-(through the same outbox, so the announcement is paced and retried like any message).
+Pacing: sends start at 25 a second overall by default (under Telegram's 30; up to
+``concurrency`` in flight), one a second per private chat, 20 a minute per group (``Pacer``).
+A 429 (``RetryAfter``) pauses every send for the time Telegram asks and puts the message, and
+the rest of its batch, back for then, without counting an attempt. A 403 (the chat blocked the
+bot) marks it blocked after that one try; a 400 (a request Telegram refuses) marks it failed;
+other errors (network, timeouts, 5xx) are tried again with a doubling wait, at most
+``max_attempts`` times, then marked failed. New leads are announced in the staff group every
+``announce_every`` (through the same outbox, so the announcement is paced and retried like
+any message).
 """
 
 from __future__ import annotations
@@ -52,7 +54,8 @@ class SenderSettings:
     max_attempts: int = 5
     backoff_seconds: float = 10.0  # after the first transient failure; doubles each time
     max_backoff_seconds: float = 600.0
-    per_second: float = 30.0  # overall
+    per_second: float = 25.0  # overall: under Telegram's 30, with room for replies
+    concurrency: int = 8  # sends in flight at once
     chat_interval: float = 1.0  # seconds between two messages to one private chat
     group_interval: float = 3.0  # 20 a minute per group
     group_chat_id: int | None = None  # the OEC staff group, for new-lead announcements
@@ -132,26 +135,45 @@ class OutboxSender:
 
     async def run_once(self) -> int:
         """Announce new leads when due, then claim one batch and send it; how many rows were
-        handled."""
+        handled. Sends start at the pacer's rate and up to ``concurrency`` are in flight at
+        once (a round trip to Telegram would otherwise cap the rate at 1/latency)."""
         await self.announce_if_due()
         s = self.settings
         claimed = await outbox.claim(self.sessions, s.worker, CHANNEL, s.batch, self.now(), s.lease)
-        for index, message in enumerate(claimed):
+        waits: list[float] = []
+        in_flight: set[asyncio.Task[None]] = set()
+
+        async def send(message: outbox.Claimed) -> None:
             wait = await self._send(message)
-            if wait is not None:  # Telegram asked us to wait: give the rest back until then
-                later = self.now() + timedelta(seconds=wait)
-                for rest in claimed[index + 1 :]:
-                    await outbox.finish(
-                        self.sessions,
-                        rest.id,
-                        s.worker,
-                        outbox.PENDING,
-                        self.now(),
-                        next_attempt_at=later,
-                        count_attempt=False,
-                    )
+            if wait is not None:
+                waits.append(wait)
+
+        for index, message in enumerate(claimed):
+            while len(in_flight) >= s.concurrency:
+                _, in_flight = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+            if waits:  # Telegram asked us to wait: give the rest back until then
+                await self._give_back(claimed[index:], max(waits))
                 break
+            await self.pacer.wait(message.chat_id)
+            task = asyncio.create_task(send(message))
+            in_flight.add(task)
+        for result in await asyncio.gather(*in_flight, return_exceptions=True):
+            if isinstance(result, Exception):
+                log.error("outbox send failed: %s", describe(result))
         return len(claimed)
+
+    async def _give_back(self, messages: list[outbox.Claimed], wait: float) -> None:
+        later = self.now() + timedelta(seconds=wait)
+        for message in messages:
+            await outbox.finish(
+                self.sessions,
+                message.id,
+                self.settings.worker,
+                outbox.PENDING,
+                self.now(),
+                next_attempt_at=later,
+                count_attempt=False,
+            )
 
     async def announce_if_due(self) -> bool:
         """Queue one announcement of the leads not announced yet, every ``announce_every``
@@ -175,7 +197,6 @@ class OutboxSender:
         """Send one message and record how it went; the seconds to wait after a 429."""
         s = self.settings
         text = notices.render(message.kind, message.payload, message.language)
-        await self.pacer.wait(message.chat_id)
 
         async def finish(
             state: str,

@@ -300,7 +300,7 @@ async def test_after_a_429_the_rest_of_the_batch_waits_too(
     account = await officer(sessions)
     ids = [await notice_for(api, engine, account, chat) for chat in (2601, 2602, 2603)]
     api.retry_after_once("sendMessage", 1)
-    sender = OutboxSender(ptb_bot, sessions, FAST)
+    sender = OutboxSender(ptb_bot, sessions, replace(FAST, concurrency=1))  # one at a time
     assert await sender.run_once() == 3
     assert len(api.calls_to("sendMessage")) == 1  # refused; the other two were not tried
     for message_id in ids:
