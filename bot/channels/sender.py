@@ -80,6 +80,7 @@ class Pacer:
         self._clock = clock
         self._sleep = sleep
         self._next_any = 0.0
+        self._paused_until = 0.0
         self._next_chat: dict[str, float] = {}
 
     async def wait(self, chat_id: str) -> None:
@@ -97,7 +98,12 @@ class Pacer:
 
     def pause(self, seconds: float) -> None:
         """Nothing is sent for ``seconds`` (Telegram asked us to wait)."""
-        self._next_any = max(self._next_any, self._clock() + seconds)
+        self._paused_until = max(self._paused_until, self._clock() + seconds)
+        self._next_any = max(self._next_any, self._paused_until)
+
+    def paused_for(self) -> float:
+        """Seconds left of a pause Telegram asked for (0 when none)."""
+        return max(0.0, self._paused_until - self._clock())
 
 
 def _seconds(value: int | float | timedelta) -> float:
@@ -138,6 +144,8 @@ class OutboxSender:
         handled. Sends start at the pacer's rate and up to ``concurrency`` are in flight at
         once (a round trip to Telegram would otherwise cap the rate at 1/latency)."""
         await self.announce_if_due()
+        if self.pacer.paused_for() > 0:  # claim nothing that would wait out its lease
+            return 0
         s = self.settings
         claimed = await outbox.claim(self.sessions, s.worker, CHANNEL, s.batch, self.now(), s.lease)
         waits: list[float] = []
@@ -257,8 +265,11 @@ class Background:
         self._stop.clear()
         self._task = asyncio.create_task(self.sender.run(self._stop), name="outbox-sender")
 
-    async def stop(self) -> None:
+    async def stop(self, grace: float = 5.0) -> None:
+        """Let the current round finish (``grace`` seconds at most, then cancel it: a message
+        being sent then is sent again by whoever claims it after the lease)."""
         self._stop.set()
         if self._task is not None:
             task, self._task = self._task, None
-            await task
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(task, grace)
