@@ -18,6 +18,7 @@ from bot.storage import outbox
 from bot.storage import staff as store
 from bot.storage.db import create_engine, session_factory
 from bot.storage.models import Lead, User
+from bot.storage.repository import Repository
 from bot.storage.staff_models import StaffAccount
 from tests.conftest import _truncate
 from tests.staff import factory
@@ -243,3 +244,18 @@ async def test_concurrent_announcers_announce_each_lead_once_on_postgresql(
 
     counts = await asyncio.gather(*(announce() for _ in range(3)))
     assert sum(counts) == 20
+
+
+async def test_a_worker_who_deletes_their_data_takes_their_notices_along(
+    engine: AsyncEngine,
+) -> None:
+    sessions = session_factory(engine)
+    await queue_notices(engine, 1)
+    (message,) = await outbox.messages(sessions)
+    async with sessions() as db:
+        user = await db.get(User, message.user_id)
+    assert user is not None
+    repository = Repository(sessions, single_writer=engine.dialect.name == "sqlite")
+    async with repository.user(user.channel, user.external_id) as unit:
+        await unit.erase()  # /delete
+    assert await outbox.messages(sessions) == []
