@@ -40,26 +40,40 @@ def run(settings: Settings, with_web: bool = False) -> int:
     if with_web and not settings.staff_secret_key:
         print(NO_SECRET, file=sys.stderr)
         return 2
+    from datetime import timedelta
+
     from telegram import Update
 
     from bot.app import build_services
-    from bot.channels.telegram import build_application
+    from bot.channels.sender import SenderSettings
+    from bot.channels.staff_telegram import StaffOnTelegram
+    from bot.channels.telegram import build_application, on_start
+    from bot.storage.db import session_factory
     from bot.storage.migrate import upgrade
 
     upgrade(settings.database())
     services = build_services(settings.database())
+    sender = SenderSettings(
+        group_chat_id=settings.staff_group(),
+        group_language=settings.staff_group_language,
+        announce_every=timedelta(minutes=max(1, settings.staff_announce_minutes)),
+        per_second=max(0.1, settings.outbox_per_second),
+    )
     application = build_application(
         services.conversations,
         settings.telegram_bot_token,
         base_url=settings.telegram_api_base_url,
         base_file_url=settings.telegram_api_file_url,
+        staff=StaffOnTelegram(services.database, settings.staff_ids()),
+        outbox=(session_factory(services.database), sender),
     )
 
     web_runner: list[object] = []
 
-    async def start_web(_: object) -> None:
+    async def start_web(app: object) -> None:
         from bot.staff.web.server import start
 
+        await on_start(application)
         web_runner.append(await start(settings))
 
     async def close(_: object) -> None:

@@ -1,9 +1,9 @@
 """The conversation service: one incoming event from any channel, handled end to end.
 
 It opens the user's data (locked, one transaction), picks their language, runs the commands
-(/start, /help, /language, /cancel, /mydata, /delete, /privacy) and the flow engine, stores the
-new state, the funnel events and any completed registration, and returns the replies for the
-channel to send. It knows no channel and no SQL: those are the adapters and the repository.
+(/start, /help, /language, /cancel, /status, /mydata, /delete, /privacy) and the flow engine,
+stores the new state, the funnel events and any completed registration, and returns the replies
+for the channel to send. It knows no channel and no SQL: those are the adapters and the repository.
 
 It keeps the exact record: the time consent was given (kept in the conversation state until the
 lead is saved), and a funnel row for every start, resumption, question reached, topic read,
@@ -47,6 +47,7 @@ from bot.i18n import (
     using_language,
 )
 from bot.logsafe import describe
+from bot.notices import stage
 from bot.storage.repository import LeadData, Repository, UserUnit, parse_birth_date
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,7 @@ COMMANDS: dict[str, str] = {
     "help": N_("How to use this bot"),
     "language": N_("Change language"),
     "cancel": N_("Stop the current form"),
+    "status": N_("Where your registration stands"),
     "mydata": N_("See the data we keep about you"),
     "delete": N_("Delete your data"),
     "privacy": N_("Privacy notice"),
@@ -74,6 +76,7 @@ HELP = N_(
     "/start: start or continue\n"
     "/language: change language\n"
     "/cancel: stop the current form\n"
+    "/status: where your registration stands\n"
     "/mydata: see your data\n"
     "/delete: delete your data\n"
     "/privacy: privacy notice"
@@ -99,6 +102,12 @@ MYDATA_TITLE = N_("Your registration (reference {reference}):")
 MYDATA_IN_PROGRESS = N_("Registration in progress. Answers so far:")
 MYDATA_LANGUAGE = N_("Language: {language}")
 MYDATA_ELIGIBILITY = N_("Your last eligibility check:")
+MYDATA_STATUS = N_("Where it stands: {stage}")
+NO_REGISTRATION = N_(
+    "You have not registered with OEC yet. Registering takes a few minutes, and OEC can then "
+    "contact you about jobs in Japan."
+)
+REGISTER = N_("📝 Register with OEC for Japan")  # the main menu's entry
 DELETE_CONFIRM = N_(
     "Delete all your data? Your registration with OEC and your answers will be removed. "
     "This cannot be undone."
@@ -210,6 +219,8 @@ class ConversationService:
         """Built-in screens, from a command or a menu entry."""
         if name == "language":
             return [self.engine.language_picker(unit.language)]
+        if name == "status":
+            return await self._status(unit, state)
         if name in {"help", "privacy", "mydata"}:
             if name == "mydata":
                 text = await self._my_data(unit, state)
@@ -236,6 +247,23 @@ class ConversationService:
             ]
         # a typo mid-form: say so, and ask the current question again
         return [reply(gettext(UNKNOWN_COMMAND)), *self.engine.resume(state).replies]
+
+    async def _status(self, unit: UserUnit, state: State) -> list[Reply]:
+        """Where each of the worker's registrations stands, in plain words (never the staff's
+        notes); with none, say so and offer to register."""
+        leads = await unit.leads()
+        if not leads:
+            buttons = [
+                [Button(button_label(gettext(REGISTER)), "m:register")],
+                [Button(button_label(gettext(MAIN_MENU)), "m:")],
+            ]
+            return [reply(gettext(NO_REGISTRATION), buttons)]
+        lines: list[str] = []
+        for lead in leads:
+            if lines:
+                lines.append("")
+            lines += [t(MYDATA_TITLE, reference=lead.reference), stage(lead.status)]
+        return [reply("\n".join(lines)), *self.engine.resume(state).replies]
 
     async def _confirm_delete(self, unit: UserUnit, state: State, yes: bool) -> list[Reply]:
         if not yes:
@@ -374,6 +402,7 @@ class ConversationService:
             if lines:
                 lines.append("")
             lines.append(t(MYDATA_TITLE, reference=lead.reference))
+            lines.append(gettext(MYDATA_STATUS).format(stage=stage(lead.status)))
             lines += self._answer_lines("registration", lead.answers)
         in_progress = state.answers.get("registration")
         if in_progress:

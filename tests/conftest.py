@@ -80,8 +80,9 @@ def _truncate(url: str) -> None:
         connection = await asyncpg.connect(url)
         try:
             await connection.execute(
-                "TRUNCATE funnel_events, leads, conversations, users, lead_events, audit_log, "
-                "staff_sessions, staff_sign_in_throttle, staff_accounts, duplicate_decisions "
+                "TRUNCATE outbox, funnel_events, leads, conversations, users, lead_events, "
+                "audit_log, staff_sessions, staff_sign_in_throttle, staff_accounts, "
+                "duplicate_decisions "
                 "RESTART IDENTITY CASCADE"
             )
         finally:

@@ -33,6 +33,9 @@ Telegram behaviour that is reproduced because it matters for real bots:
 * Validation: empty / too long texts, ``BUTTON_DATA_INVALID``, text-only inline buttons,
   "message is not modified", "message to edit not found", HTML parse errors (tdlib's messages),
   unescaped reserved characters in MarkdownV2, unknown chats, blocked users.
+* ``sendDocument`` with a multipart upload keeps the file (``BotMessage.document``); group
+  chats (:meth:`FakeBotApi.group`); a blocked user (``FakeUser.blocked``) answers 403; one
+  429 with ``retry_after`` on demand (:meth:`FakeBotApi.retry_after_once`).
 * ``editMessageText`` without ``reply_markup`` removes the inline keyboard, like Telegram does.
 * Messages returned to the bot carry the *parsed* text (HTML tags stripped, entities with
   UTF-16 offsets) and only inline keyboards, exactly like Telegram; :class:`BotMessage.text`
@@ -132,6 +135,15 @@ class Button:
 
 
 @dataclass
+class UploadedFile:
+    """A multipart file part as received (e.g. from ``sendDocument`` with a local file)."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass
 class BotMessage:
     """A message the bot sent (or edited) in a chat - one record per sendMessage / edit."""
 
@@ -146,6 +158,8 @@ class BotMessage:
     plain_text: str = ""
     """The text as the user sees it (HTML tags / MarkdownV2 markup removed)."""
     reply_to_message_id: int | None = None
+    document: UploadedFile | None = None
+    """``sendDocument``: the file as uploaded (name, type and bytes); ``text`` is the caption."""
 
     def button_labels(self) -> list[str]:
         """Flat list of the inline button labels, row by row."""
@@ -154,15 +168,6 @@ class BotMessage:
     def reply_keyboard_labels(self) -> list[str]:
         """Flat list of the reply keyboard labels, row by row."""
         return [button.text for row in self.reply_keyboard for button in row]
-
-
-@dataclass
-class UploadedFile:
-    """A multipart file part as received (e.g. from ``sendDocument`` with a local file)."""
-
-    filename: str
-    content_type: str
-    data: bytes
 
 
 @dataclass
@@ -208,11 +213,13 @@ class _Pulse:
 
 
 class _Chat:
-    """A private chat between the bot and one fake user."""
+    """A private chat between the bot and one fake user, or (``user`` None) a group."""
 
-    def __init__(self, user: FakeUser) -> None:
-        self.id = user.user_id
+    def __init__(self, user: FakeUser | None, chat_id: int | None = None, title: str = "") -> None:
+        self.id = user.user_id if user is not None else int(chat_id or 0)
         self.user = user
+        self.title = title
+        self.blocked = False  # a group that removed the bot
         self.next_message_id = 1
         self.messages: dict[int, _StoredMessage] = {}
         self.records: list[BotMessage] = []
@@ -225,6 +232,8 @@ class _Chat:
         return message_id
 
     def json(self) -> JSONDict:
+        if self.user is None:
+            return {"id": self.id, "type": "group", "title": self.title}
         chat: JSONDict = {"id": self.id, "type": "private", "first_name": self.user.first_name}
         if self.user.username:
             chat["username"] = self.user.username
@@ -971,6 +980,10 @@ class FakeBotApi:
         self.port = 0
 
         self._users: dict[int, FakeUser] = {}
+        self._groups: dict[int, _Chat] = {}
+        self._retry_once: dict[str, int] = {}
+        self.call_times: list[float] = []
+        """``time.monotonic()`` of each entry of ``calls``."""
         self._pending: deque[JSONDict] = deque()
         self._next_update_id = 1
         self._delivered_upto = 0
@@ -998,6 +1011,7 @@ class FakeBotApi:
             "getMyCommands": self._get_my_commands,
             "deleteMyCommands": self._delete_my_commands,
             "sendMessage": self._send_message,
+            "sendDocument": self._send_document,
             "editMessageText": self._edit_message_text,
             "editMessageReplyMarkup": self._edit_message_reply_markup,
             "deleteMessage": self._delete_message,
@@ -1089,8 +1103,27 @@ class FakeBotApi:
 
     def messages(self, chat_id: int) -> list[BotMessage]:
         """All records (sent and edited messages) the bot produced in a chat, oldest first."""
+        if chat_id in self._groups:
+            return list(self._groups[chat_id].records)
         user = self._users.get(chat_id)
         return list(user._chat.records) if user else []
+
+    def group(self, chat_id: int, title: str = "OEC staff") -> int:
+        """A group chat the bot is in (``chat_id`` negative, as Telegram's are); its id."""
+        if chat_id >= 0:
+            raise ValueError("group chat ids are negative")
+        self._groups.setdefault(chat_id, _Chat(None, chat_id, title))
+        return chat_id
+
+    def retry_after_once(self, method: str, seconds: int) -> None:
+        """The next call to ``method`` (canonical name) is answered 429 "Too Many Requests:
+        retry after ``seconds``" (with ``parameters.retry_after``), the calls after it as usual."""
+        self._retry_once[method] = seconds
+
+    def times_of(self, method: str) -> list[float]:
+        """``time.monotonic()`` of every call to ``method`` as it arrived, in order."""
+        calls = zip(self.calls, self.call_times, strict=True)
+        return [at for (name, _), at in calls if name == method]
 
     def message(self, chat_id: int, message_id: int) -> BotMessage | None:
         """Current state of a bot message (after edits), or None if unknown / deleted."""
@@ -1160,6 +1193,8 @@ class FakeBotApi:
             raise _bad_request("chat_id is empty")
         if isinstance(chat_id, str) and re.fullmatch(r"-?\d+", chat_id):
             chat_id = int(chat_id)  # JSON bodies may carry numeric ids as strings
+        if isinstance(chat_id, int) and chat_id in self._groups:
+            return self._groups[chat_id]
         user = self._users.get(chat_id) if isinstance(chat_id, int) else None
         if user is None:
             raise _bad_request("chat not found")
@@ -1184,12 +1219,19 @@ class FakeBotApi:
             params = await _read_params(request)
         except ApiError as exc:
             self.calls.append((canonical, {}))
+            self.call_times.append(time.monotonic())
             return self._error(exc.code, exc.description)
         self.calls.append((canonical, params))
+        self.call_times.append(time.monotonic())
         if self.delay > 0:
             await asyncio.sleep(self.delay)
         if entry is None:
             return self._error(404, "Not Found: method not found")
+        if canonical in self._retry_once:
+            seconds = self._retry_once.pop(canonical)
+            return self._error(
+                429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds}
+            )
         failure = self.fail_methods.get(canonical)
         if failure is not None:
             code, description = failure
@@ -1401,8 +1443,10 @@ class FakeBotApi:
 
     def _writable_chat(self, params: JSONDict) -> _Chat:
         chat = self._chat(params)
-        if chat.user.blocked:
+        if chat.user is not None and chat.user.blocked:
             raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if chat.blocked:
+            raise ApiError(403, "Forbidden: bot was kicked from the group chat")
         return chat
 
     async def _send_message(self, params: JSONDict) -> JSONDict:
@@ -1456,6 +1500,54 @@ class FakeBotApi:
                 parse_mode=parse_mode,
                 plain_text=plain,
                 reply_to_message_id=reply_to_id,
+            )
+        )
+        return message
+
+    async def _send_document(self, params: JSONDict) -> JSONDict:
+        """A document uploaded as a multipart file (kept, bytes and all) or sent by file_id."""
+        chat = self._writable_chat(params)
+        document = params.get("document")
+        if isinstance(document, str) and document in self._files:
+            uploaded = UploadedFile("", "application/octet-stream", b"")
+            file_json = dict(self._files[document])
+        elif isinstance(document, UploadedFile):
+            uploaded = document
+            file_id, unique_id = self._new_file("BQAC", len(document.data))
+            file_json = {
+                "file_id": file_id,
+                "file_unique_id": unique_id,
+                "file_name": document.filename,
+                "mime_type": document.content_type,
+                "file_size": len(document.data),
+            }
+        else:
+            raise _bad_request("there is no document in the request")
+        caption = _opt_str(params, "caption") or ""
+        if len(caption) > 1024:
+            raise _bad_request("message caption is too long")
+        message_id = chat.new_message_id()
+        message: JSONDict = {
+            "message_id": message_id,
+            "from": self.bot_user,
+            "chat": chat.json(),
+            "date": int(time.time()),
+            "document": file_json,
+        }
+        if caption:
+            message["caption"] = caption
+        chat.messages[message_id] = _StoredMessage(json=message, from_bot=True, raw_text=caption)
+        chat.add_record(
+            BotMessage(
+                chat_id=chat.id,
+                message_id=message_id,
+                text=caption,
+                buttons=[],
+                reply_keyboard=[],
+                remove_keyboard=False,
+                parse_mode=_opt_str(params, "parse_mode"),
+                plain_text=caption,
+                document=uploaded,
             )
         )
         return message

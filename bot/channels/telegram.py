@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Sequence
 from dataclasses import replace
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import (
     BotCommand,
     InlineKeyboardButton,
@@ -33,6 +34,8 @@ from telegram.ext import (
     TypeHandler,
 )
 
+from bot.channels.sender import Background, OutboxSender, SenderSettings
+from bot.channels.staff_telegram import StaffOnTelegram
 from bot.conversation import COMMANDS, ConversationService, Incoming
 from bot.engine.engine import Action, Contact, Press, Reply, Text, Unsupported
 from bot.i18n import LANGUAGES, gettext, using_language
@@ -199,15 +202,27 @@ async def _settle_tap(update: Update, replies: Sequence[Reply]) -> None:
 # -- the application ---------------------------------------------------------------------------
 
 
-def make_handler(service: ConversationService) -> TypeHandler[Update, Any, Any]:
+def make_handler(
+    service: ConversationService, staff: StaffOnTelegram | None = None
+) -> TypeHandler[Update, Any, Any]:
     async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         incoming = incoming_from_update(update, context.bot.username)
         if incoming is None:
+            return
+        if staff is not None and staff.handles(
+            incoming.command, int(incoming.user_key), _private(update)
+        ):
+            assert incoming.command is not None
+            await staff.handle(update, incoming.command)
             return
         replies = await service.handle(incoming)
         await asyncio.gather(_settle_tap(update, replies), send_replies(update, replies))
 
     return TypeHandler(Update, handle)
+
+
+def _private(update: Update) -> bool:
+    return update.effective_chat is not None and update.effective_chat.type == "private"
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -237,25 +252,53 @@ async def register_commands(application: Application[Any, Any, Any, Any, Any, An
             log.warning("setMyCommands(%s) failed: %s", language, exc)
 
 
+BACKGROUND = "ssw_outbox_sender"  # the sender of the outbox (an object, not data)
+
+
+async def on_start(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """After the application started: the command menus, then the outbox sender."""
+    await register_commands(application)
+    background = application.bot_data.get(BACKGROUND)
+    if isinstance(background, Background):
+        background.start()
+
+
+async def on_stop(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    background = application.bot_data.get(BACKGROUND)
+    if isinstance(background, Background):
+        await background.stop()
+
+
 def build_application(
     service: ConversationService,
     token: str,
     base_url: str = "https://api.telegram.org/bot",
     base_file_url: str = "https://api.telegram.org/file/bot",
+    staff: StaffOnTelegram | None = None,
+    outbox: tuple[async_sessionmaker[AsyncSession], SenderSettings] | None = None,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """A PTB Application wired to the service. Long polling by default; for a webhook,
-    build it with ``.updater(None)`` and feed updates yourself."""
+    build it with ``.updater(None)`` and feed updates yourself.
+
+    ``staff``: /stats and /export for staff ids. ``outbox``: the sender runs while the
+    application runs (``on_start``/``on_stop``; ``run_polling`` calls them)."""
     builder = (
         ApplicationBuilder()
         .token(token)
         .base_url(base_url)
         .base_file_url(base_file_url)
         .concurrent_updates(PerUserUpdateProcessor())
-        .post_init(register_commands)
+        .post_init(on_start)
+        .post_stop(on_stop)
         .connection_pool_size(256)
         .pool_timeout(30)
     )
     application = builder.build()
-    application.add_handler(make_handler(service))
+    if outbox is not None:
+        sessions, settings = outbox
+        application.bot_data[BACKGROUND] = Background(
+            OutboxSender(application.bot, sessions, settings, now=service.now)
+        )
+    application.add_handler(make_handler(service, staff))
     application.add_error_handler(on_error)
     return application

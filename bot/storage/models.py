@@ -1,4 +1,5 @@
-"""Database tables: users, their conversation state, leads for OEC and funnel events."""
+"""Database tables: users, their conversation state, leads for OEC, funnel events and the
+outbox of messages the bot sends unprompted."""
 
 from __future__ import annotations
 
@@ -125,6 +126,8 @@ class Lead(Base):
     merged_into_id: Mapped[int | None] = mapped_column(
         ForeignKey("leads.id", ondelete="SET NULL", name="fk_leads_merged_into_id"), index=True
     )
+    # when the lead was counted in an announcement to the OEC staff group (once per lead)
+    announced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class FunnelEvent(Base):
@@ -147,3 +150,40 @@ class FunnelEvent(Base):
     step: Mapped[str | None] = mapped_column(String(32))
     value: Mapped[str | None] = mapped_column(String(64))  # never an answer with personal data
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class OutboxMessage(Base):
+    """A message the bot sends unprompted (a status notice to a worker, an announcement of new
+    leads to the staff group), queued in the transaction that caused it and sent by a sender.
+
+    ``state``: pending → sent | failed (transient errors, too many times) | blocked (the chat
+    blocked the bot). A sender claims pending rows for a while (``claimed_by`` until
+    ``claimed_until``); a row whose lease ran out is taken over by another. ``payload`` holds
+    ids, statuses and counts, never personal data: the text is rendered when sent, in the
+    language of the chat at that time."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_state_next", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # status | new_leads
+    channel: Mapped[str] = mapped_column(String(16))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int | None] = mapped_column(  # the worker's notices go when they delete
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    # the status change a worker's notice tells of (the lead's timeline shows how it went)
+    lead_event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("lead_events.id", ondelete="CASCADE", name="fk_outbox_lead_event_id"),
+        index=True,
+    )
+    language: Mapped[str] = mapped_column(String(8))  # when queued; the user's own wins
+    payload: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    state: Mapped[str] = mapped_column(String(8), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_error: Mapped[str | None] = mapped_column(String(64))  # an error's kind, no text
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

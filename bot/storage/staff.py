@@ -7,7 +7,7 @@ The audit log is only ever added to (``audit``); nothing here updates or deletes
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -16,6 +16,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import set_committed_value
 
+from bot.storage import outbox
 from bot.storage.models import FunnelEvent, Lead, User
 from bot.storage.staff_models import (
     AuditEntry,
@@ -181,13 +182,15 @@ async def audit(
     target: str | None = None,
     detail: dict[str, Any] | None = None,
     address: str | None = None,
+    actor: str | None = None,
 ) -> None:
-    """Append one entry. ``detail`` holds ids, statuses and counts, never personal data."""
+    """Append one entry. ``detail`` holds ids, statuses and counts, never personal data.
+    ``actor`` names someone without an account (staff on Telegram: ``telegram:<id>``)."""
     db.add(
         AuditEntry(
             at=at,
             account_id=account.id if account else None,
-            actor=account.name if account else None,
+            actor=account.name if account else actor,
             action=action,
             lead_id=lead_id,
             target=target,
@@ -317,12 +320,19 @@ async def change_status(
     account: StaffAccount,
     at: datetime,
     note: str | None = None,
+    *,
+    notify: Collection[str] = (),
 ) -> LeadEvent:
-    """Move the lead to ``status`` (a note may go with it) and record who and when."""
+    """Move the lead to ``status`` (a note may go with it) and record who and when.
+
+    ``notify``: the channels with a sender; a worker on one of them gets a notice of the new
+    status through the outbox, queued in this same transaction (the note is never in it)."""
     event = _event(lead, account, at, "status", lead.status, status, note)
     await _set_lead(db, lead, status=status)
     db.add(event)
     await db.flush()
+    if notify:
+        await outbox.queue_status_notice(db, lead, status, at, notify, event.id)
     return event
 
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -11,21 +11,35 @@ from typing import Any
 import pytest
 
 from bot.app import Services, build_services
-from bot.channels.telegram import build_application, register_commands
+from bot.channels.sender import SenderSettings
+from bot.channels.staff_telegram import StaffOnTelegram
+from bot.channels.telegram import build_application, on_start, on_stop
 from bot.i18n import gettext, using_language
+from bot.storage.db import session_factory
 from tests.conftest import TODAY
 from tests.fake_bot_api import TOKEN, BotMessage, FakeBotApi, FakeUser
 
 
 @asynccontextmanager
-async def running_bot(api: FakeBotApi, database_url: str) -> AsyncIterator[Services]:
-    """Start the bot (long polling) on a database; stop it cleanly at the end."""
+async def running_bot(
+    api: FakeBotApi,
+    database_url: str,
+    staff_ids: Collection[int] = (),
+    sender: SenderSettings | None = None,
+) -> AsyncIterator[Services]:
+    """Start the bot (long polling) on a database; stop it cleanly at the end. ``staff_ids``:
+    staff on Telegram; ``sender``: the outbox sender runs too, with these settings."""
     services = build_services(database_url, today=lambda: TODAY)
     application = build_application(
-        services.conversations, TOKEN, base_url=api.base_url, base_file_url=api.base_file_url
+        services.conversations,
+        TOKEN,
+        base_url=api.base_url,
+        base_file_url=api.base_file_url,
+        staff=StaffOnTelegram(services.database, staff_ids),
+        outbox=(session_factory(services.database), sender) if sender else None,
     )
     await application.initialize()
-    await register_commands(application)  # post_init, which run_polling would call
+    await on_start(application)  # post_init, which run_polling would call
     await application.start()
     assert application.updater is not None
     await application.updater.start_polling(poll_interval=0, timeout=1)
@@ -34,6 +48,7 @@ async def running_bot(api: FakeBotApi, database_url: str) -> AsyncIterator[Servi
     finally:
         await application.updater.stop()
         await application.stop()
+        await on_stop(application)  # post_stop
         await application.shutdown()
         await services.close()
 

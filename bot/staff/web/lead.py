@@ -1,6 +1,7 @@
 """One lead: every answer in plain words, the eligibility result as the worker saw it (in
 English), times, source, the follow-up timeline, and (for officers) status, notes and
-assignment. Opening a lead is recorded in the audit log."""
+assignment; under each status change, whether the worker was told of it. Opening a lead is
+recorded in the audit log."""
 
 from __future__ import annotations
 
@@ -11,19 +12,26 @@ from aiohttp import web
 from bot import ssw
 from bot.i18n import N_, gettext, using_language
 from bot.staff.accounts import has_role
-from bot.staff.pipeline import MAX_NOTE, STATUSES
+from bot.staff.pipeline import MAX_NOTE, NOTICE_CHANNELS, NOTIFY_STATUSES, STATUSES
 from bot.staff.privacy import show_cnic, show_mobile
 from bot.staff.web import labels
 from bot.staff.web.forms import fields, int_param, redirect
 from bot.staff.web.render import render
 from bot.staff.web.state import FLOWS, client_address, db, now, signed_in
-from bot.storage import duplicates
+from bot.storage import duplicates, outbox
 from bot.storage import staff as store
 from bot.storage.models import Lead
 
 REGISTRATION = "registration"
 HIDDEN_STEPS = {"consent"}  # asked, not an answer about the worker
 NO_CHECK = N_("No eligibility check is stored with this lead.")
+# How the worker's notice of a status change went (the outbox row's state)
+NOTICE_LABELS: dict[str, str] = {
+    outbox.PENDING: N_("Worker's notice: waiting to be sent"),
+    outbox.SENT: N_("Worker told on Telegram"),
+    outbox.BLOCKED: N_("Worker not told: they have blocked the bot"),
+    outbox.FAILED: N_("Worker's notice could not be sent"),
+}
 UNREADABLE = N_("The stored eligibility check cannot be read.")
 
 
@@ -112,6 +120,7 @@ async def detail(request: web.Request) -> web.StreamResponse:
         if event.kind == duplicates.EVENT and (value := event.old_value or "").isdigit()
     } | {i for i in (lead.duplicate_of_id, lead.merged_into_id) if i}
     references = await duplicates.references(session, linked)
+    notices = await outbox.notice_states(session, [e.id for e in timeline if e.kind == "status"])
     events: list[dict[str, Any]] = [
         {
             "at": event.at,
@@ -123,6 +132,8 @@ async def detail(request: web.Request) -> web.StreamResponse:
             "other": _other(event.old_value, references)
             if event.kind == duplicates.EVENT
             else None,
+            "notice": gettext(NOTICE_LABELS[notices[event.id]]) if event.id in notices else None,
+            "notice_state": notices.get(event.id),
         }
         for event in timeline
     ]
@@ -160,7 +171,8 @@ def _note(form: dict[str, str]) -> str | None:
 
 
 async def change_status(request: web.Request) -> web.StreamResponse:
-    """A new status, with an optional note; the same status with a note is just a note."""
+    """A new status, with an optional note; the same status with a note is just a note. A
+    stage the worker should know of queues a notice to them in the same transaction."""
     account = signed_in(request)
     form = await fields(request)
     status = form.get("status", "")
@@ -171,7 +183,8 @@ async def change_status(request: web.Request) -> web.StreamResponse:
     note = _note(form)
     if status != lead.status:
         old = lead.status
-        await store.change_status(session, lead, status, account, at, note)
+        notify = NOTICE_CHANNELS if status in NOTIFY_STATUSES else ()
+        await store.change_status(session, lead, status, account, at, note, notify=notify)
         await store.audit(
             session,
             "lead_status",

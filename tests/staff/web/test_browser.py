@@ -140,6 +140,7 @@ async def test_an_officer_follows_a_lead_up_in_a_browser(
     timeline = page.locator("ol.timeline")
     await expect(timeline).to_contain_text("Status: New → Contacted")
     await expect(timeline).to_contain_text("Called him; he will send his passport copy.")
+    await expect(timeline).to_contain_text("Worker's notice: waiting to be sent")  # queued
     web.clock.advance(minutes=7)
     await page.get_by_label("Note (optional)").fill("Passport copy received.")
     await page.get_by_role("button", name="Save").click()  # same status: just a note
@@ -154,6 +155,7 @@ async def test_an_officer_follows_a_lead_up_in_a_browser(
     await expect(page.locator("html")).to_have_attribute("dir", "rtl")
     await expect(page.locator("html")).to_have_attribute("lang", "ur")
     await expect(page).to_have_url(web.base + f"/leads/{urdu_lead}")
+    await expect(page.locator("ol.timeline")).to_contain_text("کارکن کو اطلاع: ابھی بھیجی جانی ہے")
     await page.screenshot(path=shots / "lead-ur.png", full_page=True)
     await page.goto(web.base + "/leads")
     await expect(page.locator("html")).to_have_attribute("dir", "rtl")

@@ -1,0 +1,275 @@
+"""The outbox sender for Telegram: claims due outbox rows and sends them, paced under
+Telegram's limits, started and stopped with the Telegram application.
+
+Pacing: sends start at 25 a second overall by default (under Telegram's 30; up to
+``concurrency`` in flight), one a second per private chat, 20 a minute per group (``Pacer``).
+A 429 (``RetryAfter``) pauses every send for the time Telegram asks and puts the message, and
+the rest of its batch, back for then, without counting an attempt. A 403 (the chat blocked the
+bot) marks it blocked after that one try; a 400 (a request Telegram refuses) marks it failed;
+other errors (network, timeouts, 5xx) are tried again with a doubling wait, at most
+``max_attempts`` times, then marked failed. New leads are announced in the staff group every
+``announce_every`` (through the same outbox, so the announcement is paced and retried like
+any message).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import secrets
+import socket
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+
+from bot import notices
+from bot.conversation import utcnow
+from bot.logsafe import describe
+from bot.storage import outbox
+
+log = logging.getLogger(__name__)
+CHANNEL = "telegram"
+RECHECK = timedelta(minutes=1)  # how often to look for new leads once an announcement is due
+
+
+def worker_name() -> str:
+    """This process's name on the rows it claims: host, process id and a random part."""
+    return f"{socket.gethostname()[:32]}:{os.getpid()}:{secrets.token_hex(3)}"
+
+
+@dataclass(frozen=True)
+class SenderSettings:
+    worker: str = field(default_factory=worker_name)
+    batch: int = 30  # rows claimed at a time
+    poll_seconds: float = 5.0  # how often an idle sender looks for due rows
+    lease: timedelta = timedelta(minutes=2)  # a claim lasts this long (a dead sender's rows
+    # are taken over after it)
+    max_attempts: int = 5
+    backoff_seconds: float = 10.0  # after the first transient failure; doubles each time
+    max_backoff_seconds: float = 600.0
+    per_second: float = 25.0  # overall: under Telegram's 30, with room for replies
+    concurrency: int = 8  # sends in flight at once
+    chat_interval: float = 1.0  # seconds between two messages to one private chat
+    group_interval: float = 3.0  # 20 a minute per group
+    group_chat_id: int | None = None  # the OEC staff group, for new-lead announcements
+    group_language: str = "en"
+    announce_every: timedelta = timedelta(minutes=10)
+
+
+class Pacer:
+    """Waits before each send so the overall, per-chat and per-group rates hold."""
+
+    def __init__(
+        self,
+        per_second: float,
+        chat_interval: float,
+        group_interval: float,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._gap = 1.0 / per_second
+        self._chat_interval = chat_interval
+        self._group_interval = group_interval
+        self._clock = clock
+        self._sleep = sleep
+        self._next_any = 0.0
+        self._paused_until = 0.0
+        self._next_chat: dict[str, float] = {}
+
+    async def wait(self, chat_id: str) -> None:
+        """Wait until a message to ``chat_id`` may go, and take that slot."""
+        at = max(self._next_any, self._next_chat.get(chat_id, 0.0))
+        now = self._clock()
+        if at > now:
+            await self._sleep(at - now)
+            now = self._clock()
+        self._next_any = now + self._gap
+        group = chat_id.startswith("-")  # Telegram's group and channel ids are negative
+        self._next_chat[chat_id] = now + (self._group_interval if group else self._chat_interval)
+        if len(self._next_chat) > 10_000:  # forget chats whose slot has passed
+            self._next_chat = {k: v for k, v in self._next_chat.items() if v > now}
+
+    def pause(self, seconds: float) -> None:
+        """Nothing is sent for ``seconds`` (Telegram asked us to wait)."""
+        self._paused_until = max(self._paused_until, self._clock() + seconds)
+        self._next_any = max(self._next_any, self._paused_until)
+
+    def paused_for(self) -> float:
+        """Seconds left of a pause Telegram asked for (0 when none)."""
+        return max(0.0, self._paused_until - self._clock())
+
+
+def _seconds(value: int | float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+class OutboxSender:
+    def __init__(
+        self,
+        bot: Bot,
+        sessions: async_sessionmaker[AsyncSession],
+        settings: SenderSettings | None = None,
+        now: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.bot = bot
+        self.sessions = sessions
+        self.settings = settings or SenderSettings()
+        self.now = now
+        s = self.settings
+        self.pacer = Pacer(s.per_second, s.chat_interval, s.group_interval)
+        self._next_announcement: datetime | None = None
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Send until ``stop`` is set; an error is logged (no personal data) and the loop
+        goes on."""
+        while not stop.is_set():
+            try:
+                handled = await self.run_once()
+            except Exception as exc:
+                log.error("outbox round failed: %s", describe(exc))
+                handled = 0
+            if handled == 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), self.settings.poll_seconds)
+
+    async def run_once(self) -> int:
+        """Announce new leads when due, then claim one batch and send it; how many rows were
+        handled. Sends start at the pacer's rate and up to ``concurrency`` are in flight at
+        once (a round trip to Telegram would otherwise cap the rate at 1/latency)."""
+        await self.announce_if_due()
+        if self.pacer.paused_for() > 0:  # claim nothing that would wait out its lease
+            return 0
+        s = self.settings
+        claimed = await outbox.claim(self.sessions, s.worker, CHANNEL, s.batch, self.now(), s.lease)
+        waits: list[float] = []
+        in_flight: set[asyncio.Task[None]] = set()
+
+        async def send(message: outbox.Claimed) -> None:
+            wait = await self._send(message)
+            if wait is not None:
+                waits.append(wait)
+
+        for index, message in enumerate(claimed):
+            while len(in_flight) >= s.concurrency:
+                _, in_flight = await asyncio.wait(in_flight, return_when=asyncio.FIRST_COMPLETED)
+            if waits:  # Telegram asked us to wait: give the rest back until then
+                await self._give_back(claimed[index:], max(waits))
+                break
+            await self.pacer.wait(message.chat_id)
+            task = asyncio.create_task(send(message))
+            in_flight.add(task)
+        for result in await asyncio.gather(*in_flight, return_exceptions=True):
+            if isinstance(result, Exception):
+                log.error("outbox send failed: %s", describe(result))
+        return len(claimed)
+
+    async def _give_back(self, messages: list[outbox.Claimed], wait: float) -> None:
+        later = self.now() + timedelta(seconds=wait)
+        for message in messages:
+            await outbox.finish(
+                self.sessions,
+                message.id,
+                self.settings.worker,
+                outbox.PENDING,
+                self.now(),
+                next_attempt_at=later,
+                count_attempt=False,
+            )
+
+    async def announce_if_due(self) -> bool:
+        """Queue one announcement of the leads not announced yet, every ``announce_every``
+        (looked up in the outbox, so a restart or a second instance does not say it sooner;
+        when it is too soon or there is nothing new, look again in a minute at most)."""
+        s = self.settings
+        if s.group_chat_id is None:
+            return False
+        now = self.now()
+        if self._next_announcement is not None and now < self._next_announcement:
+            return False
+        async with self.sessions() as db, db.begin():
+            queued = await outbox.queue_new_leads(
+                db, CHANNEL, str(s.group_chat_id), s.group_language, now, s.announce_every
+            )
+        wait = s.announce_every if queued is not None else min(s.announce_every, RECHECK)
+        self._next_announcement = now + wait
+        return queued is not None
+
+    async def _send(self, message: outbox.Claimed) -> float | None:
+        """Send one message and record how it went; the seconds to wait after a 429."""
+        s = self.settings
+        text = notices.render(message.kind, message.payload, message.language)
+
+        async def finish(
+            state: str,
+            error: str | None = None,
+            next_attempt_at: datetime | None = None,
+            count_attempt: bool = True,
+        ) -> None:
+            await outbox.finish(
+                self.sessions,
+                message.id,
+                s.worker,
+                state,
+                self.now(),
+                error=error,
+                next_attempt_at=next_attempt_at,
+                count_attempt=count_attempt,
+            )
+
+        try:
+            await self.bot.send_message(chat_id=int(message.chat_id), text=text)
+        except RetryAfter as exc:
+            wait = _seconds(exc.retry_after)
+            self.pacer.pause(wait)
+            log.warning("outbox: Telegram asks to wait %.0f s", wait)
+            later = self.now() + timedelta(seconds=wait)
+            await finish(outbox.PENDING, "RetryAfter", next_attempt_at=later, count_attempt=False)
+            return wait
+        except Forbidden:
+            log.info("outbox message %s: the chat blocked the bot", message.id)
+            await finish(outbox.BLOCKED, "Forbidden")
+        except BadRequest as exc:
+            log.warning("outbox message %s refused: %s", message.id, type(exc).__name__)
+            await finish(outbox.FAILED, "BadRequest")
+        except TelegramError as exc:
+            attempts = message.attempts + 1
+            if attempts >= s.max_attempts:
+                log.warning("outbox message %s failed %d times", message.id, attempts)
+                await finish(outbox.FAILED, type(exc).__name__)
+            else:
+                delay = min(s.backoff_seconds * 2 ** (attempts - 1), s.max_backoff_seconds)
+                later = self.now() + timedelta(seconds=delay)
+                await finish(outbox.PENDING, type(exc).__name__, next_attempt_at=later)
+        else:
+            await finish(outbox.SENT)
+        return None
+
+
+class Background:
+    """The sender as a task of the running application: ``start`` after the application
+    started, ``stop`` before it stops."""
+
+    def __init__(self, sender: OutboxSender) -> None:
+        self.sender = sender
+        self._stop = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._task = asyncio.create_task(self.sender.run(self._stop), name="outbox-sender")
+
+    async def stop(self, grace: float = 5.0) -> None:
+        """Let the current round finish (``grace`` seconds at most, then cancel it: a message
+        being sent then is sent again by whoever claims it after the lease)."""
+        self._stop.set()
+        if self._task is not None:
+            task, self._task = self._task, None
+            with contextlib.suppress(TimeoutError, asyncio.CancelledError):
+                await asyncio.wait_for(task, grace)

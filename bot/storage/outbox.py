@@ -1,0 +1,284 @@
+"""The outbox: queueing, claiming and finishing the messages the bot sends unprompted.
+
+A message is queued in the transaction that causes it (an officer's status change, a batch of
+new leads to announce), so it exists exactly when its cause was committed. Senders claim due
+rows for a lease: ``SELECT ... FOR UPDATE SKIP LOCKED LIMIT n`` on PostgreSQL, so several
+instances never claim the same row; SQLite takes one writer at a time (BEGIN IMMEDIATE), so a
+plain transaction does. A row whose lease ran out (its sender died) is claimed again by
+another. Finishing a row checks that the caller still holds it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.storage.models import Lead, OutboxMessage, User
+
+PENDING, SENT, FAILED, BLOCKED = "pending", "sent", "failed", "blocked"
+STATES = (PENDING, SENT, FAILED, BLOCKED)
+STATUS_NOTICE = "status"
+NEW_LEADS = "new_leads"
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A claimed message: where it goes, in which language, and what to say (ids and counts)."""
+
+    id: int
+    kind: str
+    channel: str
+    chat_id: str
+    language: str
+    payload: Mapping[str, Any]
+    attempts: int  # attempts made before this one
+
+
+def as_utc(value: datetime) -> datetime:
+    """SQLite keeps no time zone: a naive value read back is UTC."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+
+
+def _skip_locked(db: AsyncSession) -> bool:
+    return db.get_bind().dialect.name == "postgresql"
+
+
+async def queue(
+    db: AsyncSession,
+    kind: str,
+    channel: str,
+    chat_id: str,
+    language: str,
+    payload: Mapping[str, Any],
+    at: datetime,
+    user_id: int | None = None,
+    lead_event_id: int | None = None,
+) -> OutboxMessage:
+    """Queue one message, due now, in the caller's transaction."""
+    message = OutboxMessage(
+        kind=kind,
+        channel=channel,
+        chat_id=chat_id,
+        user_id=user_id,
+        lead_event_id=lead_event_id,
+        language=language,
+        payload=dict(payload),
+        state=PENDING,
+        attempts=0,
+        next_attempt_at=at,
+        created_at=at,
+    )
+    db.add(message)
+    await db.flush()
+    return message
+
+
+async def queue_status_notice(
+    db: AsyncSession,
+    lead: Lead,
+    status: str,
+    at: datetime,
+    channels: Collection[str],
+    lead_event_id: int | None = None,
+) -> OutboxMessage | None:
+    """A notice to the lead's worker that it moved to ``status`` (the timeline's event
+    ``lead_event_id``), if they are on one of ``channels`` (the channels that have a sender);
+    None otherwise."""
+    if lead.user_id is None:
+        return None
+    user = await db.get(User, lead.user_id)
+    if user is None or user.channel not in channels:
+        return None
+    payload = {"lead_id": lead.id, "reference": lead.reference, "status": status}
+    language = user.language or lead.language
+    return await queue(
+        db,
+        STATUS_NOTICE,
+        user.channel,
+        user.external_id,
+        language,
+        payload,
+        at,
+        user.id,
+        lead_event_id,
+    )
+
+
+async def notice_states(db: AsyncSession, lead_event_ids: Collection[int]) -> dict[int, str]:
+    """How the worker's notice of each of these timeline events went: event id → state."""
+    if not lead_event_ids:
+        return {}
+    rows = await db.execute(
+        select(OutboxMessage.lead_event_id, OutboxMessage.state).where(
+            OutboxMessage.lead_event_id.in_(list(lead_event_ids))
+        )
+    )
+    return {int(event_id): state for event_id, state in rows.all() if event_id is not None}
+
+
+def _counts(values: Sequence[str | None]) -> dict[str, int]:
+    counted = Counter(v for v in values if v)
+    return dict(sorted(counted.items(), key=lambda item: (-item[1], item[0])))
+
+
+async def queue_new_leads(
+    db: AsyncSession,
+    channel: str,
+    chat_id: str,
+    language: str,
+    at: datetime,
+    every: timedelta = timedelta(0),
+) -> OutboxMessage | None:
+    """Announce the leads not announced yet in one message (count, sectors, provinces: no
+    name, CNIC or mobile), and mark them announced, in the caller's transaction. None when
+    there are none, or when the chat had an announcement less than ``every`` ago (from any
+    instance). Two instances doing this at once announce each lead once."""
+    if every > timedelta(0):
+        last = await db.scalar(
+            select(func.max(OutboxMessage.created_at)).where(
+                OutboxMessage.kind == NEW_LEADS,
+                OutboxMessage.channel == channel,
+                OutboxMessage.chat_id == chat_id,
+            )
+        )
+        if last is not None and at - as_utc(last) < every:
+            return None
+    query = select(Lead.id, Lead.province, Lead.answers).where(Lead.announced_at.is_(None))
+    query = query.order_by(Lead.id)
+    if _skip_locked(db):
+        query = query.with_for_update(skip_locked=True)
+    rows = (await db.execute(query)).all()
+    if not rows:
+        return None
+    ids = [row.id for row in rows]
+    await db.execute(
+        update(Lead)
+        .where(Lead.id.in_(ids))
+        .values(announced_at=at, updated_at=Lead.updated_at)  # not a change by the worker
+        .execution_options(synchronize_session=False)
+    )
+    sectors: list[str | None] = []
+    for row in rows:
+        chosen = (row.answers or {}).get("sectors") or []
+        sectors += [str(s) for s in chosen] if isinstance(chosen, list) else [str(chosen)]
+    payload = {
+        "count": len(rows),
+        "sectors": _counts(sectors),
+        "provinces": _counts([row.province for row in rows]),
+    }
+    return await queue(db, NEW_LEADS, channel, chat_id, language, payload, at)
+
+
+async def claim(
+    sessions: async_sessionmaker[AsyncSession],
+    worker: str,
+    channel: str,
+    limit: int,
+    now: datetime,
+    lease: timedelta,
+) -> list[Claimed]:
+    """Claim up to ``limit`` due messages of ``channel`` for ``worker`` until ``now + lease``,
+    oldest first. The language is the worker's current one (they may have changed it)."""
+    async with sessions() as db, db.begin():
+        due = (
+            select(OutboxMessage.id)
+            .where(
+                OutboxMessage.state == PENDING,
+                OutboxMessage.channel == channel,
+                OutboxMessage.next_attempt_at <= now,
+                or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+            )
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .limit(limit)
+        )
+        if _skip_locked(db):
+            due = due.with_for_update(skip_locked=True)
+        ids = list((await db.scalars(due)).all())
+        if not ids:
+            return []
+        await db.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids))
+            .values(claimed_by=worker, claimed_until=now + lease)
+            .execution_options(synchronize_session=False)
+        )
+        rows = await db.execute(
+            select(OutboxMessage, User.language)
+            .outerjoin(User, User.id == OutboxMessage.user_id)
+            .where(OutboxMessage.id.in_(ids))
+            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        )
+        return [
+            Claimed(
+                message.id,
+                message.kind,
+                message.channel,
+                message.chat_id,
+                language or message.language,
+                dict(message.payload or {}),
+                message.attempts,
+            )
+            for message, language in rows.all()
+        ]
+
+
+async def finish(
+    sessions: async_sessionmaker[AsyncSession],
+    message_id: int,
+    worker: str,
+    state: str,
+    at: datetime,
+    *,
+    error: str | None = None,
+    next_attempt_at: datetime | None = None,
+    count_attempt: bool = True,
+) -> bool:
+    """Record the outcome of an attempt and release the claim. ``state`` pending with
+    ``next_attempt_at`` tries again then. False if ``worker`` no longer holds the row."""
+    values: dict[str, Any] = {"state": state, "claimed_by": None, "claimed_until": None}
+    if count_attempt:
+        values["attempts"] = OutboxMessage.attempts + 1
+    if state == SENT:
+        values["sent_at"] = at
+    if error is not None:
+        values["last_error"] = error[:64]
+    if next_attempt_at is not None:
+        values["next_attempt_at"] = next_attempt_at
+    async with sessions() as db, db.begin():
+        result = await db.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == message_id,
+                OutboxMessage.claimed_by == worker,
+                OutboxMessage.state == PENDING,
+            )
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+
+async def messages(
+    sessions: async_sessionmaker[AsyncSession], kind: str | None = None
+) -> Sequence[OutboxMessage]:
+    """Every message (of one kind), oldest first: for tests and staff tools."""
+    query = select(OutboxMessage).order_by(OutboxMessage.id)
+    if kind is not None:
+        query = query.where(OutboxMessage.kind == kind)
+    async with sessions() as db:
+        return (await db.scalars(query)).all()
+
+
+async def counts(sessions: async_sessionmaker[AsyncSession]) -> dict[str, int]:
+    """How many messages are in each state."""
+    async with sessions() as db:
+        rows = await db.execute(
+            select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)
+        )
+        return {state: count for state, count in rows.all()}
