@@ -16,7 +16,7 @@ from aiohttp.typedefs import Handler
 
 from bot.i18n import N_
 from bot.staff.accounts import Role
-from bot.staff.web import account, admin, audit, lead, leads, signin
+from bot.staff.web import account, admin, audit, dashboard, facts_due, lead, leads, signin
 
 PUBLIC: None = None
 STATIC_PATH = "/static"
@@ -46,6 +46,8 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", r"/leads/{lead_id:\d+}/status", lead.change_status, "officer", "lead_status"),
     Route("POST", r"/leads/{lead_id:\d+}/notes", lead.add_note, "officer", "lead_note"),
     Route("POST", r"/leads/{lead_id:\d+}/assign", lead.assign, "officer", "lead_assign"),
+    Route("GET", "/dashboard", dashboard.page, "viewer", "dashboard"),
+    Route("GET", "/facts-due", facts_due.page, "viewer", "facts_due"),
     Route("GET", "/account", account.page, "viewer", "account"),
     Route("POST", "/account/password", account.change_password, "viewer", "account_password"),
     Route("GET", "/staff", admin.page, "admin", "staff"),
@@ -62,8 +64,7 @@ ROUTES: tuple[Route, ...] = (
     ),
     Route("GET", "/audit", audit.page, "admin", "audit"),
     # Later rounds, each with its rule here: /duplicates (officer: resolve possible
-    # duplicates), /export (officer: CSV/XLSX of the current filter), /dashboard (viewer:
-    # SVG charts), /facts-due (officer: facts to check again), /outbox (admin: notices).
+    # duplicates), /export (officer: CSV/XLSX of the current filter), /outbox (admin: notices).
 )
 
 
@@ -77,7 +78,8 @@ class NavItem:
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("/leads", N_("Leads"), "viewer"),
     # NavItem("/duplicates", N_("Possible duplicates"), "officer"),
-    # NavItem("/dashboard", N_("Dashboard"), "viewer"),
+    NavItem("/dashboard", N_("Dashboard"), "viewer"),
+    NavItem("/facts-due", N_("Facts to check"), "viewer"),
     NavItem("/staff", N_("Staff accounts"), "admin"),
     NavItem("/audit", N_("Audit log"), "admin"),
     NavItem("/account", N_("My account"), "viewer"),
