@@ -69,7 +69,7 @@ def _funnel(funnel: figures.Funnel, lang: str, rtl: bool) -> Chart:
         (N_("Started using the bot"), funnel.started),
         (N_("Checked eligibility"), funnel.eligibility_checked),
         (N_("Started registering"), funnel.registration_started),
-        (N_("Registered"), funnel.registered),
+        (N_("Finished registering"), funnel.registered),
     )
     first = funnel.started or 1
     bars = [
@@ -107,7 +107,8 @@ def _stopped(request: web.Request, stopped: Mapping[str, int], lang: str, rtl: b
 
 def _label(dimension: figures.Dimension, value: str | None) -> str:
     if value is None:
-        return gettext(NO_SOURCE if dimension == "source" else NOT_GIVEN)
+        missing = NO_SOURCE if dimension == "source" else NOT_GIVEN
+        return gettext(missing)
     if dimension == "sector":
         return labels.sectors([value])
     if dimension == "province":
