@@ -22,10 +22,10 @@ from itertools import count
 
 from markupsafe import Markup, escape
 
-WIDTH = 640
+WIDTH = 480  # small enough that a phone shows the labels at a readable size
 ROW = 30  # height of one bar's row
-LABEL = 220  # width of the label column of a bar chart
-LABEL_CHARS = 30  # longer labels are cut (with …) on the chart; the table has them whole
+LABEL = 200  # width of the label column of a bar chart
+LABEL_CHARS = 26  # longer labels are cut (with …) on the chart; the table has them whole
 GAP = 8
 _ids = count(1)
 
@@ -61,7 +61,7 @@ def bars(title: str, description: str, items: Sequence[Bar], *, rtl: bool = Fals
     head, _ = _head(title, description, height, rtl, "bars")
     parts = [head]
     largest = max((item.value for item in items), default=0) or 1
-    room = WIDTH - LABEL - 2 * GAP - 110  # leave space for the number after the bar
+    room = WIDTH - LABEL - 2 * GAP - 84  # leave space for the number after the bar
 
     def x(position: float) -> float:  # mirrored in a right-to-left page
         return WIDTH - position if rtl else position
@@ -105,17 +105,15 @@ def columns(
     largest = max((item.value for item in items), default=0)
     scale = (bottom - top) / (largest or 1)
 
-    def x(position: float) -> float:
-        return left_edge + right_edge - position if rtl else position
+    def x(position: float) -> float:  # the whole chart mirrored in a right-to-left page
+        return WIDTH - position if rtl else position
 
-    axis_x = x(left_edge)
+    tick_x = x(left_edge - 8)  # the scale, in the margin before the first day
     parts.append(
-        f'<line class="axis" x1="{left_edge}" y1="{bottom}" x2="{right_edge}" y2="{bottom}">'
-        "</line>"
-        f'<text class="tick" x="{axis_x + (8 if rtl else -8):.1f}" y="{top + 4}" '
-        f'text-anchor="end">{largest}</text>'
-        f'<text class="tick" x="{axis_x + (8 if rtl else -8):.1f}" y="{bottom}" '
-        f'text-anchor="end">0</text>'
+        f'<line class="axis" x1="{x(left_edge):.1f}" y1="{bottom}" x2="{x(right_edge):.1f}" '
+        f'y2="{bottom}"></line>'
+        f'<text class="tick" x="{tick_x:.1f}" y="{top + 4}" text-anchor="end">{largest}</text>'
+        f'<text class="tick" x="{tick_x:.1f}" y="{bottom}" text-anchor="end">0</text>'
     )
     for index, item in enumerate(items):
         height_px = item.value * scale

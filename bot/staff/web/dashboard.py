@@ -26,7 +26,7 @@ PERIODS = (7, 30, 90)
 DEFAULT_DAYS = 30
 REGISTRATION = "registration"
 STEP_LABELS = {"consent": N_("Consent")}  # registration steps without a label of their own
-NO_SOURCE = N_("No link (came straight to the bot)")
+NO_SOURCE = N_("Direct (no link)")
 NOT_GIVEN = N_("Not given")
 DIMENSIONS: tuple[tuple[figures.Dimension, str], ...] = (
     ("sector", N_("Leads by kind of work")),

@@ -68,7 +68,7 @@ async def test_the_dashboard_draws_each_chart_with_its_numbers(staff_web: StaffW
     assert len(svgs) == 7  # funnel, stopped, per day, sector, province, language, source
     for svg in svgs:
         assert 'role="img"' in svg and "<title id=" in svg and "<desc id=" in svg
-        assert 'viewBox="0 0 640 ' in svg and 'width="100%"' in svg
+        assert 'viewBox="0 0 480 ' in svg and 'width="100%"' in svg
     funnel = svgs[0]
     assert "From first use to registration" in funnel
     assert re.search(r"Started using the bot</text>.*?>3 \(100%\)</text>", funnel)
@@ -124,7 +124,7 @@ async def test_facts_due_lists_what_ssw_bot_facts_due_lists(staff_web: StaffWeb)
     assert "Review date 1 Apr 2027: in 17 days." in page.text
     assert 'href="https://www.jpf.go.jp/jft-basic/e/"' in page.text  # an official page
     assert 'href="https://jpf.go.jp/jft-basic/e/about/"' in page.text  # a source, linked
-    assert '<li dir="ltr">ARY News 2025-12-31</li>' in page.text  # not a web page: as written
+    assert '<li><bdi dir="ltr">ARY News 2025-12-31</bdi></li>' in page.text  # not a web page
 
     await viewer.post("/language", {"language": "ur", "next": "/facts-due"})
     urdu = await viewer.get("/facts-due")
