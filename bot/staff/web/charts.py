@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import count
 
 from markupsafe import Markup, escape
 
@@ -27,7 +26,6 @@ ROW = 30  # height of one bar's row
 LABEL = 200  # width of the label column of a bar chart
 LABEL_CHARS = 26  # longer labels are cut (with …) on the chart; the table has them whole
 GAP = 8
-_ids = count(1)
 
 
 @dataclass(frozen=True)
@@ -41,25 +39,25 @@ def _short(label: str) -> str:
     return label if len(label) <= LABEL_CHARS else label[: LABEL_CHARS - 1].rstrip() + "…"
 
 
-def _head(title: str, description: str, height: int, rtl: bool, kind: str) -> tuple[str, str]:
-    n = next(_ids)
+def _head(ident: str, title: str, description: str, height: int, rtl: bool, kind: str) -> str:
     direction = "rtl" if rtl else "ltr"
     return (
         f'<svg class="chart {kind}" viewBox="0 0 {WIDTH} {height}" width="100%" '
-        f'role="img" aria-labelledby="chart-{n}-t chart-{n}-d" direction="{direction}" '
-        f'preserveAspectRatio="xMidYMin meet" xmlns="http://www.w3.org/2000/svg">'
-        f'<title id="chart-{n}-t">{escape(title)}</title>'
-        f'<desc id="chart-{n}-d">{escape(description)}</desc>',
-        f"chart-{n}",
+        f'role="img" aria-labelledby="{ident}-t" aria-describedby="{ident}-d" '
+        f'direction="{direction}" preserveAspectRatio="xMidYMin meet" '
+        f'xmlns="http://www.w3.org/2000/svg">'
+        f'<title id="{ident}-t">{escape(title)}</title>'
+        f'<desc id="{ident}-d">{escape(description)}</desc>'
     )
 
 
-def bars(title: str, description: str, items: Sequence[Bar], *, rtl: bool = False) -> Markup:
+def bars(
+    ident: str, title: str, description: str, items: Sequence[Bar], *, rtl: bool = False
+) -> Markup:
     """Horizontal bars, one row per item, in the given order; the longest bar is the largest
-    value."""
+    value. ``ident`` makes the ids of its title and description (unique on the page)."""
     height = max(1, len(items)) * ROW + GAP
-    head, _ = _head(title, description, height, rtl, "bars")
-    parts = [head]
+    parts = [_head(ident, title, description, height, rtl, "bars")]
     largest = max((item.value for item in items), default=0) or 1
     room = WIDTH - LABEL - 2 * GAP - 84  # leave space for the number after the bar
 
@@ -86,6 +84,7 @@ def bars(title: str, description: str, items: Sequence[Bar], *, rtl: bool = Fals
 
 
 def columns(
+    ident: str,
     title: str,
     description: str,
     items: Sequence[Bar],
@@ -97,8 +96,7 @@ def columns(
     ``every``-th column is labelled under the axis, the largest value on the axis."""
     height = 230
     top, bottom = 24, 190
-    head, _ = _head(title, description, height, rtl, "daily")
-    parts = [head]
+    parts = [_head(ident, title, description, height, rtl, "daily")]
     n = max(1, len(items))
     left_edge, right_edge = 44, WIDTH - 12
     step = (right_edge - left_edge) / n

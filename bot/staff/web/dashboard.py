@@ -59,7 +59,7 @@ def _number(value: int, lang: str) -> str:
 def _bar_chart(
     key: str, title: str, description: str, head: tuple[str, str], bars: list[charts.Bar], rtl: bool
 ) -> Chart:
-    svg = charts.bars(title, description, bars, rtl=rtl)
+    svg = charts.bars(f"chart-{key}", title, description, bars, rtl=rtl)
     rows = [(bar.label, bar.text) for bar in bars]
     return Chart(key, title, svg, head, rows, not any(bar.value for bar in bars))
 
@@ -126,7 +126,7 @@ def _per_day(days: list[tuple[date, int]], lang: str, rtl: bool) -> Chart:
     title = gettext("Leads per day")
     description = gettext("New registrations on each day, in Pakistan time.")
     every = 1 if len(bars) <= 7 else 7 if len(bars) <= 30 else 14
-    svg = charts.columns(title, description, bars, every=every, rtl=rtl)
+    svg = charts.columns("chart-per_day", title, description, bars, every=every, rtl=rtl)
     rows = [(bar.label, bar.text) for bar in bars]
     empty = not any(bar.value for bar in bars)
     return Chart("per_day", title, svg, (gettext("Day"), gettext("Leads")), rows, empty)

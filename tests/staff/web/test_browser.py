@@ -218,7 +218,10 @@ async def test_a_viewer_sees_the_dashboard_and_the_facts_due(
         await expect(chart).to_be_visible()
         box = await chart.bounding_box()
         assert box is not None and box["width"] > 300 and box["height"] > 60
-    funnel = page.get_by_role("img", name="From first use to registration")
+    funnel = page.get_by_role("img", name="From first use to registration", exact=True)
+    await expect(funnel).to_have_accessible_description(
+        "People at each stage, and their share of those who started."
+    )
     await expect(funnel.locator("rect")).to_have_count(4)
     await expect(funnel.locator("text.label").first).to_have_text("Started using the bot")
     await expect(funnel.locator("text.value").first).to_contain_text("(100%)")
