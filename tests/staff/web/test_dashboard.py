@@ -137,3 +137,12 @@ async def test_no_facts_due_today(staff_web: StaffWeb) -> None:
     viewer = await staff_web.signed_in("test.viewer", "viewer")
     page = await viewer.get("/facts-due")
     assert page.status == 200 and "No fact is due for review within 30 days." in page.text
+
+
+async def test_a_source_is_shown_as_text_never_as_markup(staff_web: StaffWeb) -> None:
+    """Sources come from deep links, which anyone can write: the charts escape them."""
+    await staff_web.lead(source='x"><script>alert(1)</script>', created_at=START)
+    viewer = await staff_web.signed_in("test.viewer", "viewer")
+    page = await viewer.get("/dashboard", days="7")
+    assert "<script>" not in page.text
+    assert "x&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
