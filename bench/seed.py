@@ -14,6 +14,15 @@ carry a real ``ssw.assess`` result of their answers), a few deep-link sources, a
 names that look like spreadsheet formulas (exports must neutralise them). Each lead has its
 user; ``unfinished`` more users stopped somewhere in the registration form.
 
+With ``funnel=True`` (``--funnel``) everyone also gets the funnel events the bot would have
+recorded (``funnel_events``), in plausible proportions: ``visitors`` more people (by default
+1.5 per lead) only browsed (kinds of work, "About SSW", an eligibility check); three in four
+leads and three in five of the unfinished checked their eligibility first (most completing it);
+every lead's registration has its started, step (each question) and registered events, and the
+unfinished ones stop at the question their conversation is on. So per lead there are about 2.9
+people who started using the bot, 1.3 completed eligibility checks and 1.4 registrations
+started, and about 36 funnel rows.
+
 The database is migrated first (``ssw-bot db upgrade``); rows are added after any already there.
 Deterministic for a given ``random_seed``.
 """
@@ -41,7 +50,7 @@ from bot.conversation import eligibility_answers
 from bot.engine.validators import age_on
 from bot.storage.db import create_engine
 from bot.storage.migrate import upgrade
-from bot.storage.models import Conversation, Lead, User
+from bot.storage.models import Conversation, FunnelEvent, Lead, User
 from bot.storage.repository import REFERENCE_ALPHABET
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
@@ -109,11 +118,17 @@ STEPS = [
 ]  # fmt: skip
 
 
+ELIGIBILITY_STEPS = ["age", "sector", "jp_tests", "skills_test", "titp", "experience_years"]
+BROWSING = {"sectors": 45, "about": 25, "eligibility": 30}  # what a browse-only visitor opens
+
+
 @dataclass(frozen=True)
 class SeedSummary:
     leads: int
     unfinished: int
     seconds: float
+    visitors: int = 0
+    funnel_events: int = 0
 
 
 _CUMULATIVE: dict[int, tuple[list[Any], list[int]]] = {}
@@ -226,12 +241,18 @@ async def seed(
     unfinished: int | None = None,
     random_seed: int = 2026,
     batch: int = 5_000,
+    funnel: bool = False,
+    visitors: int | None = None,
 ) -> SeedSummary:
     """Add ``leads`` fake leads (each with its user) and ``unfinished`` fake unfinished
-    registrations (default: 5% of ``leads``) to the database at ``database_url``."""
+    registrations (default: 5% of ``leads``) to the database at ``database_url``; with
+    ``funnel``, their funnel events and ``visitors`` browse-only people (default: 1.5 per
+    lead) with theirs."""
     started = time.perf_counter()
     await asyncio.to_thread(upgrade, database_url)
     unfinished = leads // 20 if unfinished is None else unfinished
+    visitors = (leads * 3 // 2 if visitors is None else visitors) if funnel else 0
+    events_written = 0
     faker = _Faker(random_seed)
     rng = faker.rng
     database = create_engine(database_url)
@@ -239,11 +260,12 @@ async def seed(
         async with database.connect() as connection:
             first_user = int((await connection.scalar(select(func.max(User.id)))) or 0) + 1
             first_cnic = int((await connection.scalar(select(func.count(Lead.id)))) or 0)
-        total = leads + unfinished
+        total = leads + unfinished + visitors
         for start in range(0, total, batch):
             users: list[dict[str, Any]] = []
             rows: list[dict[str, Any]] = []
             states: list[dict[str, Any]] = []
+            events: list[dict[str, Any]] = []
             for i in range(start, min(total, start + batch)):
                 user_id = first_user + i
                 at = _when(rng)
@@ -281,18 +303,108 @@ async def seed(
                             "updated_at": at,
                         }
                     )
-                else:
+                    if funnel:
+                        events += _journey(rng, user_id, at, len(STEPS), registered=True)
+                elif i < leads + unfinished:
                     state = _stopped(rng, answers)
                     states.append({"user_id": user_id, "state": state, "updated_at": at})
+                    if funnel:
+                        reached = len(state["answers"]["registration"])  # consent + answers
+                        left = state["flow"] is None  # went back to the menu
+                        events += _journey(rng, user_id, at, reached, registered=False, left=left)
+                else:
+                    events += _browsing(rng, user_id, at)
             async with database.begin() as connection:
                 await connection.execute(insert(User), users)
                 if rows:
                     await connection.execute(insert(Lead), rows)
                 if states:
                     await connection.execute(insert(Conversation), states)
+                for first in range(0, len(events), batch):
+                    await connection.execute(insert(FunnelEvent), events[first : first + batch])
+            events_written += len(events)
     finally:
         await database.dispose()
-    return SeedSummary(leads, unfinished, time.perf_counter() - started)
+    return SeedSummary(leads, unfinished, time.perf_counter() - started, visitors, events_written)
+
+
+def _event(
+    user_id: int,
+    flow: str,
+    kind: str,
+    at: datetime,
+    step: str | None = None,
+    value: str | None = None,
+) -> dict[str, Any]:
+    return {"user_id": user_id, "flow": flow, "kind": kind, "step": step, "value": value, "at": at}
+
+
+def _eligibility_check(
+    rng: random.Random, user_id: int, at: datetime, completes: float
+) -> list[dict[str, Any]]:
+    """An eligibility check started at ``at``: its questions, then usually its result."""
+    events = [_event(user_id, "eligibility", "started", at)]
+    asked = (
+        ELIGIBILITY_STEPS if rng.random() < completes else ELIGIBILITY_STEPS[: rng.randrange(1, 5)]
+    )
+    for n, step in enumerate(asked, 1):
+        events.append(_event(user_id, "eligibility", "step", at + timedelta(seconds=20 * n), step))
+    if asked is ELIGIBILITY_STEPS:
+        events.append(_event(user_id, "eligibility", "completed", at + timedelta(minutes=3)))
+    return events
+
+
+def _journey(
+    rng: random.Random,
+    user_id: int,
+    at: datetime,
+    reached: int,
+    *,
+    registered: bool,
+    left: bool = False,
+) -> list[dict[str, Any]]:
+    """Someone who started registering: an eligibility check first (often), the consent and
+    the first ``reached`` questions, then registered at ``at`` (or stopped there, unfinished,
+    and ``left`` the form for the menu)."""
+    began = at - timedelta(minutes=8 + rng.randrange(20))
+    events: list[dict[str, Any]] = []
+    if rng.random() < (0.75 if registered else 0.6):
+        events += _eligibility_check(rng, user_id, began - timedelta(minutes=10), 0.9)
+    if rng.random() < 0.3:
+        events += [
+            _event(user_id, "sectors", "started", began - timedelta(minutes=15)),
+            _event(
+                user_id,
+                "sectors",
+                "viewed",
+                began - timedelta(minutes=14),
+                "sector",
+                "construction",
+            ),
+        ]
+    events.append(_event(user_id, "registration", "started", began))
+    events.append(_event(user_id, "registration", "step", began + timedelta(seconds=5), "consent"))
+    for n, step in enumerate(STEPS[:reached], 1):
+        events.append(
+            _event(user_id, "registration", "step", began + timedelta(seconds=30 * n), step)
+        )
+    if registered:
+        events.append(_event(user_id, "registration", "registered", at))
+    elif left:
+        events.append(_event(user_id, "registration", "left", at, STEPS[reached - 1]))
+    return events
+
+
+def _browsing(rng: random.Random, user_id: int, at: datetime) -> list[dict[str, Any]]:
+    """A visitor who only read about the work or SSW, or only checked their eligibility."""
+    flow = _pick(rng, BROWSING)
+    if flow == "eligibility":
+        return _eligibility_check(rng, user_id, at, 0.7)
+    events = [_event(user_id, flow, "started", at)]
+    for n in range(rng.randrange(1, 4)):
+        step = "sector" if flow == "sectors" else "topic"
+        events.append(_event(user_id, flow, "viewed", at + timedelta(minutes=n + 1), step, "x"))
+    return events
 
 
 def _stopped(rng: random.Random, answers: Mapping[str, Any]) -> dict[str, Any]:
@@ -318,12 +430,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--leads", type=int, default=100_000)
     parser.add_argument("--unfinished", type=int, default=None)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--funnel", action="store_true", help="also funnel events and visitors")
     args = parser.parse_args(argv)
     summary = asyncio.run(
-        seed(args.database_url, args.leads, unfinished=args.unfinished, random_seed=args.seed)
+        seed(
+            args.database_url,
+            args.leads,
+            unfinished=args.unfinished,
+            random_seed=args.seed,
+            funnel=args.funnel,
+        )
     )
     print(
-        f"seeded {summary.leads} leads and {summary.unfinished} unfinished registrations "
+        f"seeded {summary.leads} leads, {summary.unfinished} unfinished registrations, "
+        f"{summary.visitors} visitors and {summary.funnel_events} funnel events "
         f"in {summary.seconds:.1f} s"
     )
     return 0

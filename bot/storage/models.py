@@ -19,7 +19,8 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.engine.interfaces import ExecutionContext
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, validates
 
 JsonType = JSON().with_variant(JSONB(), "postgresql")
 
@@ -30,6 +31,20 @@ def utcnow() -> datetime:
 
 class Base(DeclarativeBase):
     pass
+
+
+def sectors_text(answers: Any) -> str | None:
+    """A lead's chosen sectors as ``,construction,agriculture,`` (``Lead.sectors``), or None."""
+    picked = answers.get("sectors") if isinstance(answers, dict) else None
+    if isinstance(picked, str):
+        picked = [picked]
+    if not isinstance(picked, list) or not picked:
+        return None
+    return "," + ",".join(str(sector) for sector in picked) + ","
+
+
+def _sectors_default(context: ExecutionContext) -> str | None:
+    return sectors_text(context.get_current_parameters().get("answers"))  # type: ignore[attr-defined]
 
 
 class User(Base):
@@ -89,6 +104,23 @@ class Lead(Base):
             sqlite_where=text("duplicate_of_id IS NOT NULL"),
             postgresql_where=text("duplicate_of_id IS NOT NULL"),
         ),
+        # the staff list's search and filters and the dashboard's counts, answered from the
+        # index alone: on SQLite a lead's row (answers, eligibility) spans several pages
+        Index(
+            "ix_leads_list",
+            "created_at",
+            "id",
+            "province",
+            "language",
+            "status",
+            "source",
+            "sectors",
+            "assigned_officer_id",
+            "full_name",
+            "reference",
+            "cnic",
+            "mobile",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -102,6 +134,9 @@ class Lead(Base):
     birth_date: Mapped[date] = mapped_column(Date)
     province: Mapped[str | None] = mapped_column(String(32))
     answers: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    # answers["sectors"] as ",construction,agriculture," (``sectors_text``), kept in step with
+    # the answers on every insert and ORM assignment: the sector filter and counts read it
+    sectors: Mapped[str | None] = mapped_column(String(400), default=_sectors_default)
     eligibility: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
     source: Mapped[str | None] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(8))
@@ -129,6 +164,11 @@ class Lead(Base):
     # when the lead was counted in an announcement to the OEC staff group (once per lead)
     announced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
+    @validates("answers")
+    def _keep_sectors(self, _key: str, answers: dict[str, Any]) -> dict[str, Any]:
+        self.sectors = sectors_text(answers)
+        return answers
+
 
 class FunnelEvent(Base):
     """How far people get in each flow, and where they give up.
@@ -139,12 +179,16 @@ class FunnelEvent(Base):
     registered (a lead saved)."""
 
     __tablename__ = "funnel_events"
-    __table_args__ = (Index("ix_funnel_flow_kind_at", "flow", "kind", "at"),)
+    __table_args__ = (
+        # counts per flow and kind over a period; the dashboard's people per stage and each
+        # person's latest step
+        Index("ix_funnel_flow_kind_at_user", "flow", "kind", "at", "user_id"),
+        Index("ix_funnel_kind_at_flow_user", "kind", "at", "flow", "user_id"),
+        Index("ix_funnel_user_flow_kind", "user_id", "flow", "kind", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int | None] = mapped_column(
-        ForeignKey("users.id", ondelete="SET NULL"), index=True
-    )
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     flow: Mapped[str] = mapped_column(String(32))
     kind: Mapped[str] = mapped_column(String(16))
     step: Mapped[str | None] = mapped_column(String(32))

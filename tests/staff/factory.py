@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -11,7 +11,7 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import ssw
-from bot.storage.models import Conversation, Lead, User
+from bot.storage.models import Conversation, FunnelEvent, Lead, User
 
 _counter = itertools.count(1)
 
@@ -116,3 +116,17 @@ async def add_unfinished(
     async with database.begin() as connection:
         await connection.execute(insert(Conversation).values(user_id=user_id, state=state))
     return user_id
+
+
+async def add_events(
+    database: AsyncEngine,
+    user_id: int | None,
+    events: Sequence[tuple[str, str, str | None, datetime]],
+) -> None:
+    """Funnel events of one user: (flow, kind, step, at), in the order they happened."""
+    rows = [
+        {"user_id": user_id, "flow": flow, "kind": kind, "step": step, "at": at}
+        for flow, kind, step, at in events
+    ]
+    async with database.begin() as connection:
+        await connection.execute(insert(FunnelEvent), rows)

@@ -180,3 +180,29 @@ def test_0003_keeps_leads_and_their_duplicate_marks(empty_url: str) -> None:
     )[0]
     assert sorted(tuple(row) for row in after) == sorted((*row, None) for row in before)
     assert asyncio.run(_schema_differences(empty_url)) == []
+
+
+def test_0005_fills_the_sectors_of_stored_leads(empty_url: str) -> None:
+    upgrade(empty_url, "0004")
+    asyncio.run(
+        _execute(
+            empty_url,
+            *OLD_ROWS[:2],
+            OLD_ROWS[1]
+            .replace("SSW-AAAA-BBBB", "SSW-CCCC-DDDD")
+            .replace("'1234512345671'", "'1234512345672'")
+            .replace(
+                '{"full_name": "Test Worker Old"}', '{"sectors": ["construction", "agriculture"]}'
+            ),
+        )
+    )
+    upgrade(empty_url)
+    [rows] = asyncio.run(_execute(empty_url, "SELECT reference, sectors FROM leads ORDER BY id"))
+    assert [tuple(row) for row in rows] == [
+        ("SSW-AAAA-BBBB", None),  # no sectors in the answers
+        ("SSW-CCCC-DDDD", ",construction,agriculture,"),
+    ]
+    assert asyncio.run(_schema_differences(empty_url)) == []
+    downgrade(empty_url, "0004")
+    upgrade(empty_url)
+    assert asyncio.run(_schema_differences(empty_url)) == []

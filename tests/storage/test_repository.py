@@ -270,3 +270,22 @@ async def test_accounts_registering_one_cnic_at_once_leave_exactly_one_unmarked(
     assert len(shared) == 4
     assert sum(r.duplicate_of_id is None for r in shared) == 1
     assert {r.duplicate_reason for r in shared} == {None, "mobile"}
+
+
+async def test_a_lead_keeps_its_sectors_column_in_step_with_its_answers(
+    services: Services,
+) -> None:
+    """``leads.sectors`` (read by the staff list's sector filter and the dashboard) follows the
+    answers when a lead is saved and when it is registered again."""
+    async with services.repository.user("telegram", "1201") as unit:
+        saved = await unit.save_lead(lead())
+    assert (await lead_of(services, saved.reference)).sectors == ",construction,"
+    changed = LeadData(**{**lead().__dict__, "answers": {"sectors": ["agriculture", "fishery"]}})
+    async with services.repository.user("telegram", "1201") as unit:
+        again = await unit.save_lead(changed)
+    assert again.reference == saved.reference
+    assert (await lead_of(services, saved.reference)).sectors == ",agriculture,fishery,"
+    none = LeadData(**{**lead().__dict__, "answers": {}})
+    async with services.repository.user("telegram", "1201") as unit:
+        await unit.save_lead(none)
+    assert (await lead_of(services, saved.reference)).sectors is None

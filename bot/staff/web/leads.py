@@ -15,7 +15,7 @@ from bot.staff.web import labels
 from bot.staff.web.render import render
 from bot.staff.web.state import db, signed_in
 from bot.storage import staff as store
-from bot.storage.lead_queries import lead_conditions
+from bot.storage.lead_queries import lead_conditions, through_list_index
 from bot.storage.models import Lead
 
 PAGE_SIZE = 50
@@ -46,18 +46,19 @@ async def list_page(request: web.Request) -> web.StreamResponse:
         sort = "newest"
     session = db(request)
     conditions = lead_conditions(where, session.get_bind().dialect.name)
-    total = int(
-        await session.scalar(select(func.count()).select_from(Lead).where(*conditions)) or 0
-    )
+    counting = through_list_index(select(func.count()).select_from(Lead).where(*conditions))
+    total = int(await session.scalar(counting) or 0)
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(_page_number(request.query.get("page")), pages)
     rows = (
         await session.scalars(
-            select(Lead)
-            .where(*conditions)
-            .order_by(*SORTS[sort])
-            .limit(PAGE_SIZE)
-            .offset((page - 1) * PAGE_SIZE)
+            through_list_index(
+                select(Lead)
+                .where(*conditions)
+                .order_by(*SORTS[sort])
+                .limit(PAGE_SIZE)
+                .offset((page - 1) * PAGE_SIZE)
+            )
         )
     ).all()
     names = await store.account_names(session)

@@ -16,7 +16,18 @@ from aiohttp.typedefs import Handler
 
 from bot.i18n import N_
 from bot.staff.accounts import Role
-from bot.staff.web import account, admin, audit, duplicates, exports, lead, leads, signin
+from bot.staff.web import (
+    account,
+    admin,
+    audit,
+    dashboard,
+    duplicates,
+    exports,
+    facts_due,
+    lead,
+    leads,
+    signin,
+)
 
 PUBLIC: None = None
 STATIC_PATH = "/static"
@@ -50,6 +61,8 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/duplicates", duplicates.page, "officer", "duplicates"),
     Route("POST", "/duplicates/resolve", duplicates.resolve, "officer", "duplicates_resolve"),
     Route("POST", "/duplicates/undo", duplicates.undo, "officer", "duplicates_undo"),
+    Route("GET", "/dashboard", dashboard.page, "viewer", "dashboard"),
+    Route("GET", "/facts-due", facts_due.page, "viewer", "facts_due"),
     Route("GET", "/account", account.page, "viewer", "account"),
     Route("POST", "/account/password", account.change_password, "viewer", "account_password"),
     Route("GET", "/staff", admin.page, "admin", "staff"),
@@ -65,8 +78,6 @@ ROUTES: tuple[Route, ...] = (
         "staff_password",
     ),
     Route("GET", "/audit", audit.page, "admin", "audit"),
-    # Later rounds, each with its rule here: /dashboard (viewer: SVG charts), /facts-due
-    # (officer: facts to check again), /outbox (admin: notices).
 )
 
 
@@ -80,7 +91,8 @@ class NavItem:
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("/leads", N_("Leads"), "viewer"),
     NavItem("/duplicates", N_("Possible duplicates"), "officer"),
-    # NavItem("/dashboard", N_("Dashboard"), "viewer"),
+    NavItem("/dashboard", N_("Dashboard"), "viewer"),
+    NavItem("/facts-due", N_("Facts to check"), "viewer"),
     NavItem("/staff", N_("Staff accounts"), "admin"),
     NavItem("/audit", N_("Audit log"), "admin"),
     NavItem("/account", N_("My account"), "viewer"),

@@ -5,8 +5,7 @@ change its status, add a note, read the timeline, switch the interface to Urdu; 
 possible duplicate and download both exports of a filtered list. Screenshots of the sign-in,
 leads list and lead pages in English and Urdu go to ``$SSW_SCREENSHOTS``
 (``SSW_SCREENSHOTS=docs/screenshots`` refreshes the ones in the docs), else to a temporary
-folder; the duplicates page's (``staff-duplicates-en.png``, ``-ur.png``) live in ``docs/``
-(``SSW_SCREENSHOTS=docs pytest tests/staff/web/test_browser.py -k resolves``).
+folder.
 """
 
 from __future__ import annotations
@@ -15,13 +14,15 @@ import os
 import re
 import shutil
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, Page, async_playwright, expect
 
-from tests.staff.web.conftest import PASSWORD, StaffWeb, eligibility
+from bench.seed import seed
+from bot.ssw import review
+from tests.staff.web.conftest import PASSWORD, START, StaffWeb, eligibility
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -293,3 +294,92 @@ async def test_an_officer_resolves_a_duplicate_and_exports_a_filtered_list(
     assert sorted(str(row[column]) for row in table[1:]) == sorted(names)
     assert [e.detail["rows"] for e in await web.audit("export") if e.detail] == [3, 3]
     await context.close()
+async def test_a_viewer_sees_the_dashboard_and_the_facts_due(
+    staff_web_sqlite: StaffWeb, chromium: Browser, shots: Path
+) -> None:
+    """The charts are drawn (SVG, each with its accessible name), in English and in Urdu, on a
+    desktop and on a phone; the facts due list links to its sources. Fake data from the bench
+    seeder, funnel events included."""
+    web = staff_web_sqlite
+    await seed(str(web.engine.url).replace("+aiosqlite", ""), 1500, funnel=True)
+    await web.account("test.viewer", "viewer")
+    context = await chromium.new_context(viewport={"width": 1280, "height": 900})
+    page = await context.new_page()
+    await page.goto(web.base + "/dashboard")
+    await page.get_by_label("Sign-in name").fill("test.viewer")
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page).to_have_url(web.base + "/dashboard")
+    charts = page.locator("svg.chart[role='img']")
+    await expect(charts).to_have_count(7)
+    for title in (
+        "From first use to registration",
+        "Where people stop registering",
+        "Leads per day",
+        "Leads by kind of work",
+        "Leads by province",
+        "Leads by language",
+        "Leads by source",
+    ):
+        chart = page.get_by_role("img", name=title)
+        await expect(chart).to_be_visible()
+        box = await chart.bounding_box()
+        assert box is not None and box["width"] > 300 and box["height"] > 60
+    funnel = page.get_by_role("img", name="From first use to registration", exact=True)
+    await expect(funnel).to_have_accessible_description(
+        "People at each stage, and their share of those who started."
+    )
+    await expect(funnel.locator("rect")).to_have_count(4)
+    await expect(funnel.locator("text.label").first).to_have_text("Started using the bot")
+    await expect(funnel.locator("text.value").first).to_contain_text("(100%)")
+    days = page.get_by_role("img", name="Leads per day")
+    await expect(days.locator("g.column")).to_have_count(30)
+    await page.get_by_text("The numbers").first.click()  # the table under the funnel
+    await expect(page.locator("#funnel table.figures tbody tr")).to_have_count(4)
+    await page.get_by_role("link", name="Last 90 days").click()
+    await expect(page).to_have_url(web.base + "/dashboard?days=90")
+    await expect(days.locator("g.column")).to_have_count(90)
+    await page.get_by_role("link", name="Last 30 days").click()
+    await page.screenshot(path=shots / "staff-dashboard-en.png", full_page=True)
+
+    await page.get_by_role("button", name="اردو").click()
+    await expect(page.locator("html")).to_have_attribute("dir", "rtl")
+    await expect(page.get_by_role("img", name="پہلی بار استعمال سے رجسٹریشن تک")).to_be_visible()
+    await expect(page.get_by_role("img", name="صوبے کے لحاظ سے امیدوار")).to_contain_text("پنجاب")
+    await expect(charts.first).to_have_attribute("direction", "rtl")
+    await page.screenshot(path=shots / "staff-dashboard-ur.png", full_page=True)
+
+    web.clock.at = datetime(2027, 3, 15, 4, tzinfo=UTC)  # some facts are due by then
+    await page.get_by_role("link", name="جانچ طلب حقائق").click()  # signed out, idle so long
+    await page.locator("input[name='name']").fill("test.viewer")
+    await page.locator("input[name='password']").fill(PASSWORD)
+    await page.locator("main button").click()
+    await expect(page).to_have_url(web.base + "/facts-due")
+    await expect(page.locator("ol.due-list > li")).to_have_count(
+        len(review.due(date(2027, 3, 15), 30))
+    )
+    await page.screenshot(path=shots / "facts-due-ur.png")  # the first screen
+    await page.get_by_role("button", name="English").click()
+    await expect(page.locator("html")).to_have_attribute("dir", "ltr")
+    await expect(page.get_by_role("heading", name="Facts to check")).to_be_visible()
+    official = page.get_by_role("link", name="https://www.jpf.go.jp/jft-basic/e/").first
+    await expect(official).to_have_attribute("href", "https://www.jpf.go.jp/jft-basic/e/")
+    await page.screenshot(path=shots / "facts-due-en.png")
+    await context.close()
+
+    phone = await chromium.new_context(
+        viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True
+    )
+    page = await phone.new_page()
+    await page.goto(web.base + "/sign-in")
+    await page.get_by_label("Sign-in name").fill("test.viewer")
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Sign in").click()
+    web.clock.at = START
+    for path in ("/dashboard", "/facts-due"):
+        await page.goto(web.base + path)
+        width = await page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{path} scrolls sideways on a phone ({width}px)"
+    await page.goto(web.base + "/dashboard")
+    await page.screenshot(path=shots / "staff-dashboard-phone-en.png", full_page=True)
+    await phone.close()

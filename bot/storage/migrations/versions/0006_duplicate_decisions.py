@@ -6,7 +6,7 @@ its row, notes and timeline, pointing at the lead it was merged into (``merged_i
 A partial index holds the marked leads alone (``ix_leads_marked``), for the staff's page.
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-12-02 01:15:00
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006"
-down_revision: str | None = "0004"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
