@@ -19,16 +19,22 @@ loads rows into Python to count them. A period is a half-open range of UTC insta
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from functools import partial
+from typing import Any, Literal, TypeVar
 
 from sqlalchemy import Date, and_, cast, distinct, exists, func, literal_column, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import aliased
 
+from bot.storage.db import READ_ONLY
 from bot.storage.lead_queries import PAKISTAN, REGISTRATION, day_start_utc, through_list_index
 from bot.storage.models import FunnelEvent, Lead
+
+T = TypeVar("T")
 
 ELIGIBILITY = "eligibility"  # the flow whose completion is "eligibility checked"
 Dimension = Literal["province", "language", "source", "sector"]
@@ -199,4 +205,49 @@ async def lead_total(session: AsyncSession, period: Period) -> int:
             select(func.count()).select_from(Lead).where(_in(Lead.created_at, period))
         )
         or 0
+    )
+
+
+DIMENSIONS: tuple[Dimension, ...] = ("sector", "province", "language", "source")
+
+
+@dataclass(frozen=True)
+class Figures:
+    """Everything the dashboard shows for a period."""
+
+    total: int
+    funnel: Funnel
+    stopped: dict[str, int]
+    per_day: list[tuple[date, int]]
+    breakdowns: dict[Dimension, dict[str | None, int]]
+
+
+async def _read(database: AsyncEngine, query: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    async with database.connect() as connection:
+        connection = await connection.execution_options(**READ_ONLY)
+        async with connection.begin():
+            return await query(AsyncSession(bind=connection))
+
+
+async def read_all(database: AsyncEngine, period: Period) -> Figures:
+    """Every figure of the page at once, each query on its own read-only connection.
+
+    The queries run side by side (each SQLite connection has its own thread, each PostgreSQL
+    connection its own server process), so the page takes about as long as its slowest query;
+    and being reads (a deferred transaction on SQLite), they never hold SQLite's write lock
+    while the bot saves answers. Each query sees its own snapshot: a lead registered meanwhile
+    may be counted in one chart and not yet in another.
+    """
+    breakdowns = asyncio.gather(
+        *(_read(database, partial(breakdown, period=period, by=by)) for by in DIMENSIONS)
+    )
+    total, funnel_counts, stopped, per_day, counts = await asyncio.gather(
+        _read(database, partial(lead_total, period=period)),
+        _read(database, partial(funnel, period=period)),
+        _read(database, partial(stopped_at, period=period)),
+        _read(database, partial(leads_per_day, period=period)),
+        breakdowns,
+    )
+    return Figures(
+        total, funnel_counts, stopped, per_day, dict(zip(DIMENSIONS, counts, strict=True))
     )

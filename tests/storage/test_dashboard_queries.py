@@ -3,6 +3,7 @@ leads: exact counts, Pakistan days at their edges, people counted once."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 
@@ -149,6 +150,32 @@ async def test_the_last_seven_days(database: AsyncEngine) -> None:
             "agriculture": 2,
             "construction": 2,
         }
+
+
+async def test_the_page_reads_every_figure_at_once_on_read_connections(
+    database: AsyncEngine,
+) -> None:
+    await seed(database)
+    period = dashboard.period_of_days(NOW, 7)
+    seen = await dashboard.read_all(database, period)
+    assert seen.total == 3
+    assert seen.funnel == dashboard.Funnel(7, 1, 5, 2)
+    assert seen.stopped == {"cnic": 2, "consent": 1}
+    assert sum(n for _, n in seen.per_day) == 3 and len(seen.per_day) == 7
+    assert seen.breakdowns == {
+        "sector": {"agriculture": 2, "construction": 2},
+        "province": {"punjab": 2, "sindh": 1},
+        "language": {"ur": 2, "en": 1},
+        "source": {None: 2, "roadshow_lahore": 1},
+    }
+    # reads only: while the bot holds the write lock (SQLite) or row locks (PostgreSQL),
+    # the figures are still read, from the last committed state
+    async with database.connect() as writer:
+        await writer.begin()  # BEGIN IMMEDIATE on SQLite
+        await writer.exec_driver_sql("UPDATE leads SET status = 'contacted'")
+        done = await asyncio.wait_for(dashboard.read_all(database, period), timeout=5)
+        await writer.rollback()
+    assert done.total == 3
 
 
 async def test_a_longer_period_takes_in_the_earlier_days(database: AsyncEngine) -> None:

@@ -19,7 +19,7 @@ from markupsafe import Markup
 from bot.i18n import N_, gettext, is_rtl
 from bot.staff.web import charts, labels
 from bot.staff.web.render import render
-from bot.staff.web.state import FLOWS, db, language, now
+from bot.staff.web.state import DATABASE, FLOWS, language, now
 from bot.storage import dashboard as figures
 
 PERIODS = (7, 30, 90)
@@ -135,20 +135,17 @@ def _per_day(days: list[tuple[date, int]], lang: str, rtl: bool) -> Chart:
 async def page(request: web.Request) -> web.StreamResponse:
     days = _days(request.query.get("days"))
     period = figures.period_of_days(now(request), days)
-    session = db(request)
     lang = language(request)
     rtl = is_rtl(lang)
-    total = await figures.lead_total(session, period)
-    funnel = await figures.funnel(session, period)
-    stopped = await figures.stopped_at(session, period)
-    per_day = await figures.leads_per_day(session, period)
+    seen = await figures.read_all(request.app[DATABASE], period)
+    total = seen.total
     chart_list = [
-        _funnel(funnel, lang, rtl),
-        _stopped(request, stopped, lang, rtl),
-        _per_day(per_day, lang, rtl),
+        _funnel(seen.funnel, lang, rtl),
+        _stopped(request, seen.stopped, lang, rtl),
+        _per_day(seen.per_day, lang, rtl),
     ]
     for dimension, title in DIMENSIONS:
-        counts = await figures.breakdown(session, period, dimension)
+        counts = seen.breakdowns[dimension]
         bars = [
             charts.Bar(_label(dimension, value), count, _number(count, lang))
             for value, count in counts.items()
