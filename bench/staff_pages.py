@@ -37,7 +37,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
-import os
 import random
 import secrets
 import statistics
@@ -56,6 +55,7 @@ from aiohttp.test_utils import TestServer
 from aiohttp.typedefs import Handler
 from sqlalchemy import func, select, text
 
+from bench.export_bench import PG_ADMIN, create_pg_database, drop_pg_database
 from bench.seed import NOW, seed
 from bot.staff import accounts
 from bot.staff.web.app import create_app
@@ -64,7 +64,6 @@ from bot.storage import staff as store
 from bot.storage.db import create_engine, session_factory
 from bot.storage.models import Lead
 
-PG_ADMIN = os.environ.get("SSW_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/test")
 AIM_MS = 300.0
 OFFICER = "bench.officer"
 PASSWORD = "bench-only-password-not-secret"  # a throwaway account in a throwaway database
@@ -93,28 +92,6 @@ async def timing(request: web.Request, handler: Handler) -> web.StreamResponse:
     if name:
         request.app[TIMING][name].append(elapsed)
     return response
-
-
-async def create_pg_database() -> str:
-    import asyncpg
-
-    name = f"ssw_bench_{secrets.token_hex(4)}"
-    connection = await asyncpg.connect(PG_ADMIN)
-    try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await connection.close()
-    return name
-
-
-async def drop_pg_database(name: str) -> None:
-    import asyncpg
-
-    connection = await asyncpg.connect(PG_ADMIN)
-    try:
-        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await connection.close()
 
 
 async def measure(url: str, leads: int, repeat: int, reuse: bool = False) -> dict[str, Figures]:

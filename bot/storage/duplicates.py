@@ -22,10 +22,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import ColumnElement, Exists, and_, exists, func, not_, or_, select, update
+from sqlalchemy import ColumnElement, Exists, and_, exists, func, not_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
-from sqlalchemy.orm.attributes import set_committed_value
 
 from bot.storage import staff as staff_store
 from bot.storage.models import Lead
@@ -100,7 +99,9 @@ async def flag(session: AsyncSession, lead: Lead) -> None:
             )
             reason = "mobile" if first is not None else None
     if (lead.duplicate_of_id, lead.duplicate_reason) != (first, reason):
-        await _set(session, lead, duplicate_of_id=first, duplicate_reason=reason)
+        await staff_store.set_lead_columns(
+            session, lead, duplicate_of_id=first, duplicate_reason=reason
+        )
 
 
 async def sharing_with_later(session: AsyncSession, lead: Lead) -> list[int]:
@@ -136,19 +137,6 @@ async def reflag(session: AsyncSession, ids: Iterable[int]) -> None:
     )
     for lead in leads.all():
         await flag(session, lead)
-
-
-async def _set(session: AsyncSession, lead: Lead, **values: object) -> None:
-    """Change columns the staff side or the mark owns, leaving ``updated_at`` alone (it
-    tells when the worker last registered)."""
-    await session.execute(
-        update(Lead)
-        .where(Lead.id == lead.id)
-        .values(**values, updated_at=Lead.updated_at)
-        .execution_options(synchronize_session=False)
-    )
-    for key, value in values.items():
-        set_committed_value(lead, key, value)
 
 
 # -- the pairs, for staff ----------------------------------------------------------------------
@@ -297,7 +285,7 @@ async def decide(
         if changed.status != INVALID:
             await staff_store.change_status(session, changed, INVALID, account, at)
         if decision == "merge":
-            await _set(session, changed, merged_into_id=target.id)
+            await staff_store.set_lead_columns(session, changed, merged_into_id=target.id)
             events = [
                 _event(changed.id, target.id, "merged_into", account, at),
                 _event(target.id, changed.id, "merged_from", account, at),
@@ -334,7 +322,7 @@ async def undo(
     changed = {lead.id: lead, other.id: other}.get(decision.changed_id or 0)
     if changed is not None:
         if decision.decision == "merge" and changed.merged_into_id == decision.kept_id:
-            await _set(session, changed, merged_into_id=None)
+            await staff_store.set_lead_columns(session, changed, merged_into_id=None)
         if changed.status == INVALID and decision.previous_status not in (None, INVALID):
             await staff_store.change_status(session, changed, decision.previous_status, account, at)
     what = f"undo_{decision.decision}"

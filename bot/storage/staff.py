@@ -279,7 +279,7 @@ async def lead_events(db: AsyncSession, lead_id: int) -> Sequence[LeadEvent]:
     return rows.all()
 
 
-async def _set_lead(db: AsyncSession, lead: Lead, **values: object) -> None:
+async def set_lead_columns(db: AsyncSession, lead: Lead, **values: object) -> None:
     """Change follow-up columns of a lead, leaving ``updated_at`` alone: it tells when the
     worker last registered, not when staff last touched the lead."""
     await db.execute(
@@ -328,7 +328,7 @@ async def change_status(
     ``notify``: the channels with a sender; a worker on one of them gets a notice of the new
     status through the outbox, queued in this same transaction (the note is never in it)."""
     event = _event(lead, account, at, "status", lead.status, status, note)
-    await _set_lead(db, lead, status=status)
+    await set_lead_columns(db, lead, status=status)
     db.add(event)
     await db.flush()
     if notify:
@@ -356,7 +356,7 @@ async def assign(
     names = await account_names(db)
     old = names.get(lead.assigned_officer_id) if lead.assigned_officer_id else None
     event = _event(lead, account, at, "assigned", old, officer.name if officer else None)
-    await _set_lead(db, lead, assigned_officer_id=officer.id if officer else None)
+    await set_lead_columns(db, lead, assigned_officer_id=officer.id if officer else None)
     db.add(event)
     await db.flush()
     return event
