@@ -21,22 +21,10 @@ from typing import Any
 
 from bot import ssw
 from bot.engine import phone
-from bot.engine.engine import (
-    MAIN_MENU,
-    Action,
-    Button,
-    Engine,
-    Event,
-    Outcome,
-    Press,
-    Reply,
-    State,
-    answer_line,
-    button_label,
-    reply,
-    t,
-)
+from bot.engine.engine import Engine
 from bot.engine.flows import Flow
+from bot.engine.model import Action, Button, Event, Outcome, Press, Reply, State
+from bot.engine.texts import MAIN_MENU, answer_line, button_label, reply, t
 from bot.i18n import (
     DEFAULT_LANGUAGE,
     LANGUAGE_NAMES,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from bot.engine.engine import t
+from bot.engine.texts import t
 from bot.i18n import N_, current_language, gettext, isolate, ngettext, paragraph, using_language
 from bot.staff.filters import province_choices, sector_choices
 from bot.staff.pipeline import WORKER_STAGES

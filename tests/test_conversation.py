@@ -10,7 +10,7 @@ from sqlalchemy import text
 
 from bot.app import Services, build_services
 from bot.conversation import Incoming
-from bot.engine.engine import Press, Text
+from bot.engine.model import Press, Text
 from tests.conftest import TODAY
 
 

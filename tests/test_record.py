@@ -12,7 +12,7 @@ import pytest
 
 from bot.app import Services, build_services
 from bot.conversation import Incoming
-from bot.engine.engine import Action, Press, Text
+from bot.engine.model import Action, Press, Text
 from bot.ssw.options import OPTION_SOURCES
 from tests.conftest import TODAY
 

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Update
 
 from bot.conversation import utcnow
-from bot.engine.engine import t
+from bot.engine.texts import t
 from bot.i18n import DEFAULT_LANGUAGE, N_, paragraph, resolve_language, using_language
 from bot.staff.export import export, file_name
 from bot.staff.filters import LeadFilter

@@ -37,7 +37,7 @@ from telegram.ext import (
 from bot.channels.sender import Background, OutboxSender, SenderSettings
 from bot.channels.staff_telegram import StaffOnTelegram
 from bot.conversation import COMMANDS, ConversationService, Incoming
-from bot.engine.engine import Action, Contact, Press, Reply, Text, Unsupported
+from bot.engine.model import Action, Contact, Press, Reply, Text, Unsupported
 from bot.i18n import LANGUAGES, gettext, using_language
 
 log = logging.getLogger(__name__)

@@ -22,7 +22,7 @@ from typing import TextIO
 
 from bot.conversation import ConversationService, Incoming
 from bot.engine.digits import ascii_digits
-from bot.engine.engine import Button, Press, Reply, Text
+from bot.engine.model import Button, Press, Reply, Text
 from bot.i18n import N_
 
 CHANNEL = "terminal"

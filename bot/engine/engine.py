@@ -17,21 +17,74 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from bot.engine import phone, validators
 from bot.engine.conditions import condition_keys, matches
 from bot.engine.flows import TYPED_KINDS, Carry, Flow, Option, Step
+from bot.engine.model import (
+    Action,
+    Button,
+    Contact,
+    Event,
+    Outcome,
+    Press,
+    Reply,
+    State,
+    Text,
+    Unsupported,
+)
+from bot.engine.texts import (
+    BACK,
+    BACK_FROM_REVIEW,
+    CANCEL,
+    CANCELLED,
+    CHOOSE_LANGUAGE,
+    CONFIRM_ANSWER,
+    CONFIRM_CANCEL,
+    CONFIRM_NO,
+    CONFIRM_YES,
+    DONE,
+    EDIT,
+    EXAMPLE,
+    KEEP,
+    KEEP_ANSWER,
+    LIST_SEPARATOR,
+    MAIN_MENU,
+    MARK,
+    NEXT,
+    NO,
+    NOT_OWN_CONTACT,
+    NOW,
+    ONLY_TEXT,
+    PICK_AT_LEAST,
+    PICK_ONE,
+    PREVIOUS,
+    RETYPE_ANSWER,
+    REVIEW_TITLE,
+    SAVED_MOBILE,
+    SHARE_CONTACT,
+    SHARE_HINT,
+    STALE,
+    STEP_OF,
+    STILL_STUCK,
+    SUBMIT,
+    TOO_LONG,
+    YES,
+    answer_line,
+    button_label,
+    button_rows,
+    fits_half_rows,
+    reply,
+    show_value,
+    t,
+)
 from bot.i18n import (
     LANGUAGE_NAMES,
     LANGUAGES,
-    N_,
     current_language,
-    format_date,
     gettext,
-    is_rtl,
     isolate,
     paragraph,
 )
@@ -39,230 +92,6 @@ from bot.i18n import (
 MAX_TRIES_BEFORE_HELP = 3
 MAX_TEXT = 1000  # longer messages are refused before any rule runs
 OEC_CONTACT = "https://oec.gov.pk"
-
-# ---------------------------------------------------------------------------------------------
-# What goes in and out
-
-
-@dataclass(frozen=True)
-class Text:
-    """The user typed something."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class Press:
-    """The user tapped a button (its callback data)."""
-
-    data: str
-
-
-@dataclass(frozen=True)
-class Contact:
-    """The user shared a phone contact; ``own``: the channel proved it is the sender's own."""
-
-    phone: str
-    own: bool = True
-
-
-@dataclass(frozen=True)
-class Unsupported:
-    """A photo, sticker, voice note, location... anything the bot cannot read as an answer."""
-
-    kind: str
-
-
-Action = Text | Press | Contact | Unsupported
-
-
-@dataclass(frozen=True)
-class Button:
-    label: str
-    data: str
-    number: int | None = None  # an option's number in its whole list (typing it picks it)
-    indicator: bool = False  # only shows where the user is ("2/3"); tapping it changes nothing
-
-
-@dataclass(frozen=True)
-class Reply:
-    """One message to show. Channels render it; the engine never sends anything."""
-
-    text: str
-    buttons: tuple[tuple[Button, ...], ...] = ()
-    contact: tuple[str, str] | None = None  # (hint, label): offer a "share my number" button
-    remove_keyboard: bool = False  # take away an earlier contact button
-    edit: bool = False  # replace the message whose button was tapped
-
-
-@dataclass(frozen=True)
-class Event:
-    """Something the service layer records: started, resumed (a flow started again while
-    unfinished), step (a question reached), consented (a consent step answered yes), viewed
-    (a browsing flow's choice, in ``value``: the topic or sector read), left (went elsewhere
-    without finishing), completed, dropped (cancelled), declined (consent refused), language
-    (a language was picked) or action (a menu entry the service handles)."""
-
-    kind: str
-    flow: str | None = None
-    step: str | None = None
-    value: str | None = None
-    answers: Mapping[str, Any] | None = None
-
-
-@dataclass
-class State:
-    """Where one user is. Plain data, stored as JSON with every answer."""
-
-    flow: str | None = None
-    step: str | None = None
-    mode: str = "ask"  # ask | review | confirm_cancel | confirm_answer
-    tries: int = 0
-    picks: list[str] = field(default_factory=list)  # multiple choice, before "Done"
-    page: int = 0  # long choice lists: the page shown
-    view: str | None = None  # info steps: the named text shown instead of the step's own
-    answers: dict[str, dict[str, Any]] = field(default_factory=dict)  # by flow id
-    results: dict[str, Any] = field(default_factory=dict)  # the service's (never the engine's)
-    # confirm_answer: a doubtful answer waiting for "yes, keep it" (value, message, params)
-    pending: dict[str, Any] | None = None
-    editing: bool = False  # the question was opened from the review screen
-    carried: dict[str, list[str]] = field(default_factory=dict)  # by flow: steps not asked
-    totals: dict[str, int] = field(default_factory=dict)  # by flow: the N of "Step n of N" shown
-    completed: dict[str, dict[str, Any]] = field(default_factory=dict)  # last answers, to carry
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "flow": self.flow,
-            "step": self.step,
-            "mode": self.mode,
-            "tries": self.tries,
-            "picks": list(self.picks),
-            "page": self.page,
-            "view": self.view,
-            "answers": copy.deepcopy(self.answers),
-            "results": copy.deepcopy(self.results),
-            "pending": copy.deepcopy(self.pending),
-            "editing": self.editing,
-            "carried": copy.deepcopy(self.carried),
-            "totals": dict(self.totals),
-            "completed": copy.deepcopy(self.completed),
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any] | None) -> State:
-        if not data:
-            return cls()
-        return cls(
-            flow=data.get("flow"),
-            step=data.get("step"),
-            mode=data.get("mode", "ask"),
-            tries=int(data.get("tries", 0)),
-            picks=list(data.get("picks", [])),
-            page=int(data.get("page", 0)),
-            view=data.get("view"),
-            answers=copy.deepcopy(dict(data.get("answers", {}))),
-            results=copy.deepcopy(dict(data.get("results", {}))),
-            pending=copy.deepcopy(data.get("pending")),
-            editing=bool(data.get("editing", False)),
-            carried=copy.deepcopy(dict(data.get("carried", {}))),
-            totals={k: int(v) for k, v in dict(data.get("totals", {})).items()},
-            completed=copy.deepcopy(dict(data.get("completed", {}))),
-        )
-
-
-@dataclass
-class Outcome:
-    state: State
-    replies: list[Reply] = field(default_factory=list)
-    events: list[Event] = field(default_factory=list)
-
-
-# ---------------------------------------------------------------------------------------------
-# Texts the engine itself shows (flows bring their own)
-
-BACK = N_("⬅️ Back")
-CANCEL = N_("✖️ Cancel")
-MAIN_MENU = N_("🏠 Main menu")
-PREVIOUS = N_("◀️ Previous")
-NEXT = N_("Next ▶️")
-DONE = N_("✅ Done")
-SUBMIT = N_("✅ Submit")
-STEP_OF = N_("Step {n} of {total}")
-PICK_ONE = N_("Please tap one of the buttons.")
-PICK_AT_LEAST = N_("Please choose at least {min}, then tap Done.")
-ONLY_TEXT = N_("I can only read typed text and button taps here.")
-TOO_LONG = N_("That message is too long.")
-EXAMPLE = N_("Example: {example}")
-STILL_STUCK = N_("Still stuck? You can also contact OEC: {url}")
-STALE = N_("That button belongs to an earlier question. Here is the current one:")
-REVIEW_TITLE = N_("Please check your answers. Tap an answer to change it, or Submit.")
-EDIT = N_("✏️ {label}")
-CONFIRM_CANCEL = N_("Stop now? Your answers to this form will be removed.")
-CONFIRM_YES = N_("Yes, stop")
-CONFIRM_NO = N_("No, continue")
-CANCELLED = N_("Stopped. Nothing from this form was saved.")
-KEEP_ANSWER = N_("✅ Yes, keep it")
-RETYPE_ANSWER = N_("✏️ No, type it again")
-YES, NO = N_("Yes"), N_("No")  # typed instead of tapping Keep / Type again
-CONFIRM_ANSWER = "confirm_answer"  # the mode: a doubtful answer is asked about (see _doubt)
-CHOOSE_LANGUAGE = "Choose your language · اپنی زبان منتخب کریں · 言語を選んでください"
-SHARE_CONTACT = N_("📱 Share my number")
-SHARE_HINT = N_("Or tap the button below to share this phone's number.")
-SAVED_MOBILE = N_("Saved: {phone}")
-NOW = N_("Now: {value}")
-KEEP = N_("✔️ Keep this answer")
-MARK = "✓ "  # the current answer among the buttons
-BACK_FROM_REVIEW = "@review"  # Back's callback data names the question it was shown with
-NOT_OWN_CONTACT = N_(
-    "I can only take your own number, not a contact from your phone book. "
-    "Tap {button} below, or type your number."
-)
-LIST_SEPARATOR = {"ur": "، ", "ja": "、", "en": ", "}
-
-
-ANSWER_LINE = N_("• {label}: {value}")  # translators: Japanese labels take a full-width colon
-
-
-def answer_line(label: str, shown: str) -> str:
-    """One answer as the review screen and /mydata list it (label and value already shown)."""
-    return gettext(ANSWER_LINE).format(label=label, value=shown)
-
-
-def t(msgid: str, **params: Any) -> str:
-    """Translate, then fill placeholders: dates in the locale's format, values isolated for RTL."""
-    text = gettext(msgid)
-    if not params:
-        return text
-    return text.format(**{k: _show(v) for k, v in params.items()})
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, date):
-        return isolate(format_date(value))
-    return isolate(value)
-
-
-def button_label(text: str) -> str:
-    """A button label; in Urdu it starts with a right-to-left mark like any Urdu paragraph."""
-    return "\u200f" + text if is_rtl() else text
-
-
-def reply(text: str, buttons: Sequence[Sequence[Button]] = (), **kw: Any) -> Reply:
-    """A message in the current language's direction (Urdu paragraphs start right-to-left)."""
-    return Reply(text=paragraph(text), buttons=tuple(tuple(row) for row in buttons), **kw)
-
-
-HALF_ROW = 18  # columns a label may take to share a row with another on a phone
-
-
-def _short(buttons: Sequence[Button]) -> bool:
-    """All labels fit half a phone's width, so two buttons a row lose no words."""
-    return all(phone.display_width(b.label) <= HALF_ROW for b in buttons)
-
-
-def _rows(buttons: Sequence[Button], width: int) -> list[list[Button]]:
-    return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
-
 
 # ---------------------------------------------------------------------------------------------
 # The engine
@@ -342,7 +171,7 @@ class Engine:
             Button(button_label(gettext(o.label)), f"m:{o.value}", i + 1)
             for i, o in enumerate(step.options)
         ]
-        return reply(gettext(step.prompt), _rows(buttons, 1))
+        return reply(gettext(step.prompt), button_rows(buttons, 1))
 
     def resume(self, state: State) -> Outcome:
         """Show again where the user is: the current question, the review, or the menu."""
@@ -982,7 +811,7 @@ class Engine:
                 )
                 for i, o in enumerate(options)
             ]
-            rows = _rows(marked, 2 if len(options) > 6 and _short(marked) else 1)
+            rows = button_rows(marked, 2 if len(options) > 6 and fits_half_rows(marked) else 1)
             rows.append([Button(button_label(gettext(DONE)), f"d:{step.id}")])
         elif step.kind in {"choice", "yes_no", "info"} and options:
             rows = self._option_rows(state, step, options, current)
@@ -1015,8 +844,10 @@ class Engine:
             )
             for i, o in enumerate(options[first : first + page_size])
         ]
-        two = step.kind == "yes_no" or (len(buttons) > 6 and not step.page_size and _short(buttons))
-        rows = _rows(buttons, 2 if two else 1)
+        two = step.kind == "yes_no" or (
+            len(buttons) > 6 and not step.page_size and fits_half_rows(buttons)
+        )
+        rows = button_rows(buttons, 2 if two else 1)
         if pages > 1:
             rows.append(self._page_row(f"p:{step.id}", page, pages))
         return rows
@@ -1065,7 +896,7 @@ class Engine:
         pages = self._review_pages(state)
         page = min(max(state.page, 0), len(pages) - 1)
         edits = [button for _, button in pages[page].values()]
-        rows = _rows(edits, 2 if _short(edits) else 1)
+        rows = button_rows(edits, 2 if fits_half_rows(edits) else 1)
         if len(pages) > 1:
             rows.append(self._page_row("r:p", page, len(pages)))
         rows.append([Button(button_label(gettext(SUBMIT)), "r:ok")])
@@ -1086,7 +917,7 @@ class Engine:
         if step.kind in {"choice", "yes_no", "menu"}:
             return labels.get(value, str(value))
         if step.kind == "date":
-            return _show(date.fromisoformat(value))
+            return show_value(date.fromisoformat(value))
         if step.kind == "pk_mobile":
             return isolate(validators.format_mobile(value))
         if step.kind == "cnic":

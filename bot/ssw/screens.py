@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from bot.engine.engine import t
+from bot.engine.texts import t
 from bot.i18n import N_, gettext, isolate
 from bot.ssw import catalogue
 from bot.ssw.model import Fact, Rule, Sector

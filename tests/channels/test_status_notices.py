@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.channels.sender import SenderSettings
 from bot.conversation import MYDATA_STATUS, NO_REGISTRATION, REGISTER
-from bot.engine.engine import MAIN_MENU
+from bot.engine.texts import MAIN_MENU
 from bot.i18n import gettext, using_language
 from bot.staff.pipeline import WORKER_STAGES
 from bot.storage import outbox

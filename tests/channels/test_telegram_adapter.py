@@ -8,7 +8,7 @@ from typing import Any
 from telegram import Update
 
 from bot.channels.telegram import PerUserUpdateProcessor, incoming_from_update
-from bot.engine.engine import Contact, Press, Text, Unsupported
+from bot.engine.model import Contact, Press, Text, Unsupported
 
 
 def _update(update_id: int, chat_id: int, **message: Any) -> Update:

@@ -125,9 +125,7 @@ async def test_commands_are_registered_per_language(api: FakeBotApi, bot: Servic
     languages = {call.get("language_code") for call in calls}
     assert languages == {None, "ur", "ja"}
     names = [c["command"] for c in calls[0]["commands"]]
-    assert names == [
-        "start", "help", "language", "cancel", "status", "mydata", "delete", "privacy"
-    ]
+    assert names == ["start", "help", "language", "cancel", "status", "mydata", "delete", "privacy"]
 
 
 async def test_after_the_eligibility_check_each_thing_is_asked_once(

@@ -13,7 +13,7 @@ import pytest
 
 from bot.app import Services, build_services
 from bot.channels.terminal import WIDTH, chat, render, wrap
-from bot.engine.engine import Button, Reply
+from bot.engine.model import Button, Reply
 from tests.conftest import TODAY
 
 DIRECTION_MARKS = ("\u200f", "\u2068", "\u2069")

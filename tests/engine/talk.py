@@ -11,8 +11,9 @@ from datetime import date
 from typing import Any
 
 from bot.app import build_engine
-from bot.engine.engine import Engine, Event, Outcome, Press, Reply, State, Text
+from bot.engine.engine import Engine
 from bot.engine.flows import Step
+from bot.engine.model import Event, Outcome, Press, Reply, State, Text
 
 TODAY = date(2026, 11, 25)
 STEP_OF = re.compile(r"Step (\d+) of (\d+)")

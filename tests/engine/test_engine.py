@@ -8,17 +8,9 @@ from typing import Any
 
 import pytest
 
-from bot.engine.engine import (
-    Contact,
-    Engine,
-    Outcome,
-    Press,
-    Reply,
-    State,
-    Text,
-    Unsupported,
-)
+from bot.engine.engine import Engine
 from bot.engine.flows import Option, parse_flow
+from bot.engine.model import Contact, Outcome, Press, Reply, State, Text, Unsupported
 from bot.i18n import gettext, using_language
 
 MENU = parse_flow(

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from bot.engine.engine import Contact, Engine, Event, Press, State, Text
+from bot.engine.engine import Engine
 from bot.engine.flows import Flow, parse_flow
+from bot.engine.model import Contact, Event, Press, State, Text
 
 
 def _flow(data: dict[str, Any]) -> Flow:

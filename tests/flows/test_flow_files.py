@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from bot.app import build_engine
-from bot.engine.engine import Press, State, Text
 from bot.engine.flows import load_flows
+from bot.engine.model import Press, State, Text
 from bot.ssw import catalogue
 
 

@@ -17,7 +17,7 @@ import pytest
 from bot import ssw
 from bot.app import build_engine
 from bot.conversation import HELP, PRIVACY
-from bot.engine.engine import Reply, State
+from bot.engine.model import Reply, State
 from bot.engine.phone import SCREEN_LINES, pages, phone_lines
 from bot.i18n import LANGUAGES, gettext, using_language
 from bot.ssw import catalogue

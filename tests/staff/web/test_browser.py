@@ -294,6 +294,8 @@ async def test_an_officer_resolves_a_duplicate_and_exports_a_filtered_list(
     assert sorted(str(row[column]) for row in table[1:]) == sorted(names)
     assert [e.detail["rows"] for e in await web.audit("export") if e.detail] == [3, 3]
     await context.close()
+
+
 async def test_a_viewer_sees_the_dashboard_and_the_facts_due(
     staff_web_sqlite: StaffWeb, chromium: Browser, shots: Path
 ) -> None:
