@@ -7,27 +7,7 @@ plus the sources of every fact and rule used (``bot.ssw.assessment``); ``bot.ssw
 translates it at display time. A fact past its ``review_by`` date on ``today`` is given with a
 hedge ("This was the news on ..."), never as current (``bot.ssw.review``).
 
-Answer keys (all optional; a missing key means "unknown"; other keys are ignored):
-
-=====================  ========================================================================
-``age``                int, years now
-``sector``             sector id from ``flows/sectors.yaml``
-``sector_category``    job type inside the sector (truck/taxi/bus, a railway job type)
-``jp_tests``           list of passed tests: jft_a2 (JFT-Basic A2.2, the old A2), jft_a2_1,
-                       jft_a1, jlpt_n5 … jlpt_n1, care_japanese
-                       ("none" is ignored; an empty list means "none passed")
-``skills_test``        "yes" | "no" | "unknown": passed the chosen sector's skills test
-``titp``               "none" | "completed" | "incomplete": Technical Intern Training (ii)
-``titp_field``         sector id of the training job (anything else counts as another field)
-``ssw1_years``         int, years already spent on SSW (i)
-``degree``             "none" | "it_related" | "nursing" | "other"
-``experience_years``   int, years of work in the chosen kind of work
-``job_offer``          "yes" | "no": a job offer (contract) from a company in Japan (IT visa)
-``job_related``        "yes" | "no" | "unknown": that job is related to the degree or experience
-``job_pay``            "yes" | "no" | "unknown": it pays at least what a Japanese employee gets
-``nursing_licence``    "yes" | "no": a nursing licence from home
-``japan_licence``      "yes" | "no": a Japanese driving licence
-=====================  ========================================================================
+The answer keys it reads are listed in ``bot.ssw.answers``.
 
 Routes (only those that apply are returned): ``not_eligible`` (under the age limit, or a field
 not open yet), ``ssw1_now`` / ``ssw1_after_tests`` / ``ssw1_titp``, ``ssw2``, ``it_visa``,
@@ -41,34 +21,26 @@ shown comes from a rule or a fact in the catalogue, never from this module.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date
-from typing import Literal, TypeVar
+from typing import TypeVar
 
 from bot.i18n import N_
 from bot.ssw import catalogue
+from bot.ssw.answers import Answers, read_answers, yes_no_status
 from bot.ssw.assessment import (
     Assessment,
-    Criterion,
     CriterionStatus,
     Route,
     RouteId,
     RouteStatus,
-    Step,
 )
 from bot.ssw.model import (
-    DEGREES,
-    JAPANESE_TEST_IDS,
     JFT_LEVELS,
     JLPT_LEVELS,
-    Category,
-    Fact,
-    FaqEntry,
     JapaneseTest,
-    Rule,
     Sector,
 )
-from bot.ssw.review import STALE_NOTE, STALE_RULE, is_stale
+from bot.ssw.route_builder import RouteBuilder
 
 _T = TypeVar("_T", bound=str)
 
@@ -80,211 +52,7 @@ LICENCE_NAMES: Mapping[str, str] = {
 }
 
 
-# ------------------------------------------------------------------------------------------------
-# Reading the answers.
-
-YesNo = Literal["yes", "no"]
-Titp = Literal["none", "completed", "incomplete"]
-_YES_NO: tuple[YesNo, ...] = ("yes", "no")
-
-
-@dataclass(frozen=True)
-class _Answers:
-    age: int | None = None
-    sector: Sector | None = None
-    category: Category | None = None
-    jp_tests: frozenset[str] | None = None
-    skills_test: YesNo | None = None
-    titp: Titp | None = None
-    titp_field: str | None = None
-    ssw1_years: int | None = None
-    degree: str | None = None
-    experience_years: int | None = None
-    job_offer: YesNo | None = None
-    job_related: YesNo | None = None
-    job_pay: YesNo | None = None
-    nursing_licence: YesNo | None = None
-    japan_licence: YesNo | None = None
-
-
-def _answer_int(answers: Mapping[str, object], key: str) -> int | None:
-    value = answers.get(key)
-    if value is None:
-        return None
-    if isinstance(value, str) and value.strip().isdigit():
-        value = int(value.strip())
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"answer {key!r} must be a whole number of years, got {value!r}")
-    return value
-
-
-def _answer_choice(answers: Mapping[str, object], key: str, allowed: tuple[_T, ...]) -> _T | None:
-    value = answers.get(key)
-    if value is True:
-        value = "yes"
-    elif value is False:
-        value = "no"
-    if value is None or value == "unknown":
-        return None
-    for item in allowed:
-        if value == item:
-            return item
-    raise ValueError(f"answer {key!r} must be one of {', '.join(allowed)}, got {value!r}")
-
-
-def _read_sector(answers: Mapping[str, object]) -> tuple[Sector | None, Category | None]:
-    sector: Sector | None = None
-    sector_id = answers.get("sector")
-    if sector_id is not None:
-        if not isinstance(sector_id, str):
-            raise ValueError(f"answer 'sector' must be a sector id, got {sector_id!r}")
-        try:
-            sector = catalogue.sector(sector_id)
-        except KeyError:
-            raise ValueError(f"answer 'sector': unknown sector id {sector_id!r}") from None
-
-    category: Category | None = None
-    category_id = answers.get("sector_category")
-    if category_id is not None and sector is not None and sector.categories:
-        if not isinstance(category_id, str) or sector.category(category_id) is None:
-            known = ", ".join(c.id for c in sector.categories)
-            raise ValueError(
-                f"answer 'sector_category' {category_id!r} is not a job type of {sector.id} "
-                f"({known})"
-            )
-        category = sector.category(category_id)
-    return sector, category
-
-
-def _read_tests(answers: Mapping[str, object]) -> frozenset[str] | None:
-    raw_tests = answers.get("jp_tests")
-    if raw_tests is None:
-        return None
-    if isinstance(raw_tests, str) or not isinstance(raw_tests, Iterable):
-        raise ValueError(f"answer 'jp_tests' must be a list of test ids, got {raw_tests!r}")
-    tests = [t for t in raw_tests if t != "none"]
-    for test in tests:
-        if test not in JAPANESE_TEST_IDS:
-            raise ValueError(f"answer 'jp_tests': unknown test id {test!r}")
-    return frozenset(str(t) for t in tests)
-
-
-def _read_answers(answers: Mapping[str, object]) -> _Answers:
-    sector, category = _read_sector(answers)
-    titp_field = answers.get("titp_field")
-    if titp_field is not None and not isinstance(titp_field, str):
-        raise ValueError(f"answer 'titp_field' must be a string, got {titp_field!r}")
-    return _Answers(
-        age=_answer_int(answers, "age"),
-        sector=sector,
-        category=category,
-        jp_tests=_read_tests(answers),
-        skills_test=_answer_choice(answers, "skills_test", _YES_NO),
-        titp=_answer_choice(answers, "titp", ("none", "completed", "incomplete")),
-        titp_field=titp_field,
-        ssw1_years=_answer_int(answers, "ssw1_years"),
-        degree=_answer_choice(answers, "degree", DEGREES),
-        experience_years=_answer_int(answers, "experience_years"),
-        job_offer=_answer_choice(answers, "job_offer", _YES_NO),
-        job_related=_answer_choice(answers, "job_related", _YES_NO),
-        job_pay=_answer_choice(answers, "job_pay", _YES_NO),
-        nursing_licence=_answer_choice(answers, "nursing_licence", _YES_NO),
-        japan_licence=_answer_choice(answers, "japan_licence", _YES_NO),
-    )
-
-
-def _yes_no(answer: YesNo | None) -> CriterionStatus:
-    if answer is None:
-        return "unknown"
-    return "met" if answer == "yes" else "not_met"
-
-
-# ------------------------------------------------------------------------------------------------
-# Building routes.
-
-
-class _Builder:
-    """Collects the criteria, steps and sources of one route, and decides its verdict."""
-
-    def __init__(self, today: date) -> None:
-        self.today = today
-        self.criteria: list[Criterion] = []
-        self.steps: list[Step] = []
-        self.notes: list[Step] = []  # hedges for stale rules: after the steps
-        self.sources: list[str] = []
-        self.blocked = False  # a criterion the worker cannot change now is not met
-
-    def _add_sources(self, item: Fact | Rule) -> None:
-        for source in item.source:
-            if source not in self.sources:
-                self.sources.append(source)
-
-    def cite(self, *items: Fact | Rule | None) -> None:
-        """Use facts or rules without showing their text; a stale one adds a hedge at the end."""
-        for item in items:
-            if item is None:
-                continue
-            self._add_sources(item)
-            if is_stale(item, self.today) and item.official is not None:
-                note = Step(STALE_RULE, {"date": item.checked.isoformat(), "url": item.official})
-                if note not in self.notes:
-                    self.notes.append(note)
-
-    def refer(self, entry: FaqEntry) -> None:
-        """A step points to an FAQ answer: cite it (its own screen hedges it when stale)."""
-        self._add_sources(entry.as_fact())
-
-    def check(self, label: str, status: CriterionStatus, **params: object) -> CriterionStatus:
-        self.criteria.append(Criterion(label, status, {k: str(v) for k, v in params.items()}))
-        return status
-
-    def block(self, label: str, status: CriterionStatus, **params: object) -> CriterionStatus:
-        """A criterion the worker cannot change now: not met means the verdict "not now"."""
-        if status == "not_met":
-            self.blocked = True
-        return self.check(label, status, **params)
-
-    def step(self, msgid: str, **params: object) -> None:
-        step = Step(msgid, {k: str(v) for k, v in params.items()})
-        if step not in self.steps:
-            self.steps.append(step)
-
-    def fact_step(self, fact: Fact | None) -> None:
-        """Show a fact as a step; past its review date, followed by the hedge."""
-        if fact is None:
-            return
-        self._add_sources(fact)
-        step = Step(fact.text)
-        if step in self.steps:
-            return
-        self.steps.append(step)
-        if is_stale(fact, self.today) and fact.official is not None:
-            self.steps.append(
-                Step(STALE_NOTE, {"date": fact.checked.isoformat(), "url": fact.official})
-            )
-
-    def status(self) -> RouteStatus:
-        if self.blocked:
-            return "not_now"
-        if all(c.status == "met" for c in self.criteria):
-            return "meets"
-        return "after_steps"
-
-    def route(self, route_id: RouteId, **params: str) -> Route:
-        # A rule's hedge is left out when a fact of the same news is already hedged above.
-        hedged = [s.params for s in self.steps if s.msgid == STALE_NOTE]
-        notes = tuple(n for n in self.notes if n.params not in hedged)
-        return Route(
-            id=route_id,
-            status=self.status(),
-            criteria=tuple(self.criteria),
-            next_steps=(*self.steps, *notes),
-            sources=tuple(self.sources),
-            params=dict(params),
-        )
-
-
-def _passed_any(answers: _Answers, any_of: Iterable[str]) -> CriterionStatus:
+def _passed_any(answers: Answers, any_of: Iterable[str]) -> CriterionStatus:
     if answers.jp_tests is None:
         return "unknown"
     return "met" if answers.jp_tests & set(any_of) else "not_met"
@@ -339,7 +107,7 @@ _TAKE_HOSTED: Mapping[tuple[bool, bool], str] = {
 }
 
 
-def _take_step(builder: _Builder, test: JapaneseTest, *, or_higher: bool, other: bool) -> None:
+def _take_step(builder: RouteBuilder, test: JapaneseTest, *, or_higher: bool, other: bool) -> None:
     """Which test to take, who runs it and, where known, who holds it in Pakistan."""
     if test.host is None:
         builder.step(_TAKE[or_higher, other], test=test.name, body=test.body)
@@ -347,7 +115,7 @@ def _take_step(builder: _Builder, test: JapaneseTest, *, or_higher: bool, other:
         builder.step(_TAKE_HOSTED[or_higher, other], test=test.name, body=test.body, host=test.host)
 
 
-def _japanese_steps(builder: _Builder, any_of: tuple[str, ...]) -> None:
+def _japanese_steps(builder: RouteBuilder, any_of: tuple[str, ...]) -> None:
     """Which Japanese test to take, who runs it, where in Pakistan, and how to prepare."""
     jlpt = [t for t in JLPT_LEVELS if t in any_of]
     jft = next((t for t in reversed(JFT_LEVELS) if t in any_of), None)
@@ -364,7 +132,7 @@ def _japanese_steps(builder: _Builder, any_of: tuple[str, ...]) -> None:
     builder.step(N_("To prepare, join a Japanese course (see the FAQ)."))
 
 
-def _lower_jft(answers: _Answers, accepted: Iterable[str]) -> JapaneseTest | None:
+def _lower_jft(answers: Answers, accepted: Iterable[str]) -> JapaneseTest | None:
     """The worker's best JFT-Basic level when it is below every level these tests accept."""
     accepted_levels = [JFT_LEVELS.index(t) for t in accepted if t in JFT_LEVELS]
     if answers.jp_tests is None or not accepted_levels:
@@ -373,7 +141,7 @@ def _lower_jft(answers: _Answers, accepted: Iterable[str]) -> JapaneseTest | Non
     return catalogue.japanese_test(below[-1]) if below else None
 
 
-def _japanese_gap(builder: _Builder, answers: _Answers, any_of: tuple[str, ...]) -> None:
+def _japanese_gap(builder: RouteBuilder, answers: Answers, any_of: tuple[str, ...]) -> None:
     """Steps for a Japanese requirement not met, in order.
 
     A JFT-Basic level that is too low first (what it means), then the tests to take, then the
@@ -390,7 +158,7 @@ def _japanese_gap(builder: _Builder, answers: _Answers, any_of: tuple[str, ...])
         builder.step(N_("Read “{question}”."), question=entry.question)
 
 
-def _age(builder: _Builder, answers: _Answers) -> None:
+def _age(builder: RouteBuilder, answers: Answers) -> None:
     programme = catalogue.programme()
     min_age, coe_age = programme.min_age_at_entry, programme.coe_min_age
     builder.cite(programme.rules["min_age_at_entry"])
@@ -418,7 +186,7 @@ def _age(builder: _Builder, answers: _Answers) -> None:
 
 
 def _skills(
-    builder: _Builder, sector: Sector | None, answers: _Answers, skills_known: bool
+    builder: RouteBuilder, sector: Sector | None, answers: Answers, skills_known: bool
 ) -> None:
     """The skills-test criterion and, when it is not met, the test to take."""
     status: CriterionStatus = "unknown"
@@ -453,7 +221,7 @@ def _skills(
     builder.step(N_("To prepare, read the test body's website and ask OEC about training."))
 
 
-def _category_japanese(builder: _Builder, sector: Sector, answers: _Answers) -> None:
+def _category_japanese(builder: RouteBuilder, sector: Sector, answers: Answers) -> None:
     """The Japanese criterion of a field whose job types differ, before the job type is known."""
     builder.cite(sector.rule("categories"))
     options = [c.japanese_any_of for c in sector.categories]
@@ -473,7 +241,7 @@ def _category_japanese(builder: _Builder, sector: Sector, answers: _Answers) -> 
         _japanese_gap(builder, answers, min(options, key=_easiest_jlpt))
 
 
-def _japanese(builder: _Builder, sector: Sector | None, answers: _Answers) -> None:
+def _japanese(builder: RouteBuilder, sector: Sector | None, answers: Answers) -> None:
     """The Japanese-test criterion (by job type where the sector has job types)."""
     programme = catalogue.programme()
     if sector is None:
@@ -493,7 +261,9 @@ def _japanese(builder: _Builder, sector: Sector | None, answers: _Answers) -> No
         _japanese_gap(builder, answers, any_of)
 
 
-def _extra_tests(builder: _Builder, sector: Sector, answers: _Answers, waived: bool | None) -> None:
+def _extra_tests(
+    builder: RouteBuilder, sector: Sector, answers: Answers, waived: bool | None
+) -> None:
     """Further tests the field needs (nursing care: the Care Japanese test).
 
     ``waived``: True when Technical Intern Training waives them, None when that depends on the
@@ -525,7 +295,7 @@ def _extra_tests(builder: _Builder, sector: Sector, answers: _Answers, waived: b
             builder.fact_step(test.facts.get("tests_in_pakistan"))
 
 
-def _licence(builder: _Builder, sector: Sector, answers: _Answers) -> None:
+def _licence(builder: RouteBuilder, sector: Sector, answers: Answers) -> None:
     """The Japanese driving licence for driving jobs (first class for trucks, second for taxis)."""
     if not any(c.licence for c in sector.categories):
         return
@@ -555,7 +325,7 @@ def _licence(builder: _Builder, sector: Sector, answers: _Answers) -> None:
         builder.fact_step(sector.fact("licence"))
 
 
-def _ssw1_years(builder: _Builder, answers: _Answers) -> None:
+def _ssw1_years(builder: RouteBuilder, answers: Answers) -> None:
     if answers.ssw1_years is None:
         return
     programme = catalogue.programme()
@@ -578,7 +348,7 @@ def _ssw1_years(builder: _Builder, answers: _Answers) -> None:
         )
 
 
-def _titp_exemptions(builder: _Builder, sector: Sector | None, answers: _Answers) -> None:
+def _titp_exemptions(builder: RouteBuilder, sector: Sector | None, answers: Answers) -> None:
     """SSW (i) after Technical Intern Training (ii): which tests it waives."""
     programme = catalogue.programme()
     builder.cite(
@@ -618,7 +388,7 @@ def _skills_test_name(sector: Sector) -> str:
     return fact.name if fact is not None and fact.name is not None else sector.name
 
 
-def _find_employer(builder: _Builder, status: RouteStatus) -> None:
+def _find_employer(builder: RouteBuilder, status: RouteStatus) -> None:
     """The way on once the requirements are met (now, or after the steps above)."""
     for entry_id in ("fraud", "costs", "path"):
         builder.refer(catalogue.faq_entry(entry_id))
@@ -641,10 +411,10 @@ def _find_employer(builder: _Builder, status: RouteStatus) -> None:
 
 
 def _ssw1(
-    sector: Sector | None, answers: _Answers, today: date, *, alternative: bool = False
+    sector: Sector | None, answers: Answers, today: date, *, alternative: bool = False
 ) -> Route:
     """SSW (i): with the tests, or after Technical Intern Training (ii)."""
-    builder = _Builder(today)
+    builder = RouteBuilder(today)
     programme = catalogue.programme()
     if alternative and sector is not None:
         nurse = answers.sector
@@ -686,9 +456,9 @@ def _ssw1(
     return builder.route(route_id, sector=sector.name if sector is not None else YOUR_FIELD)
 
 
-def _ssw2(sector: Sector, answers: _Answers, today: date) -> Route:
+def _ssw2(sector: Sector, answers: Answers, today: date) -> Route:
     """SSW (ii) later: never "meets" here, since its skills test is not asked about."""
-    builder = _Builder(today)
+    builder = RouteBuilder(today)
     fact = sector.fact("ssw2")
     builder.cite(fact)
     builder.check(N_("Pass the SSW (ii) skills test for {sector}"), "unknown", sector=sector.name)
@@ -707,7 +477,7 @@ def _ssw2(sector: Sector, answers: _Answers, today: date) -> Route:
     return builder.route("ssw2", sector=sector.name)
 
 
-def _qualification(sector: Sector, answers: _Answers) -> CriterionStatus:
+def _qualification(sector: Sector, answers: Answers) -> CriterionStatus:
     """A related degree, or the years of related experience that replace it."""
     degree: CriterionStatus = "unknown"
     if answers.degree is not None:
@@ -725,22 +495,22 @@ def _qualification(sector: Sector, answers: _Answers) -> CriterionStatus:
     return "unknown"
 
 
-def _job_offer(builder: _Builder, sector: Sector, answers: _Answers) -> None:
+def _job_offer(builder: RouteBuilder, sector: Sector, answers: Answers) -> None:
     """The IT visa's job offer: a contract, for related work, paid at least the Japanese level."""
     offer: CriterionStatus = "met"
     if sector.job_offer_required:
         builder.cite(sector.rule("job_offer_required"), sector.fact("job_offer"))
         offer = builder.check(
-            N_("A job offer: a contract with a company in Japan"), _yes_no(answers.job_offer)
+            N_("A job offer: a contract with a company in Japan"), yes_no_status(answers.job_offer)
         )
     terms: list[CriterionStatus] = []
     if sector.related_work_required:
         builder.cite(sector.rule("related_work_required"))
-        related = _yes_no(answers.job_related) if offer == "met" else "unknown"
+        related = yes_no_status(answers.job_related) if offer == "met" else "unknown"
         terms.append(builder.check(N_("The work is related to your degree or experience"), related))
     if sector.pay_at_least_japanese:
         builder.cite(sector.rule("pay_at_least_japanese"))
-        pay = _yes_no(answers.job_pay) if offer == "met" else "unknown"
+        pay = yes_no_status(answers.job_pay) if offer == "met" else "unknown"
         terms.append(builder.check(N_("The pay is at least what a Japanese employee gets"), pay))
     if offer != "met":
         builder.step(N_("Find a job offer from a company in Japan."))
@@ -753,9 +523,9 @@ def _job_offer(builder: _Builder, sector: Sector, answers: _Answers) -> None:
         builder.step(N_("Ask the company to confirm this in your contract."))
 
 
-def _it_visa(sector: Sector, answers: _Answers, today: date) -> Route:
+def _it_visa(sector: Sector, answers: Answers, today: date) -> Route:
     """The engineer visa: a related degree (or years of experience) and a job offer in Japan."""
-    builder = _Builder(today)
+    builder = RouteBuilder(today)
     builder.fact_step(sector.fact("work"))  # IT is not an SSW field
     builder.cite(sector.rule("degree_any_of"), sector.fact("route"))
     years = sector.experience_years_instead
@@ -776,21 +546,21 @@ def _it_visa(sector: Sector, answers: _Answers, today: date) -> Route:
     if qualification == "not_met":
         builder.refer(catalogue.faq_entry("who_can_apply"))
         builder.step(N_("You can also look at the SSW fields. They need no degree."))
-        _job_offer(_Builder(today), sector, answers)  # not shown: the degree comes first
+        _job_offer(RouteBuilder(today), sector, answers)  # not shown: the degree comes first
     else:
         _job_offer(builder, sector, answers)
     builder.fact_step(sector.fact("japanese"))
     return builder.route("it_visa")
 
 
-def _nurse_licence(sector: Sector, answers: _Answers, today: date) -> Route:
-    builder = _Builder(today)
+def _nurse_licence(sector: Sector, answers: Answers, today: date) -> Route:
+    builder = RouteBuilder(today)
     builder.cite(sector.fact("work"))
     if sector.requires_home_licence:
         builder.cite(sector.rule("requires_home_licence"))
         builder.block(
             N_("A nursing licence from Pakistan (not as an assistant nurse)"),
-            _yes_no(answers.nursing_licence),
+            yes_no_status(answers.nursing_licence),
         )
     school, total = sector.min_nursing_school_years, sector.min_education_years
     if school is not None and total is not None:
@@ -821,9 +591,9 @@ def _nurse_licence(sector: Sector, answers: _Answers, today: date) -> Route:
     return builder.route("nurse_licence")
 
 
-def _under_age(answers: _Answers, today: date) -> Route:
+def _under_age(answers: Answers, today: date) -> Route:
     """Under the age from which one can register, take tests and apply (17): not now."""
-    builder = _Builder(today)
+    builder = RouteBuilder(today)
     programme = catalogue.programme()
     builder.cite(programme.rules["min_age_at_entry"], programme.rules["coe_min_age"])
     builder.block(
@@ -849,7 +619,7 @@ def _under_age(answers: _Answers, today: date) -> Route:
 
 
 def _not_open(sector: Sector, today: date, *, too_young: bool) -> Route:
-    builder = _Builder(today)
+    builder = RouteBuilder(today)
     builder.cite(sector.rule("hiring_from"))
     builder.block(
         N_("{sector}: hiring is expected from about {year}"),
@@ -876,7 +646,7 @@ def assess(answers: Mapping[str, object], *, today: date) -> Assessment:
     ``today`` is the date of the check (the engine's clock): facts past their review date are
     hedged. Raises ``ValueError`` for answers of the wrong type or unknown ids.
     """
-    a = _read_answers(answers)
+    a = read_answers(answers)
     sector = a.sector
     programme = catalogue.programme()
     too_young = a.age is not None and a.age < programme.coe_min_age

@@ -32,7 +32,6 @@ from bot.ssw import (
     review,
 )
 from bot.ssw.assessment import ROUTE_IDS, ROUTE_STATUSES
-from bot.ssw.model import Rule
 from bot.ssw.rendering import (
     DISCLAIMER,
     MARKS,
@@ -1161,21 +1160,6 @@ def test_a_fact_past_its_review_date_is_hedged(
     with using_language("en"):
         text = render(Assessment((after,)))
     assert f"⚠️ This was the news on December 1, 2026. It may have changed. Check {url}" in text
-
-
-def test_a_stale_rule_adds_a_hedge_at_the_end() -> None:
-    rule = Rule(
-        "hiring_from", 2027, ("x",), date(2026, 12, 1), "M", date(2027, 4, 1), "https://a.go.jp/"
-    )
-    builder = eligibility._Builder(LATER)
-    builder.cite(rule)
-    builder.step("A step.")
-    steps = builder.route("not_eligible").next_steps
-    assert [s.msgid for s in steps] == ["A step.", STALE_RULE]
-    assert steps[-1].params == {"date": "2026-12-01", "url": "https://a.go.jp/"}
-    fresh = eligibility._Builder(TODAY)
-    fresh.cite(rule)
-    assert fresh.route("not_eligible").next_steps == ()
 
 
 def test_a_rule_hedge_is_not_repeated_after_the_same_news() -> None:
