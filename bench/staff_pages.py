@@ -19,6 +19,7 @@ What it does
         leads: Urdu name + 2     /leads?q=علی خان&province=punjab&language=ur
         leads: CNIC + 2 filters  /leads?q=<a CNIC, no dashes>&province=...&status=new
         lead detail              /leads/<id> (a different lead each round; recorded in the log)
+        leads: outcome + prov.   /leads?eligible=meets&province=punjab
         dashboard (30 days)      /dashboard
         dashboard (90 days)      /dashboard?days=90
         facts due                /facts-due
@@ -136,6 +137,7 @@ async def measure(url: str, leads: int, repeat: int, reuse: bool = False) -> dic
             "/leads?q=%D8%B9%D9%84%DB%8C+%D8%AE%D8%A7%D9%86&province=punjab&language=ur"
         ),
         "leads: CNIC + 2 filters": lambda: f"/leads?q={cnic}&province=punjab&status=new",
+        "leads: outcome + province": lambda: "/leads?eligible=meets&province=punjab",
         "lead detail": lambda: f"/leads/{rng.choice(ids)}",
         "dashboard (30 days)": lambda: "/dashboard",
         "dashboard (90 days)": lambda: "/dashboard?days=90",

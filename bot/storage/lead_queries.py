@@ -17,9 +17,10 @@ A stream reads one consistent snapshot. On SQLite it is a deferred (read) transa
 export never blocks the bot's writers (every other transaction here is BEGIN IMMEDIATE); on
 PostgreSQL a read-only transaction holding a cursor.
 
-JSON fields are queried per dialect: SQLite's ``json_each``/``json_extract``, PostgreSQL's
-``jsonb_array_elements``/``jsonb_extract_path_text``. Filter semantics are documented in
-``bot.staff.filters``; the eligibility outcome ranks routes as ``bot.staff.outcome.OUTCOMES``.
+JSON fields (of unfinished registrations' state) are queried per dialect: SQLite's
+``json_each``/``json_extract``, PostgreSQL's ``jsonb_array_elements``/``jsonb_extract_path``.
+Filter semantics are documented in ``bot.staff.filters``; the eligibility outcome is the column
+``leads.outcome`` (``bot.storage.models.outcome_key``).
 """
 
 from __future__ import annotations
@@ -41,10 +42,8 @@ from sqlalchemy import (
     and_,
     cast,
     exists,
-    false,
     func,
     literal,
-    not_,
     or_,
     select,
     type_coerce,
@@ -53,7 +52,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncResult
 from sqlalchemy.orm import aliased
 
 from bot.staff.filters import FilterError, LeadFilter
-from bot.staff.outcome import NOT_CHECKED, OUTCOMES
 from bot.storage.db import READ_ONLY
 from bot.storage.models import Conversation, Lead, User
 
@@ -151,19 +149,6 @@ class _Json:
         elements = self._elements(column, path)
         return exists(select(literal(1)).select_from(elements).where(elements.c.value == value))
 
-    def any_field_in(
-        self, column: Any, path: Sequence[str], field: str, values: Sequence[str]
-    ) -> ColumnElement[bool]:
-        """Some object of the array at ``path`` has ``field`` equal to one of ``values``."""
-        if not values:
-            return false()
-        elements = self._elements(column, path)
-        if self.pg:
-            value = func.jsonb_extract_path_text(elements.c.value, field)
-        else:
-            value = func.json_extract(elements.c.value, f'$."{field}"')
-        return exists(select(literal(1)).select_from(elements).where(value.in_(values)))
-
     def nonempty_object(self, column: Any, *path: str) -> ColumnElement[bool]:
         if self.pg:
             at = func.jsonb_extract_path(column, *path)
@@ -175,19 +160,6 @@ class _Json:
 
 
 # -- leads -------------------------------------------------------------------------------------
-
-
-def _outcome(json: _Json, outcome: str) -> ColumnElement[bool]:
-    """The lead's best route has this outcome (``NOT_CHECKED``: no route at all)."""
-    names = list(OUTCOMES)
-    if outcome == NOT_CHECKED:
-        every = [status for statuses in OUTCOMES.values() for status in statuses]
-        return not_(json.any_field_in(Lead.eligibility, ["routes"], "status", every))
-    better = [status for name in names[: names.index(outcome)] for status in OUTCOMES[name]]
-    this = json.any_field_in(Lead.eligibility, ["routes"], "status", OUTCOMES[outcome])
-    if not better:
-        return this
-    return and_(this, not_(json.any_field_in(Lead.eligibility, ["routes"], "status", better)))
 
 
 def _officer_column() -> Any:
@@ -216,9 +188,7 @@ def _text_search(
 def lead_conditions(where: LeadFilter, dialect: str) -> list[ColumnElement[bool]]:
     """The WHERE conditions on ``leads`` for a filter (``where.unfinished`` is not about leads:
     see ``unfinished_conditions``)."""
-    json = _Json(dialect)
-    # columns of ix_leads_list first, the JSON ones (eligibility) last: SQLite then checks a
-    # lead's row only once the indexed conditions have passed
+    # every condition is on a column of ix_leads_list (see through_list_index)
     conditions = _between(Lead.created_at, where.since, where.until)
     if where.sector:
         conditions.append(Lead.sectors.contains(f",{where.sector},", autoescape=True))
@@ -237,14 +207,14 @@ def lead_conditions(where: LeadFilter, dialect: str) -> list[ColumnElement[bool]
             _text_search(where, Lead.full_name, Lead.reference, Lead.cnic, Lead.mobile)
         )
     if where.eligible:
-        conditions.append(_outcome(json, where.eligible))
+        conditions.append(Lead.outcome == where.eligible)
     return conditions
 
 
 def through_list_index(query: Select[Any]) -> Select[Any]:
     """Read ``leads`` through ``ix_leads_list`` on SQLite (a hint; other databases choose for
-    themselves). Its columns answer every condition of ``lead_conditions`` but eligibility,
-    so SQLite reads a lead's row (several pages: answers, eligibility) only for a match."""
+    themselves). Its columns answer every condition of ``lead_conditions``, so SQLite reads a
+    lead's row (several pages: answers, eligibility) only for the page shown."""
     return query.with_hint(Lead, "INDEXED BY ix_leads_list", "sqlite")
 
 

@@ -22,6 +22,8 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine.interfaces import ExecutionContext
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, validates
 
+from bot.staff.outcome import NOT_CHECKED, OUTCOMES
+
 JsonType = JSON().with_variant(JSONB(), "postgresql")
 
 
@@ -41,6 +43,25 @@ def sectors_text(answers: Any) -> str | None:
     if not isinstance(picked, list) or not picked:
         return None
     return "," + ",".join(str(sector) for sector in picked) + ","
+
+
+def outcome_key(eligibility: Any) -> str:
+    """A stored eligibility check's outcome (``Lead.outcome``): the best of its routes'
+    statuses as a key of ``bot.staff.outcome.OUTCOMES``, or "none" when there is no check."""
+    routes = eligibility.get("routes") if isinstance(eligibility, dict) else None
+    statuses = (
+        {r.get("status") for r in routes if isinstance(r, dict)}
+        if isinstance(routes, list)
+        else set()
+    )
+    for name, accepted in OUTCOMES.items():
+        if statuses.intersection(accepted):
+            return name
+    return NOT_CHECKED
+
+
+def _outcome_default(context: ExecutionContext) -> str:
+    return outcome_key(context.get_current_parameters().get("eligibility"))  # type: ignore[attr-defined]
 
 
 def _sectors_default(context: ExecutionContext) -> str | None:
@@ -115,6 +136,7 @@ class Lead(Base):
             "status",
             "source",
             "sectors",
+            "outcome",
             "assigned_officer_id",
             "full_name",
             "reference",
@@ -138,6 +160,9 @@ class Lead(Base):
     # the answers on every insert and ORM assignment: the sector filter and counts read it
     sectors: Mapped[str | None] = mapped_column(String(400), default=_sectors_default)
     eligibility: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
+    # the eligibility check's outcome (``outcome_key``: meets, after_steps, not_now, none),
+    # kept in step with ``eligibility`` like ``sectors``: the list's outcome filter reads it
+    outcome: Mapped[str | None] = mapped_column(String(12), default=_outcome_default)
     source: Mapped[str | None] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(16), default="new")
@@ -168,6 +193,11 @@ class Lead(Base):
     def _keep_sectors(self, _key: str, answers: dict[str, Any]) -> dict[str, Any]:
         self.sectors = sectors_text(answers)
         return answers
+
+    @validates("eligibility")
+    def _keep_outcome(self, _key: str, eligibility: dict[str, Any] | None) -> Any:
+        self.outcome = outcome_key(eligibility)
+        return eligibility
 
 
 class FunnelEvent(Base):

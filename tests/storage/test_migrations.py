@@ -206,3 +206,34 @@ def test_0005_fills_the_sectors_of_stored_leads(empty_url: str) -> None:
     downgrade(empty_url, "0004")
     upgrade(empty_url)
     assert asyncio.run(_schema_differences(empty_url)) == []
+
+
+def _lead_with_check(n: int, eligibility: str | None) -> str:
+    stored = "NULL" if eligibility is None else f"'{eligibility}'"
+    return (
+        "INSERT INTO leads (reference, user_id, cnic, full_name, mobile, birth_date, answers,"
+        " eligibility, language, status, consent_at, created_at, updated_at) VALUES"
+        f" ('SSW-TEST-000{n}', {USER_9001}, '123451234567{n}', 'Test Worker', '+923001234567',"
+        f" '1998-03-15', '{{}}', {stored}, 'ur', 'new', '2026-11-01 10:01:00',"
+        " '2026-11-01 10:05:00', '2026-11-01 10:05:00')"
+    )
+
+
+def test_0008_fills_the_outcome_of_stored_checks(empty_url: str) -> None:
+    upgrade(empty_url, "0007")
+    checks = [
+        None,  # never checked
+        '{"routes": [{"status": "not_now"}, {"status": "after_steps"}]}',  # the best counts
+        '{"routes": [{"status": "eligible"}]}',  # the first format's word for meets
+        '{"routes": {"status": "meets"}}',  # not a list of routes: unreadable, no outcome
+        '{"routes": []}',
+    ]
+    leads = [_lead_with_check(n, check) for n, check in enumerate(checks)]
+    asyncio.run(_execute(empty_url, OLD_ROWS[0], *leads))
+    upgrade(empty_url)
+    [rows] = asyncio.run(_execute(empty_url, "SELECT outcome FROM leads ORDER BY id"))
+    assert [row[0] for row in rows] == ["none", "after_steps", "meets", "none", "none"]
+    assert asyncio.run(_schema_differences(empty_url)) == []
+    downgrade(empty_url, "0007")
+    upgrade(empty_url)
+    assert asyncio.run(_schema_differences(empty_url)) == []

@@ -289,3 +289,21 @@ async def test_a_lead_keeps_its_sectors_column_in_step_with_its_answers(
     async with services.repository.user("telegram", "1201") as unit:
         await unit.save_lead(none)
     assert (await lead_of(services, saved.reference)).sectors is None
+
+
+async def test_a_lead_keeps_its_outcome_column_in_step_with_its_check(
+    services: Services,
+) -> None:
+    """``leads.outcome`` (the staff list's outcome filter) follows the eligibility check stored
+    with the lead: none without one, the best route's outcome with one, again when it changes."""
+    async with services.repository.user("telegram", "1202") as unit:
+        saved = await unit.save_lead(lead())
+    assert (await lead_of(services, saved.reference)).outcome == "none"
+    checked = {"routes": [{"status": "not_now"}, {"status": "after_steps"}]}
+    async with services.repository.user("telegram", "1202") as unit:
+        await unit.save_lead(LeadData(**{**lead().__dict__, "eligibility": checked}))
+    assert (await lead_of(services, saved.reference)).outcome == "after_steps"
+    met = {"routes": [{"status": "meets"}]}
+    async with services.repository.user("telegram", "1202") as unit:
+        await unit.save_lead(LeadData(**{**lead().__dict__, "eligibility": met}))
+    assert (await lead_of(services, saved.reference)).outcome == "meets"
