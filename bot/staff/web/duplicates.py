@@ -35,8 +35,8 @@ DECISION_LABELS = {
     "merge": N_("Merged"),
     "invalid": N_("Marked one invalid"),
 }
-ACCOUNT_SAME = N_("same account")
-ACCOUNT_OTHER = N_("another account")
+ACCOUNT_SAME = N_("Both from the same account")
+ACCOUNT_OTHER = N_("From two different accounts")
 
 
 def _page_number(raw: str | None) -> int:
@@ -142,8 +142,8 @@ def _rows(lead: Lead, other: Lead, language: str) -> list[dict[str, Any]]:
     account = ACCOUNT_SAME if lead.user_id == other.user_id else ACCOUNT_OTHER
     rows.append(
         {
-            "label": gettext(N_("Came from")),
-            "values": (gettext(account), gettext(account)),
+            "label": gettext(N_("Accounts")),
+            "values": (gettext(account),),  # one cell across both leads
             "same": False,
             "dir": "auto",
         }

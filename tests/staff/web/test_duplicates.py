@@ -79,12 +79,12 @@ async def test_a_pair_side_by_side_with_the_matches_marked(staff_web: StaffWeb) 
         "Registered": False,
         "Source": False,
         "Status": False,  # shown, not compared
-        "Came from": False,
+        "Accounts": False,
     }
     assert "35202-1234567-1" in text and "+92 345 9876543" in text  # officers: in full
     assert "\u2068Faisalabad\u2069 · \u2068Punjab\u2069" in text
     assert "\u2068Karachi\u2069 · \u2068Sindh\u2069" in text
-    assert text.count("another account") == 2
+    assert text.count("From two different accounts") == 1  # one cell across both leads
     assert "telegram" not in text.lower()  # accounts are never shown by their ids
     for user_id in (first.user_id, second.user_id):
         assert f"u{user_id}" not in text
