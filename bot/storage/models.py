@@ -210,11 +210,11 @@ class FunnelEvent(Base):
 
     __tablename__ = "funnel_events"
     __table_args__ = (
-        # counts per flow and kind over a period; the dashboard's people per stage and each
-        # person's latest step
+        # counts per flow and kind over a period; the dashboard's people per stage; each
+        # person's latest step and whether they registered since, from the index alone
         Index("ix_funnel_flow_kind_at_user", "flow", "kind", "at", "user_id"),
         Index("ix_funnel_kind_at_flow_user", "kind", "at", "flow", "user_id"),
-        Index("ix_funnel_user_flow_kind", "user_id", "flow", "kind", "id"),
+        Index("ix_funnel_user_flow_kind", "user_id", "flow", "kind", "id", "at", "step"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -1,10 +1,15 @@
-"""leads.outcome: the eligibility check's outcome as a short column, in ix_leads_list
+"""leads.outcome: the eligibility check's outcome as a short column, in ix_leads_list;
+ix_funnel_user_flow_kind with the time and the step
 
 The staff list's outcome filter read each lead's JSON (its routes' statuses): about a second
 on SQLite for 100,000 leads. ``leads.outcome`` holds the best outcome (meets, after_steps,
 not_now, or none for no check; ``bot.storage.models.outcome_key``), filled here from the stored
 checks with the statuses of both formats, then kept in step by the model; ``ix_leads_list``
 is made again with it, so the filter is answered from the index like the others.
+
+``ix_funnel_user_flow_kind`` (user, flow, kind, id) gains ``at`` and ``step``: the dashboard's
+"where people stop" reads each person's latest step and whether they registered since from the
+index alone, not from 100,000 rows (on SQLite about a third less time).
 
 Revision ID: 0008
 Revises: 0007
@@ -37,6 +42,7 @@ OLD_LIST = [
     "mobile",
 ]
 NEW_LIST = [*OLD_LIST[:7], "outcome", *OLD_LIST[7:]]
+FUNNEL_USER = ["user_id", "flow", "kind", "id"]  # as 0005 made it
 
 # best first, each with the stored route statuses that mean it (format 2, then format 1 words)
 OUTCOMES = (
@@ -75,9 +81,15 @@ def upgrade() -> None:
     with op.batch_alter_table("leads", schema=None) as batch_op:
         batch_op.drop_index("ix_leads_list")
         batch_op.create_index("ix_leads_list", NEW_LIST, unique=False)
+    with op.batch_alter_table("funnel_events", schema=None) as batch_op:
+        batch_op.drop_index("ix_funnel_user_flow_kind")
+        batch_op.create_index("ix_funnel_user_flow_kind", [*FUNNEL_USER, "at", "step"])
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("funnel_events", schema=None) as batch_op:
+        batch_op.drop_index("ix_funnel_user_flow_kind")
+        batch_op.create_index("ix_funnel_user_flow_kind", FUNNEL_USER)
     with op.batch_alter_table("leads", schema=None) as batch_op:
         batch_op.drop_index("ix_leads_list")
         batch_op.create_index("ix_leads_list", OLD_LIST, unique=False)
