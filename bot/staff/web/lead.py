@@ -170,6 +170,15 @@ def _note(form: dict[str, str]) -> str | None:
     return note[:MAX_NOTE] or None
 
 
+async def _add_note(request: web.Request, lead: Lead, note: str) -> None:
+    """A note on the lead's timeline by the signed-in officer, and its audit entry."""
+    session, at, account = db(request), now(request), signed_in(request)
+    await store.add_note(session, lead, note, account, at)
+    await store.audit(
+        session, "lead_note", at, account=account, lead_id=lead.id, address=client_address(request)
+    )
+
+
 async def change_status(request: web.Request) -> web.StreamResponse:
     """A new status, with an optional note; the same status with a note is just a note. A
     stage the worker should know of queues a notice to them in the same transaction."""
@@ -195,33 +204,15 @@ async def change_status(request: web.Request) -> web.StreamResponse:
             address=client_address(request),
         )
     elif note:
-        await store.add_note(session, lead, note, account, at)
-        await store.audit(
-            session,
-            "lead_note",
-            at,
-            account=account,
-            lead_id=lead.id,
-            address=client_address(request),
-        )
+        await _add_note(request, lead, note)
     return redirect(f"/leads/{lead.id}#timeline")
 
 
 async def add_note(request: web.Request) -> web.StreamResponse:
-    account = signed_in(request)
     note = _note(await fields(request))
     lead = await _lead(request, for_update=True)
     if note:
-        session, at = db(request), now(request)
-        await store.add_note(session, lead, note, account, at)
-        await store.audit(
-            session,
-            "lead_note",
-            at,
-            account=account,
-            lead_id=lead.id,
-            address=client_address(request),
-        )
+        await _add_note(request, lead, note)
     return redirect(f"/leads/{lead.id}#timeline")
 
 
