@@ -54,6 +54,18 @@ def outcome(assessment: ssw.Assessment | None) -> str:
     return _OUTCOME_OF_STATUS[route.status] if route is not None else NOT_CHECKED
 
 
+def stored_outcome(stored: Any) -> str:
+    """``outcome`` of an assessment as stored with a lead (its JSON as a dict), read from its
+    routes' statuses alone: what ``leads.outcome`` holds. Anything else is ``NOT_CHECKED``."""
+    routes = stored.get("routes") if isinstance(stored, Mapping) else None
+    ranks = [
+        _RANK[route["status"]]
+        for route in (routes if isinstance(routes, list) else ())
+        if isinstance(route, Mapping) and route.get("status") in _RANK
+    ]
+    return list(OUTCOMES)[min(ranks)] if ranks else NOT_CHECKED
+
+
 def outcome_text(assessment: ssw.Assessment | None) -> str:
     """``Meets the main requirements: SSW (i) in Construction`` — the best route, in English."""
     route = best_route(assessment) if assessment is not None else None

@@ -20,7 +20,7 @@ PostgreSQL a read-only transaction holding a cursor.
 JSON fields (of unfinished registrations' state) are queried per dialect: SQLite's
 ``json_each``/``json_extract``, PostgreSQL's ``jsonb_array_elements``/``jsonb_extract_path``.
 Filter semantics are documented in ``bot.staff.filters``; the eligibility outcome is the column
-``leads.outcome`` (``bot.storage.models.outcome_key``).
+``leads.outcome`` (``bot.staff.outcome.stored_outcome``).
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine.interfaces import ExecutionContext
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, validates
 
-from bot.staff.outcome import NOT_CHECKED, OUTCOMES
+from bot.staff.outcome import stored_outcome
 
 JsonType = JSON().with_variant(JSONB(), "postgresql")
 
@@ -45,23 +45,8 @@ def sectors_text(answers: Any) -> str | None:
     return "," + ",".join(str(sector) for sector in picked) + ","
 
 
-def outcome_key(eligibility: Any) -> str:
-    """A stored eligibility check's outcome (``Lead.outcome``): the best of its routes'
-    statuses as a key of ``bot.staff.outcome.OUTCOMES``, or "none" when there is no check."""
-    routes = eligibility.get("routes") if isinstance(eligibility, dict) else None
-    statuses = (
-        {r.get("status") for r in routes if isinstance(r, dict)}
-        if isinstance(routes, list)
-        else set()
-    )
-    for name, accepted in OUTCOMES.items():
-        if statuses.intersection(accepted):
-            return name
-    return NOT_CHECKED
-
-
 def _outcome_default(context: ExecutionContext) -> str:
-    return outcome_key(context.get_current_parameters().get("eligibility"))  # type: ignore[attr-defined]
+    return stored_outcome(context.get_current_parameters().get("eligibility"))  # type: ignore[attr-defined]
 
 
 def _sectors_default(context: ExecutionContext) -> str | None:
@@ -160,8 +145,9 @@ class Lead(Base):
     # the answers on every insert and ORM assignment: the sector filter and counts read it
     sectors: Mapped[str | None] = mapped_column(String(400), default=_sectors_default)
     eligibility: Mapped[dict[str, Any] | None] = mapped_column(JsonType)
-    # the eligibility check's outcome (``outcome_key``: meets, after_steps, not_now, none),
-    # kept in step with ``eligibility`` like ``sectors``: the list's outcome filter reads it
+    # the eligibility check's outcome (meets, after_steps, not_now or none, from
+    # ``bot.staff.outcome.stored_outcome``), kept in step with ``eligibility`` like
+    # ``sectors``: the list's outcome filter reads it
     outcome: Mapped[str | None] = mapped_column(String(12), default=_outcome_default)
     source: Mapped[str | None] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(8))
@@ -196,7 +182,7 @@ class Lead(Base):
 
     @validates("eligibility")
     def _keep_outcome(self, _key: str, eligibility: dict[str, Any] | None) -> Any:
-        self.outcome = outcome_key(eligibility)
+        self.outcome = stored_outcome(eligibility)
         return eligibility
 
 

@@ -3,7 +3,7 @@ ix_funnel_user_flow_kind with the time and the step
 
 The staff list's outcome filter read each lead's JSON (its routes' statuses): about a second
 on SQLite for 100,000 leads. ``leads.outcome`` holds the best outcome (meets, after_steps,
-not_now, or none for no check; ``bot.storage.models.outcome_key``), filled here from the stored
+not_now, or none for no check; ``bot.staff.outcome.stored_outcome``), filled here from the stored
 checks with the statuses of both formats, then kept in step by the model; ``ix_leads_list``
 is made again with it, so the filter is answered from the index like the others.
 
