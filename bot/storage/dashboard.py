@@ -30,7 +30,7 @@ from sqlalchemy import Date, and_, cast, distinct, exists, func, literal_column,
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.storage.db import READ_ONLY
+from bot.storage.db import read_transaction
 from bot.storage.lead_queries import PAKISTAN, REGISTRATION, day_start_utc, through_list_index
 from bot.storage.models import FunnelEvent, Lead
 
@@ -223,10 +223,8 @@ class Figures:
 
 
 async def _read(database: AsyncEngine, query: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    async with database.connect() as connection:
-        connection = await connection.execution_options(**READ_ONLY)
-        async with connection.begin():
-            return await query(AsyncSession(bind=connection))
+    async with read_transaction(database) as connection:
+        return await query(AsyncSession(bind=connection))
 
 
 async def read_all(database: AsyncEngine, period: Period) -> Figures:

@@ -3,7 +3,8 @@
 SQLite runs in WAL mode with a busy timeout, and every transaction starts with BEGIN IMMEDIATE
 so concurrent writers queue instead of failing. PostgreSQL uses row locks (see repository).
 A connection with the ``READ_ONLY`` execution options starts a deferred (read) transaction
-instead: in WAL mode it reads a snapshot and never blocks writers (long exports use it).
+instead: in WAL mode it reads a snapshot and never blocks writers (``read_transaction``: exports
+and the dashboard use it).
 
 SQLite table hints: ``select(...).with_hint(Lead, "INDEXED BY ix", "sqlite")`` renders as
 ``FROM leads INDEXED BY ix`` (SQLAlchemy renders no table hints for SQLite by itself). SQLite's
@@ -13,12 +14,15 @@ for small and scans the table where a covering index would be read many times fa
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -27,8 +31,18 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.sql.expression import FromClause
 
 # Execution options for a long read (an export): a deferred transaction on SQLite, a read-only
-# one on PostgreSQL. ``connection = await connection.execution_options(**READ_ONLY)``.
+# one on PostgreSQL (``read_transaction`` opens a connection with them).
 READ_ONLY: dict[str, Any] = {"ssw_read_only": True, "postgresql_readonly": True}
+
+
+@asynccontextmanager
+async def read_transaction(database: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    """A connection of its own in a read-only transaction (``READ_ONLY``), for the length of
+    the block: never SQLite's write lock, so the bot keeps saving answers meanwhile."""
+    async with database.connect() as connection:
+        connection = await connection.execution_options(**READ_ONLY)
+        async with connection.begin():
+            yield connection
 
 
 def _sqlite_from_hint(

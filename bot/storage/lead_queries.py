@@ -52,7 +52,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncResult
 from sqlalchemy.orm import aliased
 
 from bot.staff.filters import FilterError, LeadFilter
-from bot.storage.db import READ_ONLY
+from bot.storage.db import read_transaction
 from bot.storage.models import Conversation, Lead, User
 
 PAKISTAN = ZoneInfo("Asia/Karachi")
@@ -322,14 +322,12 @@ async def stream_leads(
         query = query.outerjoin(*join)
     query = query.order_by(Lead.created_at, Lead.id).execution_options(yield_per=batch)
     duplicates = join is not None
-    async with database.connect() as connection:
-        connection = await connection.execution_options(**READ_ONLY)
-        async with connection.begin():
-            result = await connection.stream(query)
-            async with contextlib.aclosing(_partitions(result)) as parts:
-                async for part in parts:
-                    for row in part:
-                        yield _lead_row(row, duplicates)
+    async with read_transaction(database) as connection:
+        result = await connection.stream(query)
+        async with contextlib.aclosing(_partitions(result)) as parts:
+            async for part in parts:
+                for row in part:
+                    yield _lead_row(row, duplicates)
 
 
 async def _partitions(result: AsyncResult[Any]) -> AsyncGenerator[Sequence[Any], None]:
@@ -423,18 +421,16 @@ async def stream_unfinished(
         .order_by(User.last_seen_at, User.id)
         .execution_options(yield_per=batch)
     )
-    async with database.connect() as connection:
-        connection = await connection.execution_options(**READ_ONLY)
-        async with connection.begin():
-            result = await connection.stream(query)
-            async with contextlib.aclosing(_partitions(result)) as parts:
-                async for part in parts:
-                    for user_id, last_seen_at, state, language, source, reference in part:
-                        yield UnfinishedRow(
-                            user_id=user_id,
-                            last_seen_at=_datetime(last_seen_at),
-                            state=_json(state) or {},
-                            language=language,
-                            source=source,
-                            lead_reference=reference,
-                        )
+    async with read_transaction(database) as connection:
+        result = await connection.stream(query)
+        async with contextlib.aclosing(_partitions(result)) as parts:
+            async for part in parts:
+                for user_id, last_seen_at, state, language, source, reference in part:
+                    yield UnfinishedRow(
+                        user_id=user_id,
+                        last_seen_at=_datetime(last_seen_at),
+                        state=_json(state) or {},
+                        language=language,
+                        source=source,
+                        lead_reference=reference,
+                    )
