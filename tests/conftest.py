@@ -12,8 +12,10 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.app import Services, build_services
+from bot.storage.db import create_engine
 from bot.storage.migrate import upgrade
 from tests.fake_bot_api import FakeBotApi
 
@@ -96,6 +98,16 @@ def sqlite_url(tmp_path: Path) -> str:
     url = f"sqlite:///{tmp_path / 'ssw_test.db'}"
     upgrade(url)
     return url
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """A SQLAlchemy engine on this test's database (each test runs on SQLite, then PostgreSQL)."""
+    engine = create_engine(database_url)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
 
 
 @pytest.fixture

@@ -50,15 +50,6 @@ class Clock:
 
 
 @pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    database = create_engine(database_url)
-    try:
-        yield database
-    finally:
-        await database.dispose()
-
-
-@pytest.fixture
 async def ptb_bot(api: FakeBotApi) -> AsyncIterator[Bot]:
     async with Bot(TOKEN, base_url=api.base_url, base_file_url=api.base_file_url) as bot:
         yield bot
@@ -70,12 +61,12 @@ async def officer(sessions: async_sessionmaker[AsyncSession]) -> StaffAccount:
 
 
 async def notice_for(
-    api: FakeBotApi, engine: AsyncEngine, account: StaffAccount, chat: int, **lead: str
+    api: FakeBotApi, database: AsyncEngine, account: StaffAccount, chat: int, **lead: str
 ) -> int:
     """A worker on Telegram (chat ``chat``) whose lead an officer moves to "contacted"."""
     api.user(chat)
-    reference = await factory.add_lead(engine, **lead)
-    sessions = session_factory(engine)
+    reference = await factory.add_lead(database, **lead)
+    sessions = session_factory(database)
     async with sessions() as db, db.begin():
         row = await db.scalar(select(Lead).where(Lead.reference == reference))
         assert row is not None and row.user_id is not None
@@ -85,39 +76,39 @@ async def notice_for(
     return messages[-1].id
 
 
-async def row(engine: AsyncEngine, message_id: int) -> OutboxMessage:
-    async with session_factory(engine)() as db:
+async def row(database: AsyncEngine, message_id: int) -> OutboxMessage:
+    async with session_factory(database)() as db:
         found = await db.get(OutboxMessage, message_id)
     assert found is not None
     return found
 
 
 async def test_a_blocked_chat_is_marked_blocked_after_one_try(
-    api: FakeBotApi, ptb_bot: Bot, engine: AsyncEngine
+    api: FakeBotApi, ptb_bot: Bot, database: AsyncEngine
 ) -> None:
-    sessions = session_factory(engine)
+    sessions = session_factory(database)
     account = await officer(sessions)
     api.user(2101).blocked = True
-    blocked = await notice_for(api, engine, account, 2101)
-    delivered = await notice_for(api, engine, account, 2102)
+    blocked = await notice_for(api, database, account, 2101)
+    delivered = await notice_for(api, database, account, 2102)
     sender = OutboxSender(ptb_bot, sessions, FAST)
 
     assert await sender.run_once() == 2
     for _ in range(3):
         assert await sender.run_once() == 0  # nothing is tried again
     assert len(api.calls_to("sendMessage")) == 2
-    stopped = await row(engine, blocked)
+    stopped = await row(database, blocked)
     assert (stopped.state, stopped.attempts, stopped.last_error) == ("blocked", 1, "Forbidden")
-    assert (await row(engine, delivered)).state == "sent"
+    assert (await row(database, delivered)).state == "sent"
     assert api.messages(2101) == [] and len(api.messages(2102)) == 1
 
 
 async def test_a_429_is_waited_out_and_the_notice_delivered_once(
-    api: FakeBotApi, ptb_bot: Bot, engine: AsyncEngine
+    api: FakeBotApi, ptb_bot: Bot, database: AsyncEngine
 ) -> None:
-    sessions = session_factory(engine)
+    sessions = session_factory(database)
     account = await officer(sessions)
-    message_id = await notice_for(api, engine, account, 2201)
+    message_id = await notice_for(api, database, account, 2201)
     api.retry_after_once("sendMessage", 1)
     background = Background(OutboxSender(ptb_bot, sessions, FAST))
     background.start()
@@ -129,49 +120,49 @@ async def test_a_429_is_waited_out_and_the_notice_delivered_once(
     assert accepted - refused >= 1.0  # it waited as long as Telegram asked
     assert "OEC has tried to contact you" in notice.text
     assert len(api.messages(2201)) == 1
-    sent = await row(engine, message_id)
+    sent = await row(database, message_id)
     assert (sent.state, sent.attempts) == ("sent", 1)  # the 429 was not counted as an attempt
 
 
 async def test_transient_errors_are_retried_a_bounded_number_of_times(
-    api: FakeBotApi, ptb_bot: Bot, engine: AsyncEngine
+    api: FakeBotApi, ptb_bot: Bot, database: AsyncEngine
 ) -> None:
-    sessions = session_factory(engine)
+    sessions = session_factory(database)
     account = await officer(sessions)
-    message_id = await notice_for(api, engine, account, 2301)
+    message_id = await notice_for(api, database, account, 2301)
     api.fail_methods["sendMessage"] = (502, "Bad Gateway")
     sender = OutboxSender(ptb_bot, sessions, replace(FAST, max_attempts=3))
     for _ in range(6):
         await sender.run_once()
     assert len(api.calls_to("sendMessage")) == 3
-    failed = await row(engine, message_id)
+    failed = await row(database, message_id)
     assert (failed.state, failed.attempts) == ("failed", 3)
 
 
 async def test_backoff_doubles_between_transient_failures(
-    api: FakeBotApi, ptb_bot: Bot, engine: AsyncEngine
+    api: FakeBotApi, ptb_bot: Bot, database: AsyncEngine
 ) -> None:
-    sessions = session_factory(engine)
+    sessions = session_factory(database)
     account = await officer(sessions)
-    message_id = await notice_for(api, engine, account, 2401)
+    message_id = await notice_for(api, database, account, 2401)
     api.fail_methods["sendMessage"] = (502, "Bad Gateway")
     clock = Clock()
     sender = OutboxSender(ptb_bot, sessions, replace(FAST, backoff_seconds=10.0), now=clock)
     await sender.run_once()
-    first = await row(engine, message_id)
+    first = await row(database, message_id)
     waited = first.next_attempt_at.replace(tzinfo=UTC) - clock.at.replace(tzinfo=UTC)
     assert waited == timedelta(seconds=10)
     clock.advance(seconds=5)
     assert await sender.run_once() == 0  # not due yet
     clock.advance(seconds=5)
     assert await sender.run_once() == 1
-    second = await row(engine, message_id)
+    second = await row(database, message_id)
     waited = second.next_attempt_at.replace(tzinfo=UTC) - clock.at.replace(tzinfo=UTC)
     assert waited == timedelta(seconds=20) and second.attempts == 2
 
 
 async def test_the_group_hears_of_new_leads_in_one_batch_without_personal_data(
-    api: FakeBotApi, ptb_bot: Bot, engine: AsyncEngine
+    api: FakeBotApi, ptb_bot: Bot, database: AsyncEngine
 ) -> None:
     api.group(GROUP)
     for answers in (
@@ -179,23 +170,23 @@ async def test_the_group_hears_of_new_leads_in_one_batch_without_personal_data(
         {"sectors": ["construction"], "province": "sindh"},
         {"province": "sindh"},
     ):
-        await factory.add_lead(engine, answers=answers)
+        await factory.add_lead(database, answers=answers)
     clock = Clock()
     settings = replace(FAST, group_chat_id=GROUP, announce_every=timedelta(minutes=10))
-    sender = OutboxSender(ptb_bot, session_factory(engine), settings, now=clock)
+    sender = OutboxSender(ptb_bot, session_factory(database), settings, now=clock)
 
     await sender.run_once()
     (announcement,) = api.messages(GROUP)
     assert announcement.text == (
         "3 new registrations\nWork: Construction 3, Agriculture 1\nProvinces: Sindh 2, Punjab 1"
     )
-    async with session_factory(engine)() as db:
+    async with session_factory(database)() as db:
         leads = (await db.scalars(select(Lead))).all()
     for lead in leads:
         for secret in (lead.full_name, lead.cnic, lead.mobile[3:], lead.reference):
             assert secret not in announcement.text
 
-    await factory.add_lead(engine, answers={"sectors": ["caregiving"]})
+    await factory.add_lead(database, answers={"sectors": ["caregiving"]})
     clock.advance(minutes=5)
     await sender.run_once()
     assert len(api.messages(GROUP)) == 1  # one message per ten minutes at most
@@ -208,12 +199,12 @@ async def test_the_group_hears_of_new_leads_in_one_batch_without_personal_data(
 
 
 async def test_the_group_announcement_in_urdu_reads_right_to_left(
-    api: FakeBotApi, ptb_bot: Bot, engine: AsyncEngine
+    api: FakeBotApi, ptb_bot: Bot, database: AsyncEngine
 ) -> None:
     api.group(GROUP)
-    await factory.add_lead(engine)
+    await factory.add_lead(database)
     settings = replace(FAST, group_chat_id=GROUP, group_language="ur")
-    await OutboxSender(ptb_bot, session_factory(engine), settings).run_once()
+    await OutboxSender(ptb_bot, session_factory(database), settings).run_once()
     (announcement,) = api.messages(GROUP)
     for line in announcement.text.split("\n"):
         assert line.startswith("\u200f") and "\u0600" <= line[1] <= "\u06ff", line
@@ -247,13 +238,13 @@ def pg_url(postgres_url: str) -> str:
 async def test_two_senders_on_postgresql_never_send_a_notice_twice(
     api: FakeBotApi, ptb_bot: Bot, pg_url: str
 ) -> None:
-    engine = create_engine(pg_url)
+    database = create_engine(pg_url)
     try:
-        sessions = session_factory(engine)
+        sessions = session_factory(database)
         account = await officer(sessions)
         chats = list(range(2501, 2541))
         for chat in chats:
-            await notice_for(api, engine, account, chat)
+            await notice_for(api, database, account, chat)
         senders = [
             Background(OutboxSender(ptb_bot, sessions, replace(FAST, worker=name, batch=3)))
             for name in ("sender-a", "sender-b")
@@ -269,21 +260,21 @@ async def test_two_senders_on_postgresql_never_send_a_notice_twice(
         assert [len(api.messages(chat)) for chat in chats] == [1] * len(chats)
         assert len(api.calls_to("sendMessage")) == len(chats)
     finally:
-        await engine.dispose()
+        await database.dispose()
 
 
 async def test_a_second_sender_does_not_announce_before_the_interval(
-    api: FakeBotApi, ptb_bot: Bot, engine: AsyncEngine
+    api: FakeBotApi, ptb_bot: Bot, database: AsyncEngine
 ) -> None:
     """A restarted or second instance looks at the outbox: one announcement per interval."""
     api.group(GROUP)
     clock = Clock()
     settings = replace(FAST, group_chat_id=GROUP, announce_every=timedelta(minutes=10))
-    await factory.add_lead(engine)
-    await OutboxSender(ptb_bot, session_factory(engine), settings, now=clock).run_once()
-    await factory.add_lead(engine)
+    await factory.add_lead(database)
+    await OutboxSender(ptb_bot, session_factory(database), settings, now=clock).run_once()
+    await factory.add_lead(database)
     clock.advance(minutes=3)
-    restarted = OutboxSender(ptb_bot, session_factory(engine), settings, now=clock)
+    restarted = OutboxSender(ptb_bot, session_factory(database), settings, now=clock)
     await restarted.run_once()
     assert len(api.messages(GROUP)) == 1
     clock.advance(minutes=7)
@@ -292,19 +283,19 @@ async def test_a_second_sender_does_not_announce_before_the_interval(
 
 
 async def test_after_a_429_the_rest_of_the_batch_waits_too(
-    api: FakeBotApi, ptb_bot: Bot, engine: AsyncEngine
+    api: FakeBotApi, ptb_bot: Bot, database: AsyncEngine
 ) -> None:
     """The claimed batch is given back until Telegram's wait is over (so no claim outlives
     its lease while waiting), then every notice goes once."""
-    sessions = session_factory(engine)
+    sessions = session_factory(database)
     account = await officer(sessions)
-    ids = [await notice_for(api, engine, account, chat) for chat in (2601, 2602, 2603)]
+    ids = [await notice_for(api, database, account, chat) for chat in (2601, 2602, 2603)]
     api.retry_after_once("sendMessage", 1)
     sender = OutboxSender(ptb_bot, sessions, replace(FAST, concurrency=1))  # one at a time
     assert await sender.run_once() == 3
     assert len(api.calls_to("sendMessage")) == 1  # refused; the other two were not tried
     for message_id in ids:
-        waiting = await row(engine, message_id)
+        waiting = await row(database, message_id)
         assert (waiting.state, waiting.attempts, waiting.claimed_by) == ("pending", 0, None)
     assert await sender.run_once() == 0  # not before the wait is over
     await asyncio.sleep(1.05)

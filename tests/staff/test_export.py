@@ -61,15 +61,6 @@ class NullSink:
         self.size += len(data)
 
 
-@pytest.fixture
-async def database(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(database_url)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
-
-
 EVERY = LeadFilter()
 
 

@@ -4,14 +4,12 @@ leads: exact counts, Pakistan days at their edges, people counted once."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.storage import dashboard
-from bot.storage.db import create_engine, session_factory
+from bot.storage.db import session_factory
 from tests.staff.factory import add_events, add_lead, add_user
 
 NOW = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)  # 09:00 on 25 Nov in Pakistan
@@ -28,15 +26,6 @@ def registering(steps: list[str], start: datetime) -> list[tuple[str, str, str |
     for n, step in enumerate(steps, 1):
         events.append((R, "step", step, start + timedelta(minutes=n)))
     return events
-
-
-@pytest.fixture
-async def database(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(database_url)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
 
 
 async def seed(database: AsyncEngine) -> None:

@@ -4,14 +4,12 @@ streaming in batches, unfinished registrations."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.staff.filters import LeadFilter
-from bot.storage.db import create_engine
 from bot.storage.lead_queries import (
     count_leads,
     day_start_utc,
@@ -25,15 +23,6 @@ ELIGIBLE = eligibility(age=30, sector="construction", jp_tests=["jft_a2"], skill
 POSSIBLE = eligibility(age=30, sector="construction", jp_tests=[], skills_test="no")
 TOO_YOUNG = eligibility(age=16, sector="construction", jp_tests=["jft_a2"], skills_test="yes")
 NO_DEGREE = eligibility(age=30, sector="it_engineer", degree="none", experience_years=0)
-
-
-@pytest.fixture
-async def database(database_url: str) -> AsyncIterator[AsyncEngine]:
-    engine = create_engine(database_url)
-    try:
-        yield engine
-    finally:
-        await engine.dispose()
 
 
 async def references(database: AsyncEngine, where: LeadFilter) -> list[str]:

@@ -29,15 +29,6 @@ HALF = timedelta(minutes=1)
 TELEGRAM = ("telegram",)
 
 
-@pytest.fixture
-async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
-    database = create_engine(database_url)
-    try:
-        yield database
-    finally:
-        await database.dispose()
-
-
 async def officer(sessions: async_sessionmaker[AsyncSession]) -> StaffAccount:
     async with sessions() as db, db.begin():
         return await store.add_account(db, "officer1", "not-a-real-hash", "officer", AT)
@@ -67,11 +58,11 @@ async def move(
 
 
 async def test_a_status_change_queues_its_notice_in_the_same_transaction(
-    engine: AsyncEngine,
+    database: AsyncEngine,
 ) -> None:
-    sessions = session_factory(engine)
+    sessions = session_factory(database)
     account = await officer(sessions)
-    reference = await factory.add_lead(engine, language="ur")
+    reference = await factory.add_lead(database, language="ur")
 
     with pytest.raises(RuntimeError):
         await move(sessions, reference, "contacted", account, fail=True)
@@ -98,12 +89,12 @@ async def test_a_status_change_queues_its_notice_in_the_same_transaction(
     assert len(await outbox.messages(sessions)) == 1
 
 
-async def test_no_notice_for_a_worker_on_a_channel_without_a_sender(engine: AsyncEngine) -> None:
-    sessions = session_factory(engine)
+async def test_no_notice_for_a_worker_on_a_channel_without_a_sender(database: AsyncEngine) -> None:
+    sessions = session_factory(database)
     account = await officer(sessions)
-    reference = await factory.add_lead(engine)
+    reference = await factory.add_lead(database)
     lead = await lead_of(sessions, reference)
-    async with engine.begin() as connection:
+    async with database.begin() as connection:
         await connection.execute(
             update(User).where(User.id == lead.user_id).values(channel="terminal")
         )
@@ -111,19 +102,19 @@ async def test_no_notice_for_a_worker_on_a_channel_without_a_sender(engine: Asyn
     assert await outbox.messages(sessions) == []
 
 
-async def queue_notices(engine: AsyncEngine, count: int) -> list[int]:
-    sessions = session_factory(engine)
+async def queue_notices(database: AsyncEngine, count: int) -> list[int]:
+    sessions = session_factory(database)
     account = await officer(sessions)
     for _ in range(count):
-        await move(sessions, await factory.add_lead(engine), "contacted", account)
+        await move(sessions, await factory.add_lead(database), "contacted", account)
     return [m.id for m in await outbox.messages(sessions)]
 
 
 async def test_claims_are_leased_and_a_dead_senders_rows_are_taken_over(
-    engine: AsyncEngine,
+    database: AsyncEngine,
 ) -> None:
-    sessions = session_factory(engine)
-    ids = await queue_notices(engine, 3)
+    sessions = session_factory(database)
+    ids = await queue_notices(database, 3)
 
     first = await outbox.claim(sessions, "sender-a", "telegram", 2, AT, LEASE)
     assert [c.id for c in first] == ids[:2] and first[0].language == "en"
@@ -154,21 +145,23 @@ async def test_claims_are_leased_and_a_dead_senders_rows_are_taken_over(
     assert await outbox.counts(sessions) == {"sent": 1, "blocked": 1, "pending": 1}
 
 
-async def test_the_workers_current_language_is_used(engine: AsyncEngine) -> None:
-    sessions = session_factory(engine)
-    (message_id,) = await queue_notices(engine, 1)
-    async with engine.begin() as connection:
+async def test_the_workers_current_language_is_used(database: AsyncEngine) -> None:
+    sessions = session_factory(database)
+    (message_id,) = await queue_notices(database, 1)
+    async with database.begin() as connection:
         await connection.execute(update(User).values(language="ja"))
     (claimed,) = await outbox.claim(sessions, "sender-a", "telegram", 1, AT, LEASE)
     assert claimed.id == message_id and claimed.language == "ja"
 
 
-async def test_new_leads_are_announced_once_without_personal_data(engine: AsyncEngine) -> None:
-    sessions = session_factory(engine)
+async def test_new_leads_are_announced_once_without_personal_data(database: AsyncEngine) -> None:
+    sessions = session_factory(database)
     references = [
-        await factory.add_lead(engine, answers={"sectors": ["construction", "agriculture"]}),
-        await factory.add_lead(engine, answers={"sectors": ["construction"], "province": "sindh"}),
-        await factory.add_lead(engine, answers={"province": "sindh"}),
+        await factory.add_lead(database, answers={"sectors": ["construction", "agriculture"]}),
+        await factory.add_lead(
+            database, answers={"sectors": ["construction"], "province": "sindh"}
+        ),
+        await factory.add_lead(database, answers={"province": "sindh"}),
     ]
     async with sessions() as db, db.begin():
         message = await outbox.queue_new_leads(db, "telegram", "-100123", "en", AT)
@@ -190,7 +183,7 @@ async def test_new_leads_are_announced_once_without_personal_data(engine: AsyncE
 
     async with sessions() as db, db.begin():
         assert await outbox.queue_new_leads(db, "telegram", "-100123", "en", AT) is None
-    await factory.add_lead(engine)
+    await factory.add_lead(database)
     async with sessions() as db, db.begin():
         message = await outbox.queue_new_leads(db, "telegram", "-100123", "en", AT)
     assert message is not None and message.payload["count"] == 1
@@ -247,15 +240,15 @@ async def test_concurrent_announcers_announce_each_lead_once_on_postgresql(
 
 
 async def test_a_worker_who_deletes_their_data_takes_their_notices_along(
-    engine: AsyncEngine,
+    database: AsyncEngine,
 ) -> None:
-    sessions = session_factory(engine)
-    await queue_notices(engine, 1)
+    sessions = session_factory(database)
+    await queue_notices(database, 1)
     (message,) = await outbox.messages(sessions)
     async with sessions() as db:
         user = await db.get(User, message.user_id)
     assert user is not None
-    repository = Repository(sessions, single_writer=engine.dialect.name == "sqlite")
+    repository = Repository(sessions, single_writer=database.dialect.name == "sqlite")
     async with repository.user(user.channel, user.external_id) as unit:
         await unit.erase()  # /delete
     assert await outbox.messages(sessions) == []
