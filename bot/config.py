@@ -1,4 +1,9 @@
-"""Settings from the environment or a ``.env`` file (pydantic-settings)."""
+"""Settings from the environment or a ``.env`` file (pydantic-settings).
+
+Every setting is a field with a default and a ``description``: the README's configuration
+reference is generated from them (``python -m bot.config``), and a test keeps it in step.
+Add a setting here, with its description, and nowhere else.
+"""
 
 from __future__ import annotations
 
@@ -15,31 +20,65 @@ def default_database_url() -> str:
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
 
-    telegram_bot_token: str = ""
-    telegram_api_base_url: str = "https://api.telegram.org/bot"
-    telegram_api_file_url: str = "https://api.telegram.org/file/bot"
-    database_url: str = ""
-    log_level: str = "INFO"
+    telegram_bot_token: str = Field(
+        default="",
+        repr=False,
+        description="The bot's token from @BotFather. Never logged.",
+    )
+    telegram_api_base_url: str = Field(
+        default="https://api.telegram.org/bot",
+        description="Where the Bot API is (a local Bot API server, or a test fake).",
+    )
+    telegram_api_file_url: str = Field(
+        default="https://api.telegram.org/file/bot",
+        description="Where the Bot API serves files.",
+    )
+    database_url: str = Field(
+        default="",
+        description="sqlite:///path.db or postgresql://user@host/db. Empty: ssw_bot.db in "
+        "the working directory.",
+    )
+    log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR.")
 
-    # The staff web app (``ssw-bot web``). The secret key signs CSRF tokens and keys the
-    # stored session hashes: without one the web app refuses to start. Never logged.
-    staff_secret_key: str = Field(default="", repr=False)
-    staff_host: str = "127.0.0.1"
-    staff_port: int = 8080
-    staff_session_minutes: int = 30  # signed out after this long without a request
-    staff_secure_cookies: bool = False  # always mark cookies Secure (they are on https anyway)
-    staff_trust_proxy: bool = False  # behind a reverse proxy: believe X-Forwarded-For/-Proto
+    staff_secret_key: str = Field(
+        default="",
+        repr=False,
+        description="Signs the staff web app's CSRF tokens and keys its stored session "
+        "hashes. Required for the web app; never logged.",
+    )
+    staff_host: str = Field(default="127.0.0.1", description="The staff web app's address.")
+    staff_port: int = Field(default=8080, description="The staff web app's port.")
+    staff_session_minutes: int = Field(
+        default=30, description="Staff are signed out after this long without a request."
+    )
+    staff_secure_cookies: bool = Field(
+        default=False,
+        description="Always mark cookies Secure (they are Secure on https anyway).",
+    )
+    staff_trust_proxy: bool = Field(
+        default=False,
+        description="Behind a reverse proxy: believe X-Forwarded-For and X-Forwarded-Proto.",
+    )
 
-    # Staff on Telegram: the Telegram user ids that may use /stats and /export (comma
-    # separated), the OEC group chat that hears of new leads, how often, and in which language.
-    staff_telegram_ids: str = ""
-    staff_group_chat_id: str = ""
-    staff_announce_minutes: int = 10
-    staff_group_language: str = "en"
+    staff_telegram_ids: str = Field(
+        default="",
+        description="Telegram user ids (comma separated) that may use /stats and /export.",
+    )
+    staff_group_chat_id: str = Field(
+        default="", description="The OEC staff group that hears of new leads (a chat id)."
+    )
+    staff_announce_minutes: int = Field(
+        default=10, description="How often new leads are announced in the staff group."
+    )
+    staff_group_language: str = Field(
+        default="en", description="The staff group's language: en, ur or ja."
+    )
 
-    # The outbox sender's overall rate (messages a second); with several bot instances, each
-    # gets its share of Telegram's 30.
-    outbox_per_second: float = 25.0
+    outbox_per_second: float = Field(
+        default=25.0,
+        description="The outbox sender's overall rate (messages a second). With several "
+        "bot instances, give each its share of Telegram's 30.",
+    )
 
     def staff_ids(self) -> frozenset[int]:
         """The configured staff Telegram ids; anything that is not a number is left out."""

@@ -67,12 +67,17 @@ class User(Base):
     source: Mapped[str | None] = mapped_column(String(64))  # deep-link payload of the first /start
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # the worker asked for no more announcements or reminders (the "stop" button)
+    opted_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Telegram answered 403 (the chat blocked the bot): skipped until they write again
+    blocked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Conversation(Base):
     """Where the user is in the flows (the engine's state), saved with every answer."""
 
     __tablename__ = "conversations"
+    __table_args__ = (Index("ix_conversations_flow_updated", "flow", "updated_at"),)
 
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
@@ -84,6 +89,17 @@ class Conversation(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+    # the flow in progress (``state["flow"]``, None when none), kept with the state: reminders
+    # and the retention purge find unfinished conversations by it without reading states
+    flow: Mapped[str | None] = mapped_column(String(32))
+    # when the one reminder to finish the flow in progress was queued
+    reminded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    @validates("state")
+    def _keep_flow(self, _key: str, state: dict[str, Any]) -> dict[str, Any]:
+        flow = state.get("flow") if isinstance(state, dict) else None
+        self.flow = str(flow)[:32] if flow else None
+        return state
 
 
 class Lead(Base):
@@ -138,7 +154,7 @@ class Lead(Base):
     cnic: Mapped[str] = mapped_column(String(13), index=True)
     full_name: Mapped[str] = mapped_column(String(100))
     mobile: Mapped[str] = mapped_column(String(16), index=True)
-    birth_date: Mapped[date] = mapped_column(Date)
+    birth_date: Mapped[date | None] = mapped_column(Date)  # None only once deleted
     province: Mapped[str | None] = mapped_column(String(32))
     answers: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
     # answers["sectors"] as ",construction,agriculture," (``sectors_text``), kept in step with
@@ -174,6 +190,9 @@ class Lead(Base):
     )
     # when the lead was counted in an announcement to the OEC staff group (once per lead)
     announced_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # the worker used /delete: the lead stays as a tombstone for OEC (it may have been
+    # exported), its personal fields erased, left out of the lists and of later exports
+    deleted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     @validates("answers")
     def _keep_sectors(self, _key: str, answers: dict[str, Any]) -> dict[str, Any]:
@@ -223,10 +242,13 @@ class OutboxMessage(Base):
     language of the chat at that time."""
 
     __tablename__ = "outbox"
-    __table_args__ = (Index("ix_outbox_state_next", "state", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_outbox_state_next", "state", "next_attempt_at"),
+        Index("ix_outbox_broadcast_state", "broadcast_id", "state"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))  # status | new_leads
+    kind: Mapped[str] = mapped_column(String(16))  # status | new_leads | broadcast | reminder
     channel: Mapped[str] = mapped_column(String(16))
     chat_id: Mapped[str] = mapped_column(String(64))
     user_id: Mapped[int | None] = mapped_column(  # the worker's notices go when they delete
@@ -239,7 +261,11 @@ class OutboxMessage(Base):
     )
     language: Mapped[str] = mapped_column(String(8))  # when queued; the user's own wins
     payload: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
-    state: Mapped[str] = mapped_column(String(8), default="pending")
+    # the announcement this message is one of (its state pauses or cancels it)
+    broadcast_id: Mapped[int | None] = mapped_column(
+        ForeignKey("broadcasts.id", ondelete="CASCADE", name="fk_outbox_broadcast_id")
+    )
+    state: Mapped[str] = mapped_column(String(12), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     claimed_by: Mapped[str | None] = mapped_column(String(64))
@@ -247,3 +273,41 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(String(64))  # an error's kind, no text
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Broadcast(Base):
+    """An announcement from OEC staff: a text in each language, the segment it goes to
+    (``bot.staff`` describes the keys), and where the sending stands.
+
+    ``state``: draft → sending ⇄ paused → done | cancelled. Its messages are outbox rows
+    (``OutboxMessage.broadcast_id``); their states give the counts (sent, blocked, failed)."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("staff_accounts.id", ondelete="SET NULL", name="fk_broadcasts_created_by_id")
+    )
+    texts: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)  # language → text
+    segment: Mapped[dict[str, Any]] = mapped_column(JsonType, default=dict)
+    state: Mapped[str] = mapped_column(String(12), default="draft")
+    total: Mapped[int] = mapped_column(Integer, default=0)  # messages queued when sent
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ScheduledJob(Base):
+    """A periodic background job (reminders, the retention purge): the instance that holds
+    its lease runs it; a lease that ran out (the instance died) is taken over."""
+
+    __tablename__ = "scheduled_jobs"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_run_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    next_run_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
