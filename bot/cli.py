@@ -24,13 +24,11 @@ NO_SECRET = (
 )
 
 
-def _logging(level: str) -> None:
-    logging.basicConfig(
-        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    # httpx logs every request URL at INFO, and Bot API URLs contain the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
+def _logging(level: str, log_format: str = "text") -> None:
+    """Text or JSON lines (``LOG_FORMAT``), with update, user number and job (``bot.logs``)."""
+    from bot.logs import setup
+
+    setup(level, log_format)
 
 
 def run(settings: Settings, with_web: bool = False) -> int:
@@ -228,7 +226,9 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     settings = Settings()
-    _logging(settings.log_level if args.command in {"run", "web"} else "WARNING")
+    _logging(
+        settings.log_level if args.command in {"run", "web"} else "WARNING", settings.log_format
+    )
     if args.command == "run":
         return run(settings, with_web=args.web)
     if args.command == "web":

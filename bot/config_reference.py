@@ -40,9 +40,7 @@ def table() -> str:
     """The Markdown table, markers included: one row per setting, in definition order."""
     rows = [BEGIN, "| variable | default | what |", "|---|---|---|"]
     for name, field in Settings.model_fields.items():
-        rows.append(
-            f"| `{name.upper()}` | {_default(field)} | {_cell(field.description or '')} |"
-        )
+        rows.append(f"| `{name.upper()}` | {_default(field)} | {_cell(field.description or '')} |")
     rows.append(END)
     return "\n".join(rows) + "\n"
 
