@@ -80,9 +80,20 @@ def setup(level: str = "INFO", log_format: str = "text") -> None:
         root.removeHandler(old)
     root.addHandler(handler(log_format))
     root.setLevel(level.upper())
-    # httpx logs every request URL at INFO, and Bot API URLs contain the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
+    quiet_libraries()
+
+
+# Libraries whose records carry personal data or secrets, and the lowest level they may log
+# at: httpx logs every request URL at INFO (Bot API URLs hold the token); at DEBUG
+# python-telegram-bot logs whole updates (names, texts, contacts) and aiosqlite the calls.
+QUIET = {"httpx": logging.WARNING, "httpcore": logging.WARNING, "telegram": logging.INFO,
+         "aiosqlite": logging.INFO, "asyncpg": logging.INFO}  # fmt: skip
+
+
+def quiet_libraries() -> None:
+    """Keep the libraries of ``QUIET`` at their level, whatever ``LOG_LEVEL`` says."""
+    for name, lowest in QUIET.items():
+        logging.getLogger(name).setLevel(lowest)
 
 
 @contextmanager

@@ -264,8 +264,10 @@ def make_handler(
                     )
                 result = "ok"
             finally:
+                seconds = time.perf_counter() - started
                 UPDATES.labels(kind, result).inc()
-                HANDLER_SECONDS.observe(time.perf_counter() - started)
+                HANDLER_SECONDS.observe(seconds)
+                log.debug("%s handled: %s in %.0f ms", kind, result, seconds * 1000)
 
     return TypeHandler(Update, handle)
 
