@@ -254,10 +254,8 @@ def make_handler(
                 else:
                     try:
                         replies = await service.handle(incoming)
-                    except DatabaseUnavailable as exc:
-                        await asyncio.gather(
-                            _settle_tap(update, exc.replies), send_replies(update, exc.replies)
-                        )
+                    except DatabaseUnavailable as exc:  # the tapped buttons stay, for later
+                        await _tell(update, exc.replies)
                         raise
                     await asyncio.gather(
                         _settle_tap(update, replies), send_replies(update, replies)
@@ -275,12 +273,18 @@ def make_handler(
 async def _slow_down(update: Update, language: str) -> None:
     with using_language(language):
         text = gettext(SLOW_DOWN)
-    calls: list[Awaitable[Any]] = [send_replies(update, [text_reply(text)])]
-    if update.callback_query is not None:  # stop the spinner; the buttons stay for later
+    await _tell(update, [text_reply(text)])
+
+
+async def _tell(update: Update, replies: Sequence[Reply]) -> None:
+    """Say something without handling the update: stop a tapped button's spinner, but leave
+    its buttons, so the same tap can be made again later. Failures are logged only."""
+    calls: list[Awaitable[Any]] = [send_replies(update, replies)]
+    if update.callback_query is not None:
         calls.append(update.callback_query.answer())
     for result in await asyncio.gather(*calls, return_exceptions=True):
         if isinstance(result, Exception):
-            log.info("slowdown message not sent: %s", type(result).__name__)
+            log.info("a notice was not sent: %s", type(result).__name__)
 
 
 def _private(update: Update) -> bool:
