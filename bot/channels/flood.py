@@ -6,8 +6,10 @@ answered by one polite "slow down" message (``SLOW_DOWN``); once an update is le
 again the next burst may be warned again. Dropped updates do not count towards the window,
 so a user who keeps tapping is served again as soon as their earlier updates age out.
 
-Per process: with several instances behind a load balancer each keeps its own window (a
-user's updates mostly reach one instance; the limit is a guard, not an accounting).
+Updates are counted as they are processed (one user's run one after another), which is
+when they would reach the database. Per process: with several instances behind a load
+balancer each keeps its own window (a user's updates mostly reach one instance; the limit
+is a guard, not an accounting).
 """
 
 from __future__ import annotations

@@ -66,7 +66,7 @@ def async_url(url: str) -> str:
 
 def create_engine(url: str, wait_seconds: float = 30.0, **kwargs: Any) -> AsyncEngine:
     """``wait_seconds``: how long to wait for the database (SQLite's busy timeout; on
-    PostgreSQL to connect, and for a free connection of the pool) before giving up."""
+    PostgreSQL to connect) before giving up."""
     url = async_url(url)
     busy_ms = max(1, int(wait_seconds * 1000))
     if url.startswith("sqlite"):
@@ -95,7 +95,6 @@ def create_engine(url: str, wait_seconds: float = 30.0, **kwargs: Any) -> AsyncE
         pool_size=10,
         max_overflow=20,
         pool_pre_ping=True,
-        pool_timeout=wait_seconds,
         connect_args={"timeout": wait_seconds},
         **kwargs,
     )
