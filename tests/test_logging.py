@@ -7,17 +7,24 @@ import asyncio
 import io
 import json
 import logging
+import os
+import signal
+import socket
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
+
+from aiohttp import ClientSession
 
 from bot.channels.sender import SenderSettings
 from bot.logs import JOB, USER, handler, quiet_libraries, scope, setup
 from bot.storage import outbox
 from bot.storage.db import session_factory
 from tests.channels.conftest import Person, running_bot
-from tests.fake_bot_api import FakeBotApi
+from tests.fake_bot_api import TOKEN, FakeBotApi
 
 
 @contextmanager
@@ -119,3 +126,55 @@ async def test_fields_during_a_real_update_and_in_the_outbox_job(
     # the Telegram id is personal: not the user field, and not the libraries' debug output
     assert "8301" not in out.getvalue()
     assert any(e["level"] == "DEBUG" for e in entries)  # it was DEBUG all along
+
+
+async def test_the_real_process_logs_json_lines_and_serves_the_probes(
+    api: FakeBotApi, tmp_path: Path
+) -> None:
+    """``ssw-bot run --web`` with LOG_FORMAT=json: every stderr line is JSON, the update's
+    lines carry update_id and user; /healthz and /metrics answer on the staff web port."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_"))}
+    env.update(
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=api.base_url,
+        TELEGRAM_API_FILE_URL=api.base_file_url,
+        DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}",
+        STAFF_SECRET_KEY="a-long-random-secret-for-this-test-only",
+        STAFF_PORT=str(port),
+        LOG_FORMAT="json",
+        LOG_LEVEL="DEBUG",
+        METRICS_TOKEN="metrics-test-token",
+    )
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "run", "--web", cwd=tmp_path, env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        person = Person(api.user(8303, language_code="en"))
+        await person.user.send("/start")
+        await person.turn(timeout=30)  # the process needs a moment to start
+        base = f"http://127.0.0.1:{port}"
+        async with ClientSession() as client:
+            async with client.get(base + "/healthz") as response:
+                assert response.status == 200
+            headers = {"Authorization": "Bearer metrics-test-token"}
+            async with client.get(base + "/metrics", headers=headers) as response:
+                text = await response.text()
+        assert 'ssw_updates_total{kind="command",result="ok"} 1.0' in text
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            await asyncio.wait_for(process.wait(), 20)
+        except TimeoutError:
+            process.kill()
+            await process.wait()
+    assert process.stderr is not None
+    written = (await process.stderr.read()).decode()
+    entries = [json.loads(line) for line in written.splitlines()]  # each line is JSON
+    handled = [e for e in entries if e["message"].startswith("command handled: ok in ")]
+    assert len(handled) == 1 and handled[0]["update_id"] > 0 and handled[0]["user"] >= 1
+    assert any(e["message"].startswith("GET /healthz 200 ") for e in entries)  # access log
+    assert "8303" not in written and TOKEN not in written
