@@ -80,6 +80,33 @@ class Settings(BaseSettings):
         "bot instances, give each its share of Telegram's 30.",
     )
 
+    # -- operations (health, metrics, logs, outages, floods) -------------------------------
+    metrics_token: str = Field(
+        default="",
+        repr=False,
+        description="If set, /metrics wants the header 'Authorization: Bearer TOKEN'. Empty: "
+        "/metrics is open to whoever reaches the listening address (keep it private). Never "
+        "logged.",
+    )
+    log_format: str = Field(
+        default="text",
+        description="text (one readable line per record) or json (one JSON object per line "
+        "with time, level, logger, message and, when known, update_id, user and job).",
+    )
+    database_wait_seconds: float = Field(
+        default=10.0,
+        description="How long to wait for the database (connecting, or a locked SQLite file) "
+        "before telling the worker to try again in a moment.",
+    )
+    flood_messages: int = Field(
+        default=10,
+        description="Updates one user may send within FLOOD_SECONDS; beyond that they are "
+        "dropped before the database is touched and the user is asked, once, to slow down.",
+    )
+    flood_seconds: float = Field(
+        default=10.0, description="The window of FLOOD_MESSAGES (a sliding window, seconds)."
+    )
+
     def staff_ids(self) -> frozenset[int]:
         """The configured staff Telegram ids; anything that is not a number is left out."""
         parts = (part.strip() for part in self.staff_telegram_ids.replace(";", ",").split(","))
@@ -91,3 +118,11 @@ class Settings(BaseSettings):
 
     def database(self) -> str:
         return self.database_url or default_database_url()
+
+
+if __name__ == "__main__":  # python -m bot.config: the README's configuration reference
+    import sys
+
+    from bot.config_reference import main
+
+    sys.exit(main(sys.argv[1:]))

@@ -34,8 +34,11 @@ from bot.i18n import (
     resolve_language,
     using_language,
 )
+from bot.logs import USER
 from bot.logsafe import describe
+from bot.metrics import ERRORS, LEADS_CREATED
 from bot.notices import stage
+from bot.storage.health import unreachable
 from bot.storage.repository import LeadData, Repository, UserUnit, parse_birth_date
 
 log = logging.getLogger(__name__)
@@ -114,6 +117,25 @@ SORRY = N_(
     "Sorry, something went wrong on our side. Your earlier answers are safe. "
     "Please try again in a minute."
 )
+DATABASE_DOWN = N_(
+    "Sorry, we cannot save your answers right now. Nothing is lost. "
+    "Please send your answer again in a moment."
+)
+KNOWN_LANGUAGES = 50_000  # users whose language is remembered in memory, for outages
+
+
+class DatabaseUnavailable(Exception):
+    """The database could not be reached (refused, dropped, timed out, locked): nothing of
+    the event was stored.
+
+    ``ConversationService.handle`` raises it instead of returning replies. ``replies`` tell
+    the user, in their language, to try again in a moment: a channel sends them, then
+    reports the event as not handled (the Telegram handler re-raises it to PTB's error
+    handler; a webhook answers 503 so that Telegram delivers the update again)."""
+
+    def __init__(self, replies: list[Reply]) -> None:
+        super().__init__("the database is unreachable")
+        self.replies = replies
 
 
 @dataclass(frozen=True)
@@ -145,26 +167,54 @@ class ConversationService:
         self.repository = repository
         self.channel_help = dict(channel_help or {})  # channel → msgid added to /help
         self.now = now  # the clock for the record (consent time)
+        self._languages: dict[tuple[str, str], str] = {}  # for replies while the DB is down
+
+    def language_of(self, incoming: Incoming) -> str:
+        """The user's language without the database: as last seen here, else their client's."""
+        known = self._languages.get((incoming.channel, incoming.user_key))
+        return known or resolve_language(None, incoming.client_language) or DEFAULT_LANGUAGE
+
+    def _remember_language(self, incoming: Incoming, language: str | None) -> None:
+        if language is None:
+            return
+        if len(self._languages) >= KNOWN_LANGUAGES:
+            self._languages.clear()  # a bound, not a cache policy: the DB has the truth
+        self._languages[(incoming.channel, incoming.user_key)] = language
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Handle one event; the state is committed before the replies are returned.
 
         If anything fails, nothing of this event is stored (the transaction rolls back), the
-        failure is logged without personal data, and the user is asked to try again."""
+        failure is logged without personal data, and the user is asked to try again. If the
+        database could not be reached, ``DatabaseUnavailable`` is raised (with the replies)."""
         language: str | None = None
         try:
             async with self.repository.user(incoming.channel, incoming.user_key) as unit:
+                USER.set(unit.user_id)  # logs say which user (our row number) from here on
                 if unit.already_handled(incoming.event_id):
                     log.info("%s event %s was already handled", incoming.channel, incoming.event_id)
                     return []
                 unit.seen(incoming.client_language)
                 language = resolve_language(unit.language, None)
                 with using_language(language or DEFAULT_LANGUAGE):
-                    return await self._dispatch(unit, incoming, chosen=language is not None)
+                    replies = await self._dispatch(unit, incoming, chosen=language is not None)
+                language = resolve_language(unit.language, None)
+                created = unit.leads_created
         except Exception as exc:
+            if unreachable(exc):
+                ERRORS.labels("database").inc()
+                log.warning("%s event not handled, database unreachable: %s", incoming.channel,
+                            describe(exc))  # fmt: skip
+                with using_language(language or self.language_of(incoming)):
+                    raise DatabaseUnavailable([reply(gettext(DATABASE_DOWN))]) from None
+            ERRORS.labels("handler").inc()
             log.error("%s event failed: %s", incoming.channel, describe(exc))
             with using_language(language or DEFAULT_LANGUAGE):
                 return [reply(gettext(SORRY))]
+        self._remember_language(incoming, language)
+        if created:
+            LEADS_CREATED.inc(created)
+        return replies
 
     # -- dispatch ----------------------------------------------------------------------------
 

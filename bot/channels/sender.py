@@ -31,6 +31,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot import notices
 from bot.conversation import utcnow
+from bot.logs import scope
 from bot.logsafe import describe
 from bot.storage import outbox
 
@@ -128,16 +129,17 @@ class OutboxSender:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Send until ``stop`` is set; an error is logged (no personal data) and the loop
-        goes on."""
-        while not stop.is_set():
-            try:
-                handled = await self.run_once()
-            except Exception as exc:
-                log.error("outbox round failed: %s", describe(exc))
-                handled = 0
-            if handled == 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), self.settings.poll_seconds)
+        goes on. Its logs carry ``job=outbox`` (``bot.logs``)."""
+        with scope(job="outbox"):
+            while not stop.is_set():
+                try:
+                    handled = await self.run_once()
+                except Exception as exc:
+                    log.error("outbox round failed: %s", describe(exc))
+                    handled = 0
+                if handled == 0:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), self.settings.poll_seconds)
 
     async def run_once(self) -> int:
         """Announce new leads when due, then claim one batch and send it; how many rows were

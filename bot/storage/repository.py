@@ -69,6 +69,7 @@ class UserUnit:
     """One user's data within one transaction."""
 
     def __init__(self, session: AsyncSession, user: User, conversation: Conversation) -> None:
+        self.leads_created = 0  # new leads saved in this unit (counted once it commits)
         self._session = session
         self._user = user
         self._conversation = conversation
@@ -152,6 +153,7 @@ class UserUnit:
                 consent_at=data.consent_at or now,
             )
             self._session.add(lead)
+            self.leads_created += 1
         elif data.consent_at is not None:
             lead.consent_at = data.consent_at
         lead.full_name = data.full_name

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from bot.app import Services, build_services
+from bot.channels.flood import FloodGuard
 from bot.channels.sender import SenderSettings
 from bot.channels.staff_telegram import StaffOnTelegram
 from bot.channels.telegram import build_application, on_start, on_stop
@@ -26,10 +27,14 @@ async def running_bot(
     database_url: str,
     staff_ids: Collection[int] = (),
     sender: SenderSettings | None = None,
+    flood: FloodGuard | None = None,
+    database_wait: float = 30.0,
 ) -> AsyncIterator[Services]:
     """Start the bot (long polling) on a database; stop it cleanly at the end. ``staff_ids``:
-    staff on Telegram; ``sender``: the outbox sender runs too, with these settings."""
-    services = build_services(database_url, today=lambda: TODAY)
+    staff on Telegram; ``sender``: the outbox sender runs too, with these settings;
+    ``flood``: the per-user limit on incoming updates; ``database_wait``: seconds to wait for
+    the database."""
+    services = build_services(database_url, today=lambda: TODAY, database_wait=database_wait)
     application = build_application(
         services.conversations,
         TOKEN,
@@ -37,6 +42,7 @@ async def running_bot(
         base_file_url=api.base_file_url,
         staff=StaffOnTelegram(services.database, staff_ids),
         outbox=(session_factory(services.database), sender) if sender else None,
+        flood=flood,
     )
     await application.initialize()
     await on_start(application)  # post_init, which run_polling would call

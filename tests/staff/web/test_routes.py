@@ -12,9 +12,11 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from bot.ops import OPS_ROUTES
 from bot.staff.accounts import ROLES, has_role
 from bot.staff.web.app import create_app
 from bot.staff.web.routes import ROUTES, Route
+from bot.staff.web.state import ROLES as ROLES_KEY
 from bot.staff.web.state import WebConfig
 from tests.staff.web.conftest import PASSWORD, SECRET, Browser, StaffWeb
 
@@ -74,13 +76,20 @@ def test_every_post_route_has_a_sample_form() -> None:
     assert posts <= set(FORMS), f"add a sample form for: {sorted(posts - set(FORMS))}"
 
 
+# Served around the table, on purpose and public: the stylesheet, and the operator's
+# endpoints of bot.ops (/healthz, /readyz, /metrics), which need no sign-in and no session.
+PUBLIC_OUTSIDE_TABLE = {"static", "healthz", "readyz", "metrics"}
+
+
 def test_the_app_serves_exactly_the_table() -> None:
-    """Nothing is routed around the table (the stylesheet aside, which is public)."""
+    """Nothing is routed around the table (but the public routes named above)."""
     app = create_app(WebConfig(secret_key=SECRET), "sqlite:///:memory:")
     served = sorted((r.method, r.name or "") for r in app.router.routes())
     table = sorted((route.method, route.name) for route in ROUTES)
-    assert [entry for entry in served if entry[1] != "static"] == table
-    assert {name for _, name in served} - {name for _, name in table} == {"static"}
+    assert [entry for entry in served if entry[1] not in PUBLIC_OUTSIDE_TABLE] == table
+    assert {name for _, name in served} - {name for _, name in table} == PUBLIC_OUTSIDE_TABLE
+    assert set(OPS_ROUTES) <= PUBLIC_OUTSIDE_TABLE
+    assert all(app[ROLES_KEY][name] is None for name in PUBLIC_OUTSIDE_TABLE)
 
 
 async def test_a_route_missing_from_the_table_is_refused(staff_web_sqlite: StaffWeb) -> None:
