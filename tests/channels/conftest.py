@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -14,7 +15,9 @@ from bot.app import Services, build_services
 from bot.channels.sender import SenderSettings
 from bot.channels.staff_telegram import StaffOnTelegram
 from bot.channels.telegram import build_application, on_start, on_stop
+from bot.conversation import utcnow
 from bot.i18n import gettext, using_language
+from bot.jobs.runner import JobRunner
 from bot.storage.db import session_factory
 from tests.conftest import TODAY
 from tests.fake_bot_api import TOKEN, BotMessage, FakeBotApi, FakeUser
@@ -26,10 +29,13 @@ async def running_bot(
     database_url: str,
     staff_ids: Collection[int] = (),
     sender: SenderSettings | None = None,
+    now: Callable[[], datetime] = utcnow,
+    jobs: Callable[[Services], JobRunner] | None = None,
 ) -> AsyncIterator[Services]:
     """Start the bot (long polling) on a database; stop it cleanly at the end. ``staff_ids``:
-    staff on Telegram; ``sender``: the outbox sender runs too, with these settings."""
-    services = build_services(database_url, today=lambda: TODAY)
+    staff on Telegram; ``sender``: the outbox sender runs too, with these settings; ``now``:
+    the service's and the sender's clock; ``jobs``: the background jobs run too."""
+    services = build_services(database_url, today=lambda: TODAY, now=now)
     application = build_application(
         services.conversations,
         TOKEN,
@@ -37,6 +43,7 @@ async def running_bot(
         base_file_url=api.base_file_url,
         staff=StaffOnTelegram(services.database, staff_ids),
         outbox=(session_factory(services.database), sender) if sender else None,
+        jobs=jobs(services) if jobs else None,
     )
     await application.initialize()
     await on_start(application)  # post_init, which run_polling would call
