@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -30,7 +30,7 @@ from sqlalchemy.orm import aliased
 from bot.staff.outcome import stored_outcome
 from bot.storage import duplicates, housekeeping
 from bot.storage.models import Conversation, FunnelEvent, Lead, User, utcnow
-from bot.storage.staff_models import LeadEvent
+from bot.storage.staff_models import DuplicateDecision, LeadEvent
 
 SEEN_RESOLUTION = timedelta(minutes=1)
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U
@@ -221,8 +221,8 @@ class UserUnit:
         """The worker's /delete: the user, their conversation and queued messages go (funnel
         events stay, anonymous); their leads stay as tombstones (OEC may have exported them):
         ``deleted_at`` set, detached from the user, every personal field erased (name, CNIC,
-        mobile, birth date, province, answers, eligibility, the duplicate mark, the officers'
-        notes); the reference, dates, status, language, source and officer stay. Other
+        mobile, birth date, province, answers, eligibility, the duplicate mark and decisions,
+        the officers' notes); the reference, dates, status, language, source and officer stay. Other
         accounts' leads marked as duplicates of these are checked again."""
         own = (
             await self._session.execute(
@@ -244,6 +244,13 @@ class UserUnit:
                 update(LeadEvent)
                 .where(LeadEvent.lead_id.in_(ids), LeadEvent.note.is_not(None))
                 .values(note=None)
+                .execution_options(synchronize_session=False)
+            )
+            await self._session.execute(  # decisions on these pairs go with the person
+                delete(DuplicateDecision)
+                .where(
+                    or_(DuplicateDecision.lead_id.in_(ids), DuplicateDecision.other_id.in_(ids))
+                )
                 .execution_options(synchronize_session=False)
             )
         await self._session.execute(
@@ -318,8 +325,10 @@ class Repository:
     # -- read side, for staff tools and tests -------------------------------------------------
 
     async def leads(self) -> Sequence[Lead]:
+        """The leads that stand (not the tombstones of a /delete), oldest first."""
         async with self._sessions() as session:
-            return (await session.scalars(select(Lead).order_by(Lead.created_at))).all()
+            query = select(Lead).where(Lead.deleted_at.is_(None)).order_by(Lead.created_at)
+            return (await session.scalars(query)).all()
 
     async def lead_by_cnic(self, cnic: str) -> Lead | None:
         """The first lead registered with this CNIC (later ones are possible duplicates)."""
