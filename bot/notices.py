@@ -29,7 +29,7 @@ REMINDER_TEXT = N_(
 )
 REMINDER_CONTINUE = N_("▶️ Continue my registration")
 REMINDER_STOP = N_("🔕 No more reminders")
-CONTINUE = "r:go"  # the conversation service resumes the flow in progress
+CONTINUE = "g:on"  # (go on) the conversation service resumes the flow in progress
 STOP = "o:stop"  # the conversation service notes the opt-out (reminders and announcements)
 
 

@@ -15,6 +15,7 @@ may be reminded of the new attempt.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
@@ -23,8 +24,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.jobs.runner import Job, Keep
+from bot.metrics import JOB_ROWS
 from bot.storage import housekeeping
 
+log = logging.getLogger(__name__)
 NAME = "reminders"
 
 
@@ -69,11 +72,17 @@ def reminder_job(
         morning = quiet_hours.until(now)
         if morning is not None:
             return morning
+        total = 0
         while True:
             queued = await housekeeping.queue_reminders(
                 sessions, flows, channels, now - after, now, batch
             )
+            total += queued
+            JOB_ROWS.labels(job=NAME, what="reminded").inc(queued)
             if queued < batch or not await keep():
-                return None
+                break
+        if total:
+            log.info("reminders queued: %d", total)
+        return None
 
     return Job(NAME, every, work)

@@ -5,14 +5,36 @@ section says what is kept."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.jobs.runner import Job, Keep
+from bot.metrics import JOB_ROWS
 from bot.storage import housekeeping
 
+log = logging.getLogger(__name__)
 NAME = "retention"
+
+
+async def _in_batches(
+    purge: Callable[[], Awaitable[int]], batch: int, keep: Keep, what: str
+) -> bool:
+    """Purge batch after batch until one is not full; False if the lease was lost."""
+    total = 0
+    while True:
+        done = await purge()
+        total += done
+        JOB_ROWS.labels(job=NAME, what=what).inc(done)
+        if done < batch:
+            break
+        if not await keep():
+            return False
+    if total:
+        log.info("retention: %s %d", what, total)
+    return True
 
 
 def retention_job(
@@ -23,12 +45,14 @@ def retention_job(
     batch: int = 500,
 ) -> Job:
     async def work(now: datetime, keep: Keep) -> datetime | None:
-        while await housekeeping.purge_unfinished(sessions, now - keep_unfinished, batch) == batch:
-            if not await keep():
-                return None
-        while await housekeeping.purge_outbox(sessions, now - keep_outbox, batch) == batch:
-            if not await keep():
-                return None
+        def conversations() -> Awaitable[int]:
+            return housekeeping.purge_unfinished(sessions, now - keep_unfinished, batch)
+
+        def messages() -> Awaitable[int]:
+            return housekeeping.purge_outbox(sessions, now - keep_outbox, batch)
+
+        if await _in_batches(conversations, batch, keep, "purged_conversation"):
+            await _in_batches(messages, batch, keep, "purged_outbox")
         return None
 
     return Job(NAME, every, work)

@@ -248,9 +248,7 @@ class UserUnit:
             )
             await self._session.execute(  # decisions on these pairs go with the person
                 delete(DuplicateDecision)
-                .where(
-                    or_(DuplicateDecision.lead_id.in_(ids), DuplicateDecision.other_id.in_(ids))
-                )
+                .where(or_(DuplicateDecision.lead_id.in_(ids), DuplicateDecision.other_id.in_(ids)))
                 .execution_options(synchronize_session=False)
             )
         await self._session.execute(
