@@ -73,9 +73,10 @@ def reminder_job(
         if morning is not None:
             return morning
         total = 0
+        key: housekeeping.Key | None = None
         while True:
-            queued = await housekeeping.queue_reminders(
-                sessions, flows, channels, now - after, now, batch
+            queued, key = await housekeeping.queue_reminders(
+                sessions, flows, channels, now - after, now, batch, key
             )
             total += queued
             JOB_ROWS.labels(job=NAME, what="reminded").inc(queued)

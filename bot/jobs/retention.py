@@ -45,8 +45,14 @@ def retention_job(
     batch: int = 500,
 ) -> Job:
     async def work(now: datetime, keep: Keep) -> datetime | None:
-        def conversations() -> Awaitable[int]:
-            return housekeeping.purge_unfinished(sessions, now - keep_unfinished, batch)
+        key: housekeeping.Key | None = None
+
+        async def conversations() -> int:
+            nonlocal key
+            done, key = await housekeeping.purge_unfinished(
+                sessions, now - keep_unfinished, batch, key
+            )
+            return done
 
         def messages() -> Awaitable[int]:
             return housekeeping.purge_outbox(sessions, now - keep_outbox, batch)

@@ -13,12 +13,13 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import and_, delete, exists, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.storage.models import Conversation, Lead, OutboxMessage, User
 from bot.storage.outbox import BLOCKED, FAILED, NEW_LEADS, PENDING, SENT
 
+Key = tuple[datetime, int]  # where a batch ended: (updated_at, user_id) of its last row
 REMINDER = "reminder"  # the outbox kind of a reminder to finish a registration
 PURGED_KINDS = (REMINDER, NEW_LEADS)  # outbox rows nothing else reads once they are done
 
@@ -31,6 +32,20 @@ def _no_lead() -> object:
     return ~exists().where(Lead.user_id == Conversation.user_id)
 
 
+def _after(key: Key | None) -> list[object]:
+    """Rows after ``key`` in (updated_at, user_id) order: each batch goes on from the last,
+    so the rows a batch left out (opted out, registered...) are not read again and again."""
+    if key is None:
+        return []
+    at, user_id = key
+    return [
+        or_(
+            Conversation.updated_at > at,
+            and_(Conversation.updated_at == at, Conversation.user_id > user_id),
+        )
+    ]
+
+
 async def queue_reminders(
     sessions: async_sessionmaker[AsyncSession],
     flows: Collection[str],
@@ -38,15 +53,16 @@ async def queue_reminders(
     idle_since: datetime,
     now: datetime,
     batch: int,
-) -> int:
+    after: Key | None = None,
+) -> tuple[int, Key | None]:
     """Queue one reminder (outbox, due ``now``) for up to ``batch`` users whose conversation
     is in one of ``flows``, untouched since before ``idle_since``, never reminded of it, who
     have no lead, did not opt out and have not blocked the bot; mark them reminded. How many
-    were queued (fewer than ``batch``: none are left)."""
+    were queued (fewer than ``batch``: none are left), and the key to go on ``after``."""
     async with sessions() as db, db.begin():
         query = (
             select(Conversation.user_id, Conversation.flow, User.external_id, User.channel)
-            .add_columns(User.language)
+            .add_columns(User.language, Conversation.updated_at)
             .join(User, User.id == Conversation.user_id)
             .where(
                 Conversation.flow.in_(list(flows)),
@@ -56,6 +72,7 @@ async def queue_reminders(
                 User.opted_out_at.is_(None),
                 User.blocked_at.is_(None),
                 _no_lead(),  # type: ignore[arg-type]
+                *_after(after),  # type: ignore[arg-type]
             )
             .order_by(Conversation.updated_at, Conversation.user_id)
             .limit(batch)
@@ -64,21 +81,24 @@ async def queue_reminders(
             query = query.with_for_update(skip_locked=True, of=User)
         rows = (await db.execute(query)).all()
         if not rows:
-            return 0
-        db.add_all(
-            OutboxMessage(
-                kind=REMINDER,
-                channel=row.channel,
-                chat_id=row.external_id,
-                user_id=row.user_id,
-                language=row.language or "en",
-                payload={"flow": row.flow},
-                state=PENDING,
-                attempts=0,
-                next_attempt_at=now,
-                created_at=now,
-            )
-            for row in rows
+            return 0, after
+        await db.execute(
+            insert(OutboxMessage),
+            [
+                {
+                    "kind": REMINDER,
+                    "channel": row.channel,
+                    "chat_id": row.external_id,
+                    "user_id": row.user_id,
+                    "language": row.language or "en",
+                    "payload": {"flow": row.flow},
+                    "state": PENDING,
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "created_at": now,
+                }
+                for row in rows
+            ],
         )
         await db.execute(
             update(Conversation)
@@ -87,40 +107,44 @@ async def queue_reminders(
             .values(reminded_at=now, updated_at=Conversation.updated_at)
             .execution_options(synchronize_session=False)
         )
-        return len(rows)
+        return len(rows), (rows[-1].updated_at, rows[-1].user_id)
 
 
 async def purge_unfinished(
-    sessions: async_sessionmaker[AsyncSession], older_than: datetime, batch: int
-) -> int:
+    sessions: async_sessionmaker[AsyncSession],
+    older_than: datetime,
+    batch: int,
+    after: Key | None = None,
+) -> tuple[int, Key | None]:
     """Empty the state of up to ``batch`` conversations with a flow in progress, untouched
     since before ``older_than``, of users without a lead: their answers (name, CNIC, mobile
     and the rest) are gone; the user row (language, channel id) and the anonymous funnel
-    events stay. How many were purged."""
+    events stay. How many were purged, and the key to go on ``after``."""
     async with sessions() as db, db.begin():
         query = (
-            select(Conversation.user_id)
+            select(Conversation.user_id, Conversation.updated_at)
             .join(User, User.id == Conversation.user_id)
             .where(
                 Conversation.flow.is_not(None),
                 Conversation.updated_at < older_than,
                 _no_lead(),  # type: ignore[arg-type]
+                *_after(after),  # type: ignore[arg-type]
             )
             .order_by(Conversation.updated_at, Conversation.user_id)
             .limit(batch)
         )
         if _postgres(db):
             query = query.with_for_update(skip_locked=True, of=User)
-        ids = list((await db.scalars(query)).all())
-        if not ids:
-            return 0
+        rows = (await db.execute(query)).all()
+        if not rows:
+            return 0, after
         await db.execute(
             update(Conversation)
-            .where(Conversation.user_id.in_(ids))
+            .where(Conversation.user_id.in_([row.user_id for row in rows]))
             .values(state={}, flow=None, reminded_at=None, updated_at=Conversation.updated_at)
             .execution_options(synchronize_session=False)
         )
-        return len(ids)
+        return len(rows), (rows[-1].updated_at, rows[-1].user_id)
 
 
 async def purge_outbox(

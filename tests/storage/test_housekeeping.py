@@ -80,13 +80,17 @@ async def test_reminders_go_to_idle_unfinished_registrations_only(database: Asyn
     before = await conversations(database)
 
     counted = []
-    for _ in range(3):  # batches of two: 2, 1, then none left
-        counted.append(
-            await housekeeping.queue_reminders(
-                sessions, FLOWS, ["telegram"], NOW - timedelta(hours=24), NOW, batch=2
-            )
+    key = None
+    for _ in range(3):  # batches of two, each going on after the last: 2, 1, then none left
+        queued, key = await housekeeping.queue_reminders(
+            sessions, FLOWS, ["telegram"], NOW - timedelta(hours=24), NOW, 2, key
         )
+        counted.append(queued)
     assert counted == [2, 1, 0]
+    again, _ = await housekeeping.queue_reminders(  # from the start: all reminded already
+        sessions, FLOWS, ["telegram"], NOW - timedelta(hours=24), NOW, 10
+    )
+    assert again == 0
     rows = await outbox.messages(sessions, housekeeping.REMINDER)
     assert sorted(row.user_id or 0 for row in rows) == sorted(due)
     by_user = {row.user_id: row for row in rows}
@@ -117,9 +121,13 @@ async def test_the_purge_empties_old_unfinished_conversations(database: AsyncEng
         )
     sessions = session_factory(database)
 
-    assert await housekeeping.purge_unfinished(sessions, NOW - timedelta(days=30), 1) == 1
-    assert await housekeeping.purge_unfinished(sessions, NOW - timedelta(days=30), 1) == 1
-    assert await housekeeping.purge_unfinished(sessions, NOW - timedelta(days=30), 1) == 0
+    counted, key = [], None
+    for _ in range(3):
+        purged_now, key = await housekeeping.purge_unfinished(
+            sessions, NOW - timedelta(days=30), 1, key
+        )
+        counted.append(purged_now)
+    assert counted == [1, 1, 0]
     after = await conversations(database)
     for user_id in purged:
         assert after[user_id].state == {} and after[user_id].flow is None
