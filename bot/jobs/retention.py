@@ -45,20 +45,23 @@ def retention_job(
     batch: int = 500,
 ) -> Job:
     async def work(now: datetime, keep: Keep) -> datetime | None:
-        key: housekeeping.Key | None = None
+        for flow in await housekeeping.flows_in_progress(sessions):
+            key: housekeeping.Key | None = None
 
-        async def conversations() -> int:
-            nonlocal key
-            done, key = await housekeeping.purge_unfinished(
-                sessions, now - keep_unfinished, batch, key
-            )
-            return done
+            async def conversations(flow: str = flow) -> int:
+                nonlocal key
+                done, key = await housekeeping.purge_unfinished(
+                    sessions, flow, now - keep_unfinished, batch, key
+                )
+                return done
+
+            if not await _in_batches(conversations, batch, keep, "purged_conversation"):
+                return None
 
         def messages() -> Awaitable[int]:
             return housekeeping.purge_outbox(sessions, now - keep_outbox, batch)
 
-        if await _in_batches(conversations, batch, keep, "purged_conversation"):
-            await _in_batches(messages, batch, keep, "purged_outbox")
+        await _in_batches(messages, batch, keep, "purged_outbox")
         return None
 
     return Job(NAME, every, work)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import and_, delete, exists, insert, or_, select, update
+from sqlalchemy import delete, exists, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.storage.models import Conversation, Lead, OutboxMessage, User
@@ -34,15 +34,14 @@ def _no_lead() -> object:
 
 def _after(key: Key | None) -> list[object]:
     """Rows after ``key`` in (updated_at, user_id) order: each batch goes on from the last,
-    so the rows a batch left out (opted out, registered...) are not read again and again."""
+    so the rows a batch left out (opted out, registered...) are not read again and again.
+    The plain ``updated_at >=`` lets both databases start the index range there."""
     if key is None:
         return []
     at, user_id = key
     return [
-        or_(
-            Conversation.updated_at > at,
-            and_(Conversation.updated_at == at, Conversation.user_id > user_id),
-        )
+        Conversation.updated_at >= at,
+        or_(Conversation.updated_at > at, Conversation.user_id > user_id),
     ]
 
 
@@ -110,22 +109,31 @@ async def queue_reminders(
         return len(rows), (rows[-1].updated_at, rows[-1].user_id)
 
 
+async def flows_in_progress(sessions: async_sessionmaker[AsyncSession]) -> list[str]:
+    """The flows some conversation is in (the purge goes through them one by one, each in
+    the order of ix_conversations_flow_updated)."""
+    async with sessions() as db:
+        query = select(Conversation.flow).where(Conversation.flow.is_not(None)).distinct()
+        return sorted(str(flow) for flow in (await db.scalars(query)).all())
+
+
 async def purge_unfinished(
     sessions: async_sessionmaker[AsyncSession],
+    flow: str,
     older_than: datetime,
     batch: int,
     after: Key | None = None,
 ) -> tuple[int, Key | None]:
-    """Empty the state of up to ``batch`` conversations with a flow in progress, untouched
-    since before ``older_than``, of users without a lead: their answers (name, CNIC, mobile
-    and the rest) are gone; the user row (language, channel id) and the anonymous funnel
-    events stay. How many were purged, and the key to go on ``after``."""
+    """Empty the state of up to ``batch`` conversations in ``flow``, untouched since before
+    ``older_than``, of users without a lead: their answers (name, CNIC, mobile and the rest)
+    are gone; the user row (language, channel id) and the anonymous funnel events stay. How
+    many were purged, and the key to go on ``after``."""
     async with sessions() as db, db.begin():
         query = (
             select(Conversation.user_id, Conversation.updated_at)
             .join(User, User.id == Conversation.user_id)
             .where(
-                Conversation.flow.is_not(None),
+                Conversation.flow == flow,
                 Conversation.updated_at < older_than,
                 _no_lead(),  # type: ignore[arg-type]
                 *_after(after),  # type: ignore[arg-type]

@@ -121,10 +121,11 @@ async def test_the_purge_empties_old_unfinished_conversations(database: AsyncEng
         )
     sessions = session_factory(database)
 
+    assert await housekeeping.flows_in_progress(sessions) == ["registration"]
     counted, key = [], None
     for _ in range(3):
         purged_now, key = await housekeeping.purge_unfinished(
-            sessions, NOW - timedelta(days=30), 1, key
+            sessions, "registration", NOW - timedelta(days=30), 1, key
         )
         counted.append(purged_now)
     assert counted == [1, 1, 0]
