@@ -47,7 +47,8 @@ def run(settings: Settings, with_web: bool = False) -> int:
     from bot.channels.flood import FloodGuard
     from bot.channels.sender import SenderSettings
     from bot.channels.staff_telegram import StaffOnTelegram
-    from bot.channels.telegram import build_application, on_start
+    from bot.channels.telegram import CHANNEL, build_application, on_start
+    from bot.jobs import build_runner
     from bot.storage.db import session_factory
     from bot.storage.migrate import upgrade
 
@@ -67,6 +68,17 @@ def run(settings: Settings, with_web: bool = False) -> int:
         staff=StaffOnTelegram(services.database, settings.staff_ids()),
         outbox=(session_factory(services.database), sender),
         flood=FloodGuard(settings.flood_messages, settings.flood_seconds),
+        jobs=build_runner(
+            settings,
+            session_factory(services.database),
+            [  # reminders go to workers who stopped mid-registration
+                flow_id
+                for flow_id, flow in services.conversations.engine.flows.items()
+                if flow.on_complete == "save_lead"
+            ],
+            [CHANNEL],
+            sender.worker,
+        ),
     )
 
     web_runner: list[object] = []

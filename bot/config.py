@@ -107,6 +107,36 @@ class Settings(BaseSettings):
         default=10.0, description="The window of FLOOD_MESSAGES (a sliding window, seconds)."
     )
 
+    # -- background jobs (reminders, retention) ----------------------------------------------
+    reminder_after_hours: float = Field(
+        default=24.0,
+        description="A worker who stopped mid-registration gets one reminder after this "
+        "many hours without a message (0 turns reminders off).",
+    )
+    reminder_quiet_hours: str = Field(
+        default="21:00-09:00",
+        description="No reminder is sent in these local hours (HH:MM-HH:MM in "
+        "reminder_timezone); one due then is sent when they end.",
+    )
+    reminder_timezone: str = Field(
+        default="Asia/Karachi", description="The time zone of reminder_quiet_hours."
+    )
+    retention_days: int = Field(
+        default=30,
+        description="Unfinished registrations untouched for this many days lose their "
+        "answers (the retention job; 0 keeps them).",
+    )
+    outbox_retention_days: int = Field(
+        default=90,
+        description="Sent reminders and staff-group announcements older than this many "
+        "days are deleted (status notices and broadcasts are kept).",
+    )
+    jobs_poll_seconds: float = Field(
+        default=30.0,
+        description="How often each instance looks for a background job that is due "
+        "(reminders every 10 minutes, retention every hour; one instance runs each).",
+    )
+
     def staff_ids(self) -> frozenset[int]:
         """The configured staff Telegram ids; anything that is not a number is left out."""
         parts = (part.strip() for part in self.staff_telegram_ids.replace(";", ",").split(","))

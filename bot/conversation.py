@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bot import ssw
+from bot import notices, ssw
 from bot.engine import phone
 from bot.engine.engine import Engine
 from bot.engine.flows import Flow
@@ -112,6 +112,10 @@ RESULT_SOURCES = N_("📚 Sources")
 DUPLICATE_CNIC = N_(
     "This CNIC number is already registered with us. Your details are saved. "
     "OEC will check this with you."
+)
+OPTED_OUT = N_(
+    "Done. You will get no more reminders or announcements from this bot. You can still "
+    "use it at any time."
 )
 SORRY = N_(
     "Sorry, something went wrong on our side. Your earlier answers are safe. "
@@ -230,6 +234,8 @@ class ConversationService:
             return self._result_detail(state, action.data[2:])
         if isinstance(action, Press) and action.data.startswith("l:"):
             return await self._apply(unit, self.engine.handle(state, action))
+        if isinstance(action, Press) and action.data in {notices.STOP, notices.CONTINUE}:
+            return await self._unprompted_button(unit, state, action.data, incoming.channel)
         if not chosen:  # first contact: the language comes first
             suggested = resolve_language(None, incoming.client_language)
             return [self.engine.language_picker(suggested)]
@@ -285,6 +291,18 @@ class ConversationService:
             ]
         # a typo mid-form: say so, and ask the current question again
         return [reply(gettext(UNKNOWN_COMMAND)), *self.engine.resume(state).replies]
+
+    # -- the buttons under a reminder or an announcement (bot.notices) ------------------------
+
+    async def _unprompted_button(
+        self, unit: UserUnit, state: State, data: str, channel: str
+    ) -> list[Reply]:
+        """ "Stop": no more reminders or announcements (the current question follows);
+        "Continue": what /start does, where the worker stopped."""
+        if data == notices.STOP:
+            await unit.opt_out(self.now())
+            return [reply(gettext(OPTED_OUT)), *self.engine.resume(state).replies]
+        return await self._command(unit, state, "start", channel)
 
     async def _status(self, unit: UserUnit, state: State) -> list[Reply]:
         """Where each of the worker's registrations stands, in plain words (never the staff's

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import Bot
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot import notices
@@ -207,6 +207,14 @@ class OutboxSender:
         """Send one message and record how it went; the seconds to wait after a 429."""
         s = self.settings
         text = notices.render(message.kind, message.payload, message.language)
+        rows = notices.buttons(message.kind, message.payload, message.language)
+        markup = (
+            InlineKeyboardMarkup(
+                [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in rows]
+            )
+            if rows
+            else None
+        )
 
         async def finish(
             state: str,
@@ -226,7 +234,9 @@ class OutboxSender:
             )
 
         try:
-            await self.bot.send_message(chat_id=int(message.chat_id), text=text)
+            await self.bot.send_message(
+                chat_id=int(message.chat_id), text=text, reply_markup=markup
+            )
         except RetryAfter as exc:
             wait = _seconds(exc.retry_after)
             self.pacer.pause(wait)

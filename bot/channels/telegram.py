@@ -42,6 +42,7 @@ from bot.conversation import COMMANDS, ConversationService, DatabaseUnavailable,
 from bot.engine.model import Action, Contact, Press, Reply, Text, Unsupported
 from bot.engine.texts import reply as text_reply
 from bot.i18n import LANGUAGES, gettext, using_language
+from bot.jobs.runner import JobRunner
 from bot.logs import scope
 from bot.logsafe import describe
 from bot.metrics import ERRORS, HANDLER_SECONDS, UPDATES
@@ -321,6 +322,7 @@ async def register_commands(application: Application[Any, Any, Any, Any, Any, An
 
 
 BACKGROUND = "ssw_outbox_sender"  # the sender of the outbox (an object, not data)
+JOBS = "ssw_job_runner"  # the background jobs (reminders, retention)
 
 
 async def on_start(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -329,12 +331,18 @@ async def on_start(application: Application[Any, Any, Any, Any, Any, Any]) -> No
     background = application.bot_data.get(BACKGROUND)
     if isinstance(background, Background):
         background.start()
+    jobs = application.bot_data.get(JOBS)
+    if isinstance(jobs, JobRunner):
+        jobs.start()
 
 
 async def on_stop(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     background = application.bot_data.get(BACKGROUND)
     if isinstance(background, Background):
         await background.stop()
+    jobs = application.bot_data.get(JOBS)
+    if isinstance(jobs, JobRunner):
+        await jobs.stop()
 
 
 def build_application(
@@ -345,6 +353,7 @@ def build_application(
     staff: StaffOnTelegram | None = None,
     outbox: tuple[async_sessionmaker[AsyncSession], SenderSettings] | None = None,
     flood: FloodGuard | None = None,
+    jobs: JobRunner | None = None,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """A PTB Application wired to the service. Long polling by default; for a webhook,
     build it with ``.updater(None)`` and feed updates yourself.
@@ -369,6 +378,8 @@ def build_application(
         application.bot_data[BACKGROUND] = Background(
             OutboxSender(application.bot, sessions, settings, now=service.now)
         )
+    if jobs is not None:
+        application.bot_data[JOBS] = jobs
     application.add_handler(make_handler(service, staff, flood))
     application.add_error_handler(on_error)
     return application

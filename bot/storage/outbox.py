@@ -149,7 +149,9 @@ async def queue_new_leads(
         )
         if last is not None and at - as_utc(last) < every:
             return None
-    query = select(Lead.id, Lead.province, Lead.answers).where(Lead.announced_at.is_(None))
+    query = select(Lead.id, Lead.province, Lead.answers).where(
+        Lead.announced_at.is_(None), Lead.deleted_at.is_(None)
+    )
     query = query.order_by(Lead.id)
     if _skip_locked(db):
         query = query.with_for_update(skip_locked=True)

@@ -3,9 +3,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -15,7 +16,9 @@ from bot.channels.flood import FloodGuard
 from bot.channels.sender import SenderSettings
 from bot.channels.staff_telegram import StaffOnTelegram
 from bot.channels.telegram import build_application, on_start, on_stop
+from bot.conversation import utcnow
 from bot.i18n import gettext, using_language
+from bot.jobs.runner import JobRunner
 from bot.storage.db import session_factory
 from tests.conftest import TODAY
 from tests.fake_bot_api import TOKEN, BotMessage, FakeBotApi, FakeUser
@@ -29,12 +32,17 @@ async def running_bot(
     sender: SenderSettings | None = None,
     flood: FloodGuard | None = None,
     database_wait: float = 30.0,
+    now: Callable[[], datetime] = utcnow,
+    jobs: Callable[[Services], JobRunner] | None = None,
 ) -> AsyncIterator[Services]:
     """Start the bot (long polling) on a database; stop it cleanly at the end. ``staff_ids``:
     staff on Telegram; ``sender``: the outbox sender runs too, with these settings;
     ``flood``: the per-user limit on incoming updates; ``database_wait``: seconds to wait for
-    the database."""
-    services = build_services(database_url, today=lambda: TODAY, database_wait=database_wait)
+    the database; ``now``: the service's and the sender's clock; ``jobs``: the background
+    jobs run too."""
+    services = build_services(
+        database_url, today=lambda: TODAY, now=now, database_wait=database_wait
+    )
     application = build_application(
         services.conversations,
         TOKEN,
@@ -43,6 +51,7 @@ async def running_bot(
         staff=StaffOnTelegram(services.database, staff_ids),
         outbox=(session_factory(services.database), sender) if sender else None,
         flood=flood,
+        jobs=jobs(services) if jobs else None,
     )
     await application.initialize()
     await on_start(application)  # post_init, which run_polling would call
