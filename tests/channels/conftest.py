@@ -118,8 +118,10 @@ class Person:
                 return Turn(messages)
 
     async def quiet_turn(self) -> Turn:
-        """Everything the bot says until it goes quiet (for answers without buttons)."""
-        return Turn(await self.user.replies_until_idle(quiet=0.3, timeout=10))
+        """Everything the bot says until it goes quiet (for answers without buttons): the
+        first message may take a while on a loaded machine, then until 0.3 s pass without."""
+        first = await self.user.reply(timeout=10)
+        return Turn([first, *await self.user.replies_until_idle(quiet=0.3, timeout=10)])
 
     async def say(self, text: str) -> Turn:
         await self.user.send(text)
