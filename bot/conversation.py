@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bot import ssw
+from bot import broadcasts, ssw
 from bot.engine import phone
 from bot.engine.engine import Engine
 from bot.engine.flows import Flow
@@ -176,6 +176,8 @@ class ConversationService:
         action = incoming.action
         if isinstance(action, Press) and action.data.startswith("x:"):
             return await self._confirm_delete(unit, state, action.data == "x:delete:yes")
+        if isinstance(action, Press) and action.data in {broadcasts.STOP, broadcasts.START}:
+            return self._announcements(unit, action.data == broadcasts.STOP)
         if isinstance(action, Press) and action.data in {"s:why", "s:src"} and chosen:
             return self._result_detail(state, action.data[2:])
         if isinstance(action, Press) and action.data.startswith("l:"):
@@ -220,6 +222,9 @@ class ConversationService:
             else:
                 text = gettext(PRIVACY)
             screens = [reply(page) for page in phone.pages(text)]  # a phone screen each
+            if name == "mydata" and unit.opted_out:  # and how to get announcements again
+                buttons = [[broadcasts.opt_in_button()]]
+                screens.append(reply(gettext(broadcasts.MYDATA_STOPPED), buttons))
             return [*screens, *self.engine.resume(state).replies]
         if name == "delete":
             return [
@@ -252,6 +257,14 @@ class ConversationService:
                 lines.append("")
             lines += [t(MYDATA_TITLE, reference=lead.reference), stage(lead.status)]
         return [reply("\n".join(lines)), *self.engine.resume(state).replies]
+
+    def _announcements(self, unit: UserUnit, stop: bool) -> list[Reply]:
+        """The opt-out button of a broadcast (and the button that undoes it)."""
+        unit.set_opted_out(self.now() if stop else None)
+        if stop:
+            button = broadcasts.opt_in_button()
+            return [reply(gettext(broadcasts.STOPPED), [[button]])]
+        return [reply(gettext(broadcasts.STARTED))]
 
     async def _confirm_delete(self, unit: UserUnit, state: State, yes: bool) -> list[Reply]:
         if not yes:
@@ -404,6 +417,8 @@ class ConversationService:
             assessment = ssw.Assessment.from_dict(stored)
             lines += ["", gettext(MYDATA_ELIGIBILITY), ssw.render_summary(assessment)]
         lines += ["", t(MYDATA_LANGUAGE, language=LANGUAGE_NAMES[current_language()])]
+        if not unit.opted_out:
+            lines.append(gettext(broadcasts.MYDATA_RECEIVES))
         return "\n".join(lines)
 
     def _answer_lines(self, flow_id: str, answers: Mapping[str, Any]) -> list[str]:

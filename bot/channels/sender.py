@@ -26,12 +26,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import Bot
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
-from bot import notices
+from bot import broadcasts, notices
 from bot.conversation import utcnow
 from bot.logsafe import describe
+from bot.storage import broadcasts as broadcast_store
 from bot.storage import outbox
 
 log = logging.getLogger(__name__)
@@ -125,6 +126,7 @@ class OutboxSender:
         s = self.settings
         self.pacer = Pacer(s.per_second, s.chat_interval, s.group_interval)
         self._next_announcement: datetime | None = None
+        self._broadcast_texts: dict[int, dict[str, str]] = {}
 
     async def run(self, stop: asyncio.Event) -> None:
         """Send until ``stop`` is set; an error is logged (no personal data) and the loop
@@ -148,6 +150,8 @@ class OutboxSender:
             return 0
         s = self.settings
         claimed = await outbox.claim(self.sessions, s.worker, CHANNEL, s.batch, self.now(), s.lease)
+        if len(claimed) < s.batch:  # a broadcast with nothing pending left is done
+            await broadcast_store.settle(self.sessions, self.now())
         waits: list[float] = []
         in_flight: set[asyncio.Task[None]] = set()
 
@@ -204,7 +208,7 @@ class OutboxSender:
     async def _send(self, message: outbox.Claimed) -> float | None:
         """Send one message and record how it went; the seconds to wait after a 429."""
         s = self.settings
-        text = notices.render(message.kind, message.payload, message.language)
+        text, markup = await self._render(message)
 
         async def finish(
             state: str,
@@ -224,7 +228,9 @@ class OutboxSender:
             )
 
         try:
-            await self.bot.send_message(chat_id=int(message.chat_id), text=text)
+            await self.bot.send_message(
+                chat_id=int(message.chat_id), text=text, reply_markup=markup
+            )
         except RetryAfter as exc:
             wait = _seconds(exc.retry_after)
             self.pacer.pause(wait)
@@ -235,6 +241,8 @@ class OutboxSender:
         except Forbidden:
             log.info("outbox message %s: the chat blocked the bot", message.id)
             await finish(outbox.BLOCKED, "Forbidden")
+            if message.kind == outbox.BROADCAST and message.user_id is not None:
+                await broadcast_store.mark_blocked(self.sessions, message.user_id, self.now())
         except BadRequest as exc:
             log.warning("outbox message %s refused: %s", message.id, type(exc).__name__)
             await finish(outbox.FAILED, "BadRequest")
@@ -250,6 +258,21 @@ class OutboxSender:
         else:
             await finish(outbox.SENT)
         return None
+
+    async def _render(self, message: outbox.Claimed) -> tuple[str, InlineKeyboardMarkup | None]:
+        """The text (and buttons) of a message, in the recipient's language now. A
+        broadcast's texts are read once per broadcast (they cannot change once sent)."""
+        if message.kind != outbox.BROADCAST or message.broadcast_id is None:
+            return notices.render(message.kind, message.payload, message.language), None
+        texts = self._broadcast_texts.get(message.broadcast_id)
+        if texts is None:
+            texts = await broadcast_store.texts_of(self.sessions, message.broadcast_id)
+            if len(self._broadcast_texts) > 100:
+                self._broadcast_texts.clear()
+            self._broadcast_texts[message.broadcast_id] = texts
+        shown = broadcasts.render(broadcasts.pick(texts, message.language), message.language)
+        button = InlineKeyboardButton(shown.button.label, callback_data=shown.button.data)
+        return shown.text, InlineKeyboardMarkup([[button]])
 
 
 class Background:

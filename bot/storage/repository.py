@@ -96,6 +96,15 @@ class UserUnit:
     def set_language(self, language: str) -> None:
         self._user.language = language
 
+    @property
+    def opted_out(self) -> bool:
+        """They asked for no more announcements (broadcasts)."""
+        return self._user.opted_out_at is not None
+
+    def set_opted_out(self, at: datetime | None) -> None:
+        """Stop announcements from ``at``; None: receive them again."""
+        self._user.opted_out_at = at
+
     def seen(self, client_language: str | None) -> None:
         """Note the visit: last seen to the minute (no write on every message), the client's
         language when it changed."""
