@@ -80,6 +80,17 @@ class Settings(BaseSettings):
         "bot instances, give each its share of Telegram's 30.",
     )
 
+    outbox_lease_seconds: float = Field(
+        default=120.0,
+        description="How long a sender holds the outbox messages it claimed: another "
+        "instance takes over a dead one's messages after this.",
+    )
+    outbox_poll_seconds: float = Field(
+        default=5.0,
+        description="How often an idle outbox sender looks for messages to send (a "
+        "broadcast, a notice).",
+    )
+
     def staff_ids(self) -> frozenset[int]:
         """The configured staff Telegram ids; anything that is not a number is left out."""
         parts = (part.strip() for part in self.staff_telegram_ids.replace(";", ",").split(","))

@@ -66,9 +66,7 @@ async def worker(web: StaffWeb, api: FakeBotApi, chat: int, language: str, provi
         user_id = await db.scalar(select(Lead.user_id).where(Lead.reference == reference))
         assert user_id is not None
         await db.execute(
-            update(User)
-            .where(User.id == user_id)
-            .values(external_id=str(chat), language=language)
+            update(User).where(User.id == user_id).values(external_id=str(chat), language=language)
         )
     return user_id
 

@@ -44,9 +44,9 @@ async def _people(engine: AsyncEngine) -> dict[str, int]:
         )
         async with session_factory(engine)() as db, db.begin():
             user_id = await db.scalar(
-                select(User.id).join_from(User, factory.Lead).where(
-                    factory.Lead.reference == reference
-                )
+                select(User.id)
+                .join_from(User, factory.Lead)
+                .where(factory.Lead.reference == reference)
             )
             assert user_id is not None
             await db.execute(
