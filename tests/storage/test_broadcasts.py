@@ -222,7 +222,7 @@ async def test_notices_go_before_broadcast_rows(database: AsyncEngine) -> None:
             AT + timedelta(seconds=1), ids["punjab_food_en"],
         )  # fmt: skip
     claimed = await outbox.claim(sessions, "w1", "telegram", 2, AT + timedelta(seconds=1), LEASE)
-    assert [c.id for c in claimed][0] == notice.id
+    assert claimed[0].id == notice.id
     assert claimed[1].kind == outbox.BROADCAST
 
 

@@ -21,9 +21,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.staff import accounts
+from bot.staff.segments import Segment
 from bot.staff.web.app import create_app
 from bot.staff.web.state import WebConfig
-from bot.staff.segments import Segment
 from bot.storage import broadcasts, duplicates
 from bot.storage import staff as store
 from bot.storage.db import create_engine, session_factory
