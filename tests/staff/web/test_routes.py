@@ -66,9 +66,7 @@ PARAMETERS = {"lead_id": "lead", "broadcast_id": "broadcast", "account_id": "tar
 
 
 def _url(route: Route, ids: dict[str, int]) -> str:
-    return re.sub(
-        r"\{(\w+)(?::[^}]*)?\}", lambda m: str(ids[PARAMETERS[m.group(1)]]), route.path
-    )
+    return re.sub(r"\{(\w+)(?::[^}]*)?\}", lambda m: str(ids[PARAMETERS[m.group(1)]]), route.path)
 
 
 async def _request(browser: Browser, route: Route, ids: dict[str, int]) -> tuple[int, str]:
