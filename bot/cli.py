@@ -60,6 +60,7 @@ def run(settings: Settings, with_web: bool = False) -> int:
         per_second=max(0.1, settings.outbox_per_second),
         lease=timedelta(seconds=max(1.0, settings.outbox_lease_seconds)),
         poll_seconds=max(0.05, settings.outbox_poll_seconds),
+        batch=max(1, settings.outbox_batch),
     )
     application = build_application(
         services.conversations,

@@ -85,6 +85,11 @@ class Settings(BaseSettings):
         description="How long a sender holds the outbox messages it claimed: another "
         "instance takes over a dead one's messages after this.",
     )
+    outbox_batch: int = Field(
+        default=30,
+        description="How many outbox messages a sender claims at a time (a large broadcast "
+        "goes faster with more, e.g. 150: fewer pauses between claims).",
+    )
     outbox_poll_seconds: float = Field(
         default=5.0,
         description="How often an idle outbox sender looks for messages to send (a "
