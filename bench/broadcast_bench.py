@@ -26,8 +26,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import asyncpg
 from sqlalchemy import func, insert, select
@@ -39,6 +38,7 @@ from bot.storage.migrate import upgrade
 from bot.storage.models import OutboxMessage, User
 from tests.fake_bot_api import TOKEN, FakeBotApi, FakeUser
 
+ROOT = Path(__file__).resolve().parent.parent
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 FIRST_CHAT = 50_000_000
 FIRST_WORKER = 60_000_000
@@ -161,7 +161,7 @@ async def run(url: str, args: argparse.Namespace) -> dict[str, str]:
             sys.executable, "-m", "bot", "run", cwd=ROOT, env=env
         )
         try:
-            while await sent_count(url) == 0:  # the bot is up and sending
+            while await sent_count(url) == 0:  # noqa: ASYNC110 (the bot is up and sending)
                 await asyncio.sleep(0.2)
             await asyncio.sleep(args.warmup)
             stop = asyncio.Event()

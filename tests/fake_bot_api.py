@@ -1255,13 +1255,14 @@ class FakeBotApi:
             return self._error(exc.code, exc.description)
         self.calls.append((canonical, params))
         self.call_times.append(time.monotonic())
+        over_rate = self._over_rate(canonical)  # counted as it arrives
         if self.delay > 0:
             await asyncio.sleep(self.delay)
         if not self._gate.is_set():
             await self._gate.wait()
         if entry is None:
             return self._error(404, "Not Found: method not found")
-        if self._over_rate(canonical):
+        if over_rate:
             return self._error(429, "Too Many Requests: retry after 1", {"retry_after": 1})
         if canonical in self._retry_once:
             seconds = self._retry_once.pop(canonical)

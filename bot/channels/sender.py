@@ -99,6 +99,11 @@ class Pacer:
         if len(self._next_chat) > 10_000:  # forget chats whose slot has passed
             self._next_chat = {k: v for k, v in self._next_chat.items() if v > now}
 
+    def reserve(self, messages: int = 1) -> None:
+        """Messages sent outside the pacer (replies to workers, which go at once) take the
+        next slots: bulk sending leaves them room under the overall rate."""
+        self._next_any = max(self._next_any, self._clock()) + messages * self._gap
+
     def pause(self, seconds: float) -> None:
         """Nothing is sent for ``seconds`` (Telegram asked us to wait)."""
         self._paused_until = max(self._paused_until, self._clock() + seconds)
@@ -178,16 +183,8 @@ class OutboxSender:
 
     async def _give_back(self, messages: list[outbox.Claimed], wait: float) -> None:
         later = self.now() + timedelta(seconds=wait)
-        for message in messages:
-            await outbox.finish(
-                self.sessions,
-                message.id,
-                self.settings.worker,
-                outbox.PENDING,
-                self.now(),
-                next_attempt_at=later,
-                count_attempt=False,
-            )
+        ids = [message.id for message in messages]
+        await outbox.give_back(self.sessions, ids, self.settings.worker, later)
 
     async def announce_if_due(self) -> bool:
         """Queue one announcement of the leads not announced yet, every ``announce_every``

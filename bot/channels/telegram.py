@@ -216,6 +216,9 @@ def make_handler(
             await staff.handle(update, incoming.command)
             return
         replies = await service.handle(incoming)
+        background = context.application.bot_data.get(BACKGROUND)
+        if isinstance(background, Background):  # the outbox leaves these messages room
+            background.sender.pacer.reserve(len(replies))
         await asyncio.gather(_settle_tap(update, replies), send_replies(update, replies))
 
     return TypeHandler(Update, handle)

@@ -325,6 +325,30 @@ async def finish(
         return bool(getattr(result, "rowcount", 0))
 
 
+async def give_back(
+    sessions: async_sessionmaker[AsyncSession],
+    message_ids: Collection[int],
+    worker: str,
+    next_attempt_at: datetime,
+) -> int:
+    """Release claimed messages unsent, due again at ``next_attempt_at`` (no attempt counted),
+    in one statement; how many ``worker`` still held."""
+    if not message_ids:
+        return 0
+    async with sessions() as db, db.begin():
+        result = await db.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id.in_(list(message_ids)),
+                OutboxMessage.claimed_by == worker,
+                OutboxMessage.state == PENDING,
+            )
+            .values(claimed_by=None, claimed_until=None, next_attempt_at=next_attempt_at)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
 async def messages(
     sessions: async_sessionmaker[AsyncSession], kind: str | None = None
 ) -> Sequence[OutboxMessage]:

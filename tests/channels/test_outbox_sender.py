@@ -7,6 +7,7 @@ batched message without personal data."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -243,7 +244,23 @@ async def test_a_late_wake_up_does_not_slow_the_pacer() -> None:
         await pacer.wait(str(n))
         starts.append(now[0])
     assert 9.95 < starts[-1] - starts[0] < 10.05
-    assert min(b - a for a, b in zip(starts, starts[1:], strict=False)) > 1 / 28.6 - 0.0021
+    assert min(b - a for a, b in itertools.pairwise(starts)) > 1 / 28.6 - 0.0021
+
+
+async def test_replies_take_the_next_slots_of_the_pacer() -> None:
+    """Two replies went out (``reserve(2)``): the next bulk message waits for two more gaps."""
+    now = [0.0]
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(round(seconds, 3))
+        now[0] += seconds
+
+    pacer = Pacer(20.0, 0.0, 0.0, clock=lambda: now[0], sleep=sleep)
+    await pacer.wait("1")
+    pacer.reserve(2)
+    await pacer.wait("2")
+    assert slept == [0.15]
 
 
 @pytest.fixture
