@@ -184,6 +184,18 @@ async def run(url: str, args: argparse.Namespace) -> dict[str, str]:
                 bot.terminate()
                 await bot.wait()
     rate = (sent_after - sent_before) / seconds
+    arrivals = sorted(
+        t
+        for (method, _), t in zip(api.calls, api.call_times, strict=True)
+        if method == "sendMessage"
+    )
+    busiest, first = 0, 0
+    for last, at in enumerate(arrivals):  # the most messages that arrived in any one second
+        while arrivals[first] <= at - 1.0:
+            first += 1
+        busiest = max(busiest, last - first + 1)
+    if os.environ.get("BENCH_DUMP"):
+        Path(os.environ["BENCH_DUMP"]).write_text("\n".join(f"{t:.4f}" for t in arrivals))
     return {
         "workers in the database": f"{args.users + args.workers:,}",
         f"insert {args.users:,} users (s)": f"{inserted:.1f}",
@@ -194,6 +206,7 @@ async def run(url: str, args: argparse.Namespace) -> dict[str, str]:
         "broadcast messages/s (aim >= 28)": f"{rate:.2f}",
         "429s received in the window (aim 0)": f"{too_many}",
         "429s received in the whole run": f"{len(api.too_many)}",
+        "most messages arriving in one second": f"{busiest}",
         "worker replies (answered / asked)": f"{len(latencies)} / {len(latencies) + lost}",
         "reply latency p50 (s)": f"{percentile(latencies, 0.5):.3f}",
         "reply latency p99 (s, aim < 1)": f"{percentile(latencies, 0.99):.3f}",

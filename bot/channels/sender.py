@@ -144,9 +144,11 @@ class OutboxSender:
             except Exception as exc:
                 log.error("outbox round failed: %s", describe(exc))
                 handled = 0
-            if handled == 0:
+            if handled == 0:  # idle, or waiting out a 429: no longer than that asks
+                paused = self.pacer.paused_for()
+                wait = min(self.settings.poll_seconds, paused) if paused else None
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), self.settings.poll_seconds)
+                    await asyncio.wait_for(stop.wait(), wait or self.settings.poll_seconds)
 
     async def run_once(self) -> int:
         """Announce new leads when due, then claim one batch and send it; how many rows were
