@@ -194,8 +194,6 @@ async def run(url: str, args: argparse.Namespace) -> dict[str, str]:
         while arrivals[first] <= at - 1.0:
             first += 1
         busiest = max(busiest, last - first + 1)
-    if os.environ.get("BENCH_DUMP"):
-        Path(os.environ["BENCH_DUMP"]).write_text("\n".join(f"{t:.4f}" for t in arrivals))
     return {
         "workers in the database": f"{args.users + args.workers:,}",
         f"insert {args.users:,} users (s)": f"{inserted:.1f}",

@@ -9,7 +9,9 @@ bot) marks it blocked after that one try; a 400 (a request Telegram refuses) mar
 other errors (network, timeouts, 5xx) are tried again with a doubling wait, at most
 ``max_attempts`` times, then marked failed. New leads are announced in the staff group every
 ``announce_every`` (through the same outbox, so the announcement is paced and retried like
-any message).
+any message). Broadcast messages (``bot.storage.broadcasts``) come after other kinds in each
+claim and are rendered from the broadcast's texts with the opt-out button; replies to workers
+take the pacer's next slots (``Pacer.reserve``), so bulk sending leaves them room.
 """
 
 from __future__ import annotations

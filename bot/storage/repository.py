@@ -116,6 +116,8 @@ class UserUnit:
             self._user.last_seen_at = now
         if client_language and self._user.client_language != client_language[:16]:
             self._user.client_language = client_language[:16]
+        if self._user.blocked_at is not None:  # they write again: they unblocked the bot
+            self._user.blocked_at = None
 
     def set_source(self, source: str) -> None:
         """The deep-link payload of the first /start that had one."""

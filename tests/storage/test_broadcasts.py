@@ -16,6 +16,7 @@ from bot.staff.segments import Segment
 from bot.storage import broadcasts, outbox
 from bot.storage.db import session_factory
 from bot.storage.models import OutboxMessage, User
+from bot.storage.repository import Repository
 from tests.staff import factory
 
 AT = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
@@ -249,3 +250,17 @@ async def test_expanding_many_rows_is_one_statement(database: AsyncEngine) -> No
         )
         progress = (await broadcasts.progress(db, [broadcast_id]))[broadcast_id]
     assert rows is not None and progress.queued == progress.remaining == 1_666
+
+
+async def test_a_blocked_user_who_writes_again_is_reached_again(database: AsyncEngine) -> None:
+    sessions = session_factory(database)
+    repository = Repository(sessions, single_writer=database.dialect.name == "sqlite")
+    async with repository.user("telegram", "7777") as unit:
+        unit.seen("en")
+    async with sessions() as db, db.begin():
+        await db.execute(update(User).values(blocked_at=AT))
+        assert await broadcasts.reach(db, Segment()) == 0
+    async with repository.user("telegram", "7777") as unit:  # a message from them
+        unit.seen("en")
+    async with sessions() as db:
+        assert await broadcasts.reach(db, Segment()) == 1
