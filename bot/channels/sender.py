@@ -66,6 +66,11 @@ class SenderSettings:
     announce_every: timedelta = timedelta(minutes=10)
 
 
+SLOWDOWN = 1.06  # after a 429, each gap is this much longer...
+MAX_SLOWDOWN = 1.3  # ...up to this many times the configured one,
+RECOVERY = 0.9997  # and shrinks back by this each message sent
+
+
 class Pacer:
     """Waits before each send so the overall, per-chat and per-group rates hold."""
 
@@ -77,7 +82,7 @@ class Pacer:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        self._gap = 1.0 / per_second
+        self._gap = self._base_gap = 1.0 / per_second
         self._chat_interval = chat_interval
         self._group_interval = group_interval
         self._clock = clock
@@ -88,6 +93,7 @@ class Pacer:
 
     async def wait(self, chat_id: str) -> None:
         """Wait until a message to ``chat_id`` may go, and take that slot."""
+        self._gap = max(self._base_gap, self._gap * RECOVERY)
         at = max(self._next_any, self._next_chat.get(chat_id, 0.0))
         now = self._clock()
         if at > now:
@@ -107,7 +113,10 @@ class Pacer:
         self._next_any = max(self._next_any, self._clock()) + messages * self._gap
 
     def pause(self, seconds: float) -> None:
-        """Nothing is sent for ``seconds`` (Telegram asked us to wait)."""
+        """Nothing is sent for ``seconds`` (Telegram asked us to wait), and the rate drops a
+        little, coming back over the next few hundred messages: a 429 means bursts reached
+        Telegram faster than the schedule, and waiting alone would meet them again."""
+        self._gap = min(self._gap * SLOWDOWN, self._base_gap * MAX_SLOWDOWN)
         self._paused_until = max(self._paused_until, self._clock() + seconds)
         self._next_any = max(self._next_any, self._paused_until)
 

@@ -263,6 +263,29 @@ async def test_replies_take_the_next_slots_of_the_pacer() -> None:
     assert slept == [0.15]
 
 
+async def test_after_a_429_the_pacer_slows_down_then_recovers() -> None:
+    now = [0.0]
+
+    async def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    pacer = Pacer(25.0, 0.0, 0.0, clock=lambda: now[0], sleep=sleep)
+
+    async def gap() -> float:
+        before = now[0]
+        await pacer.wait("1")
+        return now[0] - before
+
+    await pacer.wait("1")
+    assert round(await gap(), 4) == 0.04
+    pacer.pause(1.0)
+    await pacer.wait("1")  # the pause itself
+    assert 0.042 < await gap() < 0.0425  # 6 % slower
+    for _ in range(2_000):
+        await pacer.wait("1")
+    assert round(await gap(), 4) == 0.04  # back to 25 a second
+
+
 @pytest.fixture
 def pg_url(postgres_url: str) -> str:
     _truncate(postgres_url)
