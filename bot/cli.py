@@ -59,6 +59,9 @@ def run(settings: Settings, with_web: bool = False) -> int:
         group_language=settings.staff_group_language,
         announce_every=timedelta(minutes=max(1, settings.staff_announce_minutes)),
         per_second=max(0.1, settings.outbox_per_second),
+        lease=timedelta(seconds=max(1.0, settings.outbox_lease_seconds)),
+        poll_seconds=max(0.05, settings.outbox_poll_seconds),
+        batch=max(1, settings.outbox_batch),
     )
     application = build_application(
         services.conversations,

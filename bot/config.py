@@ -137,6 +137,23 @@ class Settings(BaseSettings):
         "(reminders every 10 minutes, retention every hour; one instance runs each).",
     )
 
+    # -- the outbox sender --------------------------------------------------------------------
+    outbox_lease_seconds: float = Field(
+        default=120.0,
+        description="How long a sender holds the outbox messages it claimed: another "
+        "instance takes over a dead one's messages after this.",
+    )
+    outbox_batch: int = Field(
+        default=30,
+        description="How many outbox messages a sender claims at a time (a large broadcast "
+        "goes faster with more, e.g. 150: fewer pauses between claims).",
+    )
+    outbox_poll_seconds: float = Field(
+        default=5.0,
+        description="How often an idle outbox sender looks for messages to send (a "
+        "broadcast, a notice).",
+    )
+
     def staff_ids(self) -> frozenset[int]:
         """The configured staff Telegram ids; anything that is not a number is left out."""
         parts = (part.strip() for part in self.staff_telegram_ids.replace(";", ",").split(","))

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bot import notices, ssw
+from bot import broadcasts, notices, ssw
 from bot.engine import phone
 from bot.engine.engine import Engine
 from bot.engine.flows import Flow
@@ -115,7 +115,7 @@ DUPLICATE_CNIC = N_(
 )
 OPTED_OUT = N_(
     "Done. You will get no more reminders or announcements from this bot. You can still "
-    "use it at any time."
+    "use it at any time. To get them again, tap the button below."
 )
 SORRY = N_(
     "Sorry, something went wrong on our side. Your earlier answers are safe. "
@@ -230,12 +230,14 @@ class ConversationService:
         action = incoming.action
         if isinstance(action, Press) and action.data.startswith("x:"):
             return await self._confirm_delete(unit, state, action.data == "x:delete:yes")
+        if isinstance(action, Press) and action.data in {broadcasts.STOP, broadcasts.START}:
+            return await self._announcements(unit, state, action.data == broadcasts.STOP)
         if isinstance(action, Press) and action.data in {"s:why", "s:src"} and chosen:
             return self._result_detail(state, action.data[2:])
         if isinstance(action, Press) and action.data.startswith("l:"):
             return await self._apply(unit, self.engine.handle(state, action))
-        if isinstance(action, Press) and action.data in {notices.STOP, notices.CONTINUE}:
-            return await self._unprompted_button(unit, state, action.data, incoming.channel)
+        if isinstance(action, Press) and action.data == notices.CONTINUE:
+            return await self._command(unit, state, "start", incoming.channel)
         if not chosen:  # first contact: the language comes first
             suggested = resolve_language(None, incoming.client_language)
             return [self.engine.language_picker(suggested)]
@@ -276,6 +278,9 @@ class ConversationService:
             else:
                 text = gettext(PRIVACY)
             screens = [reply(page) for page in phone.pages(text)]  # a phone screen each
+            if name == "mydata" and unit.opted_out:  # and how to get announcements again
+                buttons = [[broadcasts.opt_in_button()]]
+                screens.append(reply(gettext(broadcasts.MYDATA_STOPPED), buttons))
             return [*screens, *self.engine.resume(state).replies]
         if name == "delete":
             return [
@@ -291,18 +296,6 @@ class ConversationService:
             ]
         # a typo mid-form: say so, and ask the current question again
         return [reply(gettext(UNKNOWN_COMMAND)), *self.engine.resume(state).replies]
-
-    # -- the buttons under a reminder or an announcement (bot.notices) ------------------------
-
-    async def _unprompted_button(
-        self, unit: UserUnit, state: State, data: str, channel: str
-    ) -> list[Reply]:
-        """ "Stop": no more reminders or announcements (the current question follows);
-        "Continue": what /start does, where the worker stopped."""
-        if data == notices.STOP:
-            await unit.opt_out(self.now())
-            return [reply(gettext(OPTED_OUT)), *self.engine.resume(state).replies]
-        return await self._command(unit, state, "start", channel)
 
     async def _status(self, unit: UserUnit, state: State) -> list[Reply]:
         """Where each of the worker's registrations stands, in plain words (never the staff's
@@ -320,6 +313,19 @@ class ConversationService:
                 lines.append("")
             lines += [t(MYDATA_TITLE, reference=lead.reference), stage(lead.status)]
         return [reply("\n".join(lines)), *self.engine.resume(state).replies]
+
+    # -- the buttons under a reminder or an announcement (bot.notices, bot.broadcasts) ---
+
+    async def _announcements(self, unit: UserUnit, state: State, stop: bool) -> list[Reply]:
+        """The opt-out button under a broadcast or a reminder: no more of either (what is
+        queued for them is dropped), with a button that undoes it; then the current question.
+        The "Continue" button under a reminder does what /start does (``_dispatch``)."""
+        if stop:
+            await unit.opt_out(self.now())
+            button = broadcasts.opt_in_button()
+            return [reply(gettext(OPTED_OUT), [[button]]), *self.engine.resume(state).replies]
+        unit.set_opted_out(None)
+        return [reply(gettext(broadcasts.STARTED)), *self.engine.resume(state).replies]
 
     async def _confirm_delete(self, unit: UserUnit, state: State, yes: bool) -> list[Reply]:
         if not yes:
@@ -472,6 +478,8 @@ class ConversationService:
             assessment = ssw.Assessment.from_dict(stored)
             lines += ["", gettext(MYDATA_ELIGIBILITY), ssw.render_summary(assessment)]
         lines += ["", t(MYDATA_LANGUAGE, language=LANGUAGE_NAMES[current_language()])]
+        if not unit.opted_out:
+            lines.append(gettext(broadcasts.MYDATA_RECEIVES))
         return "\n".join(lines)
 
     def _answer_lines(self, flow_id: str, answers: Mapping[str, Any]) -> list[str]:

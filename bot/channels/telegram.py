@@ -258,6 +258,9 @@ def make_handler(
                     except DatabaseUnavailable as exc:  # the tapped buttons stay, for later
                         await _tell(update, exc.replies)
                         raise
+                    background = context.application.bot_data.get(BACKGROUND)
+                    if isinstance(background, Background):  # the outbox leaves these room
+                        background.sender.pacer.reserve(len(replies))
                     await asyncio.gather(
                         _settle_tap(update, replies), send_replies(update, replies)
                     )

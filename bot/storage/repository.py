@@ -116,6 +116,15 @@ class UserUnit:
     def set_language(self, language: str) -> None:
         self._user.language = language
 
+    @property
+    def opted_out(self) -> bool:
+        """They asked for no more announcements (broadcasts)."""
+        return self._user.opted_out_at is not None
+
+    def set_opted_out(self, at: datetime | None) -> None:
+        """Stop announcements from ``at``; None: receive them again."""
+        self._user.opted_out_at = at
+
     def seen(self, client_language: str | None) -> None:
         """Note the visit: last seen to the minute (no write on every message), the client's
         language when it changed."""
@@ -127,6 +136,8 @@ class UserUnit:
             self._user.last_seen_at = now
         if client_language and self._user.client_language != client_language[:16]:
             self._user.client_language = client_language[:16]
+        if self._user.blocked_at is not None:  # they write again: they unblocked the bot
+            self._user.blocked_at = None
 
     def set_source(self, source: str) -> None:
         """The deep-link payload of the first /start that had one."""

@@ -47,6 +47,16 @@ FORMS: dict[str, Callable[[dict[str, int]], dict[str, str]]] = {
     "staff_disable": lambda ids: {},
     "staff_enable": lambda ids: {},
     "staff_password": lambda ids: {"password": PASSWORD},
+    "broadcast_create": lambda ids: {"text_en": "Fake announcement", "province": "punjab"},
+    "broadcast_save": lambda ids: {
+        "text_en": "Fake announcement",
+        "text_ur": "آزمائشی اعلان",
+        "text_ja": "テストのお知らせ",
+    },
+    "broadcast_send": lambda ids: {},
+    "broadcast_pause": lambda ids: {},
+    "broadcast_resume": lambda ids: {},
+    "broadcast_cancel": lambda ids: {},
 }
 # GET routes that answer a signed-in person with a redirect rather than a page.
 REDIRECTS = {"home": "/leads", "sign_in": "/leads"}
@@ -54,12 +64,11 @@ REDIRECTS = {"home": "/leads", "sign_in": "/leads"}
 DOWNLOADS = {"leads_export"}
 
 
+PARAMETERS = {"lead_id": "lead", "broadcast_id": "broadcast", "account_id": "target"}
+
+
 def _url(route: Route, ids: dict[str, int]) -> str:
-    return re.sub(
-        r"\{(\w+)(?::[^}]*)?\}",
-        lambda m: str(ids["lead" if m.group(1) == "lead_id" else "target"]),
-        route.path,
-    )
+    return re.sub(r"\{(\w+)(?::[^}]*)?\}", lambda m: str(ids[PARAMETERS[m.group(1)]]), route.path)
 
 
 async def _request(browser: Browser, route: Route, ids: dict[str, int]) -> tuple[int, str]:
@@ -126,6 +135,7 @@ async def test_each_route_as_each_role(staff_web: StaffWeb) -> None:
         duplicate_reason="cnic",
     )  # fmt: skip
     ids["decision"] = await web_.decide(ids["marked"], ids["lead"], "table.officer.2")
+    ids["broadcast"] = await web_.broadcast()
     problems: list[str] = []
     for route in ROUTES:
         where = f"{route.method} {route.path}"
