@@ -28,8 +28,10 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.ext import ExtBot
 
 from bot import notices
+from bot.channels.limits import BULK
 from bot.conversation import utcnow
 from bot.logsafe import describe
 from bot.storage import outbox
@@ -123,7 +125,14 @@ class OutboxSender:
         self.settings = settings or SenderSettings()
         self.now = now
         s = self.settings
-        self.pacer = Pacer(s.per_second, s.chat_interval, s.group_interval)
+        # The application's bot has the process's limiter (bot.channels.limits): it paces the
+        # overall and per-chat rates for replies and bulk together, replies first; the pacer
+        # then only keeps Telegram's pauses. A bare Bot is paced by the pacer alone.
+        self.limited = isinstance(bot, ExtBot) and bot.rate_limiter is not None
+        if self.limited:
+            self.pacer = Pacer(1e9, 0.0, 0.0)
+        else:
+            self.pacer = Pacer(s.per_second, s.chat_interval, s.group_interval)
         self._next_announcement: datetime | None = None
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -224,7 +233,12 @@ class OutboxSender:
             )
 
         try:
-            await self.bot.send_message(chat_id=int(message.chat_id), text=text)
+            if self.limited:
+                await self.bot.send_message(  # type: ignore[call-arg]
+                    chat_id=int(message.chat_id), text=text, rate_limit_args=BULK
+                )
+            else:
+                await self.bot.send_message(chat_id=int(message.chat_id), text=text)
         except RetryAfter as exc:
             wait = _seconds(exc.retry_after)
             self.pacer.pause(wait)
@@ -235,6 +249,7 @@ class OutboxSender:
         except Forbidden:
             log.info("outbox message %s: the chat blocked the bot", message.id)
             await finish(outbox.BLOCKED, "Forbidden")
+            await outbox.mark_blocked(self.sessions, message.id, self.now())
         except BadRequest as exc:
             log.warning("outbox message %s refused: %s", message.id, type(exc).__name__)
             await finish(outbox.FAILED, "BadRequest")

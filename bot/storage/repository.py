@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -107,6 +107,8 @@ class UserUnit:
             self._user.last_seen_at = now
         if client_language and self._user.client_language != client_language[:16]:
             self._user.client_language = client_language[:16]
+        if self._user.blocked_at is not None:  # they write again: they no longer block us
+            self._user.blocked_at = None
 
     def set_source(self, source: str) -> None:
         """The deep-link payload of the first /start that had one."""
@@ -267,6 +269,24 @@ class Repository:
                 conversation = Conversation(user_id=user.id, state={})
                 session.add(conversation)
             yield UserUnit(session, user, conversation)
+
+    async def mark_blocked(self, channel: str, external_id: str) -> None:
+        """Telegram refused a reply: the user blocked the bot (cleared when they write)."""
+        async with contextlib.AsyncExitStack() as stack:
+            if self._writer is not None:
+                await stack.enter_async_context(self._writer)
+            session = await stack.enter_async_context(self._sessions())
+            await stack.enter_async_context(session.begin())
+            await session.execute(
+                update(User)
+                .where(
+                    User.channel == channel,
+                    User.external_id == external_id,
+                    User.blocked_at.is_(None),
+                )
+                .values(blocked_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
 
     # -- read side, for staff tools and tests -------------------------------------------------
 

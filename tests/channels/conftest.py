@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from bot.app import Services, build_services
+from bot.channels.limits import LimitSettings, Limits
 from bot.channels.sender import SenderSettings
 from bot.channels.staff_telegram import StaffOnTelegram
 from bot.channels.telegram import build_application, on_start, on_stop
@@ -18,6 +19,11 @@ from bot.i18n import gettext, using_language
 from bot.storage.db import session_factory
 from tests.conftest import TODAY
 from tests.fake_bot_api import TOKEN, BotMessage, FakeBotApi, FakeUser
+
+
+# Test users answer at once, not at a person's pace: no per-chat wait (the limits themselves
+# are tested in tests/channels/test_limits.py).
+TEST_LIMITS = LimitSettings(chat_per_second=1000.0, chat_burst=1000)
 
 
 @asynccontextmanager
@@ -37,6 +43,7 @@ async def running_bot(
         base_file_url=api.base_file_url,
         staff=StaffOnTelegram(services.database, staff_ids),
         outbox=(session_factory(services.database), sender) if sender else None,
+        limits=Limits(TEST_LIMITS),
     )
     await application.initialize()
     await on_start(application)  # post_init, which run_polling would call
