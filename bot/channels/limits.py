@@ -73,6 +73,13 @@ class Bucket:
     def take(self) -> None:
         self.tokens -= 1.0
 
+    def reserve(self, now: float) -> float:
+        """Take the next token, even one still to come: seconds until it is there. Callers
+        are served in the order they reserve (several messages to one chat stay in order)."""
+        self.wait(now)
+        self.tokens -= 1.0
+        return 0.0 if self.tokens >= 0.0 else -self.tokens / self.rate
+
     def full(self, now: float) -> bool:
         return self.tokens + (now - self.at) * self.rate >= self.capacity
 
@@ -124,14 +131,17 @@ class Limits:
         return bucket
 
     async def acquire(self, chat: str | None, bulk: bool = False, per_chat: bool = True) -> None:
-        """Wait until a message to ``chat`` (None: no chat) may go, and take its slot."""
+        """Wait until a message to ``chat`` (None: no chat) may go, and take its slot: the
+        chat's first (in order of asking), then an overall one."""
+        if chat is not None and per_chat:
+            turn = self._chat(chat, self._clock()).reserve(self._clock())
+            if turn > 0:
+                await self._sleep(turn)
         while True:
             now = self._clock()
             held = self._paused.get(chat, 0.0) - now if chat is not None else 0.0
             if bulk:
                 held = max(held, self._bulk_paused - now, self._bulk.wait(now))
-            if chat is not None and per_chat:
-                held = max(held, self._chat(chat, now).wait(now))
             if held > 0:
                 await self._sleep(held)
                 continue
@@ -151,8 +161,6 @@ class Limits:
         self._overall.take()
         if bulk:
             self._bulk.take()
-        if chat is not None and per_chat:
-            self._chat(chat, now).take()
 
     def pause(self, chat: str | None, seconds: float) -> None:
         """Telegram asked to wait: nothing more to ``chat``, and no bulk send, for ``seconds``."""

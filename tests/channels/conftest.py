@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from bot.app import Services, build_services
-from bot.channels.limits import LimitSettings, Limits
+from bot.channels.limits import Limits, LimitSettings
 from bot.channels.sender import SenderSettings
 from bot.channels.staff_telegram import StaffOnTelegram
 from bot.channels.telegram import build_application, on_start, on_stop
@@ -19,7 +19,6 @@ from bot.i18n import gettext, using_language
 from bot.storage.db import session_factory
 from tests.conftest import TODAY
 from tests.fake_bot_api import TOKEN, BotMessage, FakeBotApi, FakeUser
-
 
 # Test users answer at once, not at a person's pace: no per-chat wait (the limits themselves
 # are tested in tests/channels/test_limits.py).
@@ -105,7 +104,7 @@ class Person:
             message = await self.user.reply(timeout=timeout)
             messages.append(message)
             asks = message.buttons or message.reply_keyboard
-            if asks and (message.edited or not message.text.startswith("⚠️")):
+            if asks:  # a warning and the question again come as one message
                 messages += await self.user.replies_until_idle(quiet=0.05, timeout=1)
                 return Turn(messages)
 
