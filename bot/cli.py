@@ -45,6 +45,7 @@ def run(settings: Settings, with_web: bool = False) -> int:
     from telegram import Update
 
     from bot.app import build_services
+    from bot.channels.limits import limits_from
     from bot.channels.sender import SenderSettings
     from bot.channels.staff_telegram import StaffOnTelegram
     from bot.channels.telegram import build_application, on_start
@@ -66,6 +67,7 @@ def run(settings: Settings, with_web: bool = False) -> int:
         base_file_url=settings.telegram_api_file_url,
         staff=StaffOnTelegram(services.database, settings.staff_ids()),
         outbox=(session_factory(services.database), sender),
+        limits=limits_from(settings),
     )
 
     web_runner: list[object] = []

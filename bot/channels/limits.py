@@ -34,6 +34,7 @@ from typing import Any
 from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
 
+from bot.config import Settings
 from bot.metrics import API_RETRIES
 
 BULK: dict[str, Any] = {"bulk": True}
@@ -211,6 +212,19 @@ class Limits:
                 await self._sleep(self.backoff(attempt))
             API_RETRIES.labels(method[:32]).inc()
             attempt += 1
+
+
+def limits_from(settings: Settings) -> Limits:
+    """The process's limits from its settings (``OUTBOX_PER_SECOND`` caps bulk sends)."""
+    return Limits(
+        LimitSettings(
+            per_second=max(0.1, settings.telegram_per_second),
+            bulk_per_second=max(0.1, settings.outbox_per_second),
+            chat_per_second=max(0.01, settings.telegram_chat_per_second),
+            chat_burst=max(1, settings.telegram_chat_burst),
+            reply_attempts=max(1, settings.telegram_reply_attempts),
+        )
+    )
 
 
 def chat_of(data: dict[str, Any] | None) -> str | None:
