@@ -12,6 +12,7 @@ aiohttp's, raises PTB's own ``TimedOut`` and ``NetworkError``, and counts every 
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import aiohttp
@@ -140,7 +141,9 @@ class AiohttpRequest(BaseRequest):
                 form.add_field(name, content, filename=filename, content_type=mime)
             kwargs["data"] = form
         elif request_data is not None and request_data.parameters:
-            kwargs["data"] = request_data.json_payload
+            # one JSON document of the values as they are (PTB's json_payload would encode
+            # every value as a JSON string inside it: timeouts and ids as text)
+            kwargs["data"] = json.dumps(request_data.parameters, separators=(",", ":")).encode()
             kwargs["headers"] = {"Content-Type": JSON}
         name = method_of(url)
         try:

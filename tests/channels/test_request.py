@@ -154,3 +154,11 @@ async def sniffio_lookups(api: FakeBotApi, request: BaseRequest) -> int:
 async def test_no_request_tries_to_import_sniffio(api: FakeBotApi) -> None:
     assert await sniffio_lookups(api, HTTPXRequest()) >= 10  # PTB's default does, each time
     assert await sniffio_lookups(api, AiohttpRequest()) == 0
+
+
+async def test_values_go_as_json_values_so_long_polling_waits(api: FakeBotApi, bot: Bot) -> None:
+    started = asyncio.get_running_loop().time()
+    assert await bot.get_updates(timeout=1) == ()
+    assert asyncio.get_running_loop().time() - started >= 0.9  # not answered at once
+    (params,) = api.calls_to("getUpdates")
+    assert params["timeout"] == 1  # a number, not "1"
