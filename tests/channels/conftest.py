@@ -109,8 +109,10 @@ class Person:
                 return Turn(messages)
 
     async def quiet_turn(self) -> Turn:
-        """Everything the bot says until it goes quiet (for answers without buttons)."""
-        return Turn(await self.user.replies_until_idle(quiet=0.3, timeout=10))
+        """Everything the bot says until it goes quiet (for answers without buttons): the first
+        message however long it takes (an export on a busy machine), then until quiet."""
+        first = await self.user.reply(timeout=10)
+        return Turn([first, *await self.user.replies_until_idle(quiet=0.3, timeout=10)])
 
     async def say(self, text: str) -> Turn:
         await self.user.send(text)
