@@ -1,8 +1,10 @@
 """The outbox sender for Telegram: claims due outbox rows and sends them, paced under
 Telegram's limits, started and stopped with the Telegram application.
 
-Pacing: sends start at 25 a second overall by default (under Telegram's 30; up to
-``concurrency`` in flight), one a second per private chat, 20 a minute per group (``Pacer``).
+Pacing: on the application's bot, the process's shared limiter (``bot.channels.limits``)
+paces every send as bulk: replies to workers first, at most ``OUTBOX_PER_SECOND``, one a
+second per private chat, 20 a minute per group (up to ``concurrency`` in flight). On a bare
+``Bot`` (no limiter) the ``Pacer`` does it alone: 25 a second overall by default.
 A 429 (``RetryAfter``) pauses every send for the time Telegram asks and puts the message, and
 the rest of its batch, back for then, without counting an attempt. A 403 (the chat blocked the
 bot) marks it blocked after that one try; a 400 (a request Telegram refuses) marks it failed;
