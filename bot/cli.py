@@ -45,6 +45,7 @@ def run(settings: Settings, with_web: bool = False) -> int:
 
     from bot.app import build_services
     from bot.channels.flood import FloodGuard
+    from bot.channels.limits import limits_from
     from bot.channels.sender import SenderSettings
     from bot.channels.staff_telegram import StaffOnTelegram
     from bot.channels.telegram import CHANNEL, build_application, on_start
@@ -82,6 +83,7 @@ def run(settings: Settings, with_web: bool = False) -> int:
             [CHANNEL],
             sender.worker,
         ),
+        limits=limits_from(settings),
     )
 
     web_runner: list[object] = []

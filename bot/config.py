@@ -154,6 +154,28 @@ class Settings(BaseSettings):
         "broadcast, a notice).",
     )
 
+    # -- Telegram's limits on the way out ---------------------------------------------------
+    telegram_per_second: float = Field(
+        default=30.0,
+        description="Messages a second this process sends to Telegram, replies and outbox "
+        "together (Telegram allows a bot about 30). With several instances, give each its "
+        "share.",
+    )
+    telegram_chat_per_second: float = Field(
+        default=1.0,
+        description="Messages a second to one private chat (Telegram's limit is about 1).",
+    )
+    telegram_chat_burst: int = Field(
+        default=3,
+        description="Messages one private chat may get at once before the per-chat rate "
+        "holds them (a reply of an answer and the next question is not held).",
+    )
+    telegram_reply_attempts: int = Field(
+        default=3,
+        description="Tries of a reply's Bot API call after timeouts, dropped connections "
+        "and 5xx answers (with backoff and jitter), in all.",
+    )
+
     def staff_ids(self) -> frozenset[int]:
         """The configured staff Telegram ids; anything that is not a number is left out."""
         parts = (part.strip() for part in self.staff_telegram_ids.replace(";", ",").split(","))

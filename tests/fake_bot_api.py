@@ -35,7 +35,8 @@ Telegram behaviour that is reproduced because it matters for real bots:
   unescaped reserved characters in MarkdownV2, unknown chats, blocked users.
 * ``sendDocument`` with a multipart upload keeps the file (``BotMessage.document``); group
   chats (:meth:`FakeBotApi.group`); a blocked user (``FakeUser.blocked``) answers 403; one
-  429 with ``retry_after`` on demand (:meth:`FakeBotApi.retry_after_once`).
+  429 with ``retry_after`` on demand (:meth:`FakeBotApi.retry_after_once`); a 500, a dropped
+  connection or a slow answer on demand (:meth:`FakeBotApi.fail_once`).
 * ``editMessageText`` without ``reply_markup`` removes the inline keyboard, like Telegram does.
 * Messages returned to the bot carry the *parsed* text (HTML tags stripped, entities with
   UTF-16 offsets) and only inline keyboards, exactly like Telegram; :class:`BotMessage.text`
@@ -993,6 +994,7 @@ class FakeBotApi:
         self._users: dict[int, FakeUser] = {}
         self._groups: dict[int, _Chat] = {}
         self._retry_once: dict[str, int] = {}
+        self._faults: dict[str, deque[tuple[str, float]]] = {}
         self.call_times: list[float] = []
         """``time.monotonic()`` of each entry of ``calls``."""
         self._pending: deque[JSONDict] = deque()
@@ -1152,6 +1154,13 @@ class FakeBotApi:
         times.append(now)
         return False
 
+    def fail_once(self, method: str, fault: str, seconds: float = 0.0) -> None:
+        """The next call to ``method`` (canonical name) meets ``fault``, the calls after it go
+        as usual (queue several for several calls): ``"500"`` or ``"502"`` (a server error),
+        ``"reset"`` (the connection is dropped without an answer) or ``"slow"`` (handled, and
+        answered only after ``seconds``: a client with a shorter timeout gives up on it)."""
+        self._faults.setdefault(method, deque()).append((fault, seconds))
+
     def times_of(self, method: str) -> list[float]:
         """``time.monotonic()`` of every call to ``method`` as it arrived, in order."""
         calls = zip(self.calls, self.call_times, strict=True)
@@ -1269,6 +1278,17 @@ class FakeBotApi:
             return self._error(
                 429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds}
             )
+        faults = self._faults.get(canonical)
+        if faults:
+            fault, seconds = faults.popleft()
+            if fault in {"500", "502"}:
+                return self._error(int(fault), "Internal Server Error")
+            if fault == "reset":
+                if request.transport is not None:
+                    request.transport.abort()
+                return web.Response(status=500)
+            if fault == "slow":
+                await asyncio.sleep(seconds)
         failure = self.fail_methods.get(canonical)
         if failure is not None:
             code, description = failure

@@ -1,8 +1,10 @@
 """The outbox sender for Telegram: claims due outbox rows and sends them, paced under
 Telegram's limits, started and stopped with the Telegram application.
 
-Pacing: sends start at 25 a second overall by default (under Telegram's 30; up to
-``concurrency`` in flight), one a second per private chat, 20 a minute per group (``Pacer``).
+Pacing: on the application's bot, the process's shared limiter (``bot.channels.limits``)
+paces every send as bulk: replies to workers first, at most ``OUTBOX_PER_SECOND``, one a
+second per private chat, 20 a minute per group (up to ``concurrency`` in flight). On a bare
+``Bot`` (no limiter) the ``Pacer`` does it alone: 25 a second overall by default.
 A 429 (``RetryAfter``) pauses every send for the time Telegram asks and puts the message, and
 the rest of its batch, back for then, without counting an attempt. A 403 (the chat blocked the
 bot) marks it blocked after that one try; a 400 (a request Telegram refuses) marks it failed;
@@ -30,8 +32,10 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.ext import ExtBot
 
 from bot import broadcasts, notices
+from bot.channels.limits import BULK
 from bot.conversation import utcnow
 from bot.logs import scope
 from bot.logsafe import describe
@@ -143,7 +147,14 @@ class OutboxSender:
         self.settings = settings or SenderSettings()
         self.now = now
         s = self.settings
-        self.pacer = Pacer(s.per_second, s.chat_interval, s.group_interval)
+        # The application's bot has the process's limiter (bot.channels.limits): it paces the
+        # overall and per-chat rates for replies and bulk together, replies first; the pacer
+        # then only keeps Telegram's pauses. A bare Bot is paced by the pacer alone.
+        self.limited = isinstance(bot, ExtBot) and bot.rate_limiter is not None
+        if self.limited:
+            self.pacer = Pacer(1e9, 0.0, 0.0)
+        else:
+            self.pacer = Pacer(s.per_second, s.chat_interval, s.group_interval)
         self._next_announcement: datetime | None = None
         self._broadcast_texts: dict[int, dict[str, str]] = {}
 
@@ -242,9 +253,17 @@ class OutboxSender:
             )
 
         try:
-            await self.bot.send_message(
-                chat_id=int(message.chat_id), text=text, reply_markup=markup
-            )
+            if self.limited:
+                await self.bot.send_message(  # type: ignore[call-arg]
+                    chat_id=int(message.chat_id),
+                    text=text,
+                    reply_markup=markup,
+                    rate_limit_args=BULK,
+                )
+            else:
+                await self.bot.send_message(
+                    chat_id=int(message.chat_id), text=text, reply_markup=markup
+                )
         except RetryAfter as exc:
             wait = _seconds(exc.retry_after)
             self.pacer.pause(wait)
@@ -255,8 +274,7 @@ class OutboxSender:
         except Forbidden:
             log.info("outbox message %s: the chat blocked the bot", message.id)
             await finish(outbox.BLOCKED, "Forbidden")
-            if message.kind == outbox.BROADCAST and message.user_id is not None:
-                await broadcast_store.mark_blocked(self.sessions, message.user_id, self.now())
+            await outbox.mark_blocked(self.sessions, message.id, self.now())
         except BadRequest as exc:
             log.warning("outbox message %s refused: %s", message.id, type(exc).__name__)
             await finish(outbox.FAILED, "BadRequest")

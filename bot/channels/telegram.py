@@ -11,21 +11,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import (
-    BotCommand,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
-    KeyboardButton,
-    Message,
-    ReplyKeyboardMarkup,
-    ReplyKeyboardRemove,
-    Update,
-)
+from telegram import Bot, BotCommand, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     Application,
@@ -36,6 +27,9 @@ from telegram.ext import (
 )
 
 from bot.channels.flood import SLOW_DOWN, FloodGuard
+from bot.channels.limits import Limits, TelegramLimiter
+from bot.channels.replies import ANSWER_TAP, execute, plan
+from bot.channels.request import AiohttpRequest
 from bot.channels.sender import Background, OutboxSender, SenderSettings
 from bot.channels.staff_telegram import StaffOnTelegram
 from bot.conversation import COMMANDS, ConversationService, DatabaseUnavailable, Incoming
@@ -145,65 +139,19 @@ def incoming_from_update(update: Update, bot_username: str | None = None) -> Inc
     return replace(base, action=action)
 
 
-# -- out: Reply → Bot API calls -------------------------------------------------------------------
+# -- out: Reply → Bot API calls (the plan: bot.channels.replies) ----------------------------
 
 
-def inline_markup(reply: Reply) -> InlineKeyboardMarkup | None:
-    if not reply.buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
-            for row in reply.buttons
-        ]
-    )
-
-
-async def send_replies(update: Update, replies: Sequence[Reply]) -> None:
-    """Send the replies in order; edits replace the message whose button was tapped."""
-    chat = update.effective_chat
-    if chat is None:
-        return
-    query = update.callback_query
-    tapped: Message | None = query.message if query and isinstance(query.message, Message) else None
-    for reply in replies:
-        if reply.edit and tapped is not None:
-            try:
-                await tapped.edit_text(reply.text, reply_markup=inline_markup(reply))
-                continue
-            except TelegramError as exc:
-                if "not modified" in str(exc).lower():
-                    continue
-                log.info("edit failed, sending instead: %s", type(exc).__name__)
-        markup: Any = inline_markup(reply)
-        if reply.remove_keyboard and markup is None:
-            markup = ReplyKeyboardRemove()
-        await chat.send_message(reply.text, reply_markup=markup)
-        if reply.contact is not None:
-            hint, label = reply.contact
-            await chat.send_message(
-                hint,
-                reply_markup=ReplyKeyboardMarkup(
-                    [[KeyboardButton(label, request_contact=True)]],
-                    resize_keyboard=True,
-                    one_time_keyboard=True,
-                ),
-            )
-
-
-async def _settle_tap(update: Update, replies: Sequence[Reply]) -> None:
-    """Stop the button's spinner and, unless the message is being edited, take its buttons away
-    so an old question cannot be answered twice."""
-    query = update.callback_query
-    if query is None:
-        return
-    calls: list[Awaitable[Any]] = [query.answer()]
-    if not any(r.edit for r in replies) and isinstance(query.message, Message):
-        calls.append(query.message.edit_reply_markup(reply_markup=None))
-    results = await asyncio.gather(*calls, return_exceptions=True)
-    for result in results:
-        if isinstance(result, Exception):
-            log.debug("settling a tap failed: %s", type(result).__name__)
+async def send_replies(
+    update: Update,
+    replies: Sequence[Reply],
+    bot: Bot | None = None,
+    blocked: Callable[[], Awaitable[None]] | None = None,
+) -> None:
+    """Send the replies: the message carrying the next question first, answering the tap and
+    the tapped message's edit alongside (``replies.plan`` says which calls, ``execute`` how)."""
+    chosen = bot or update.get_bot()
+    await execute(chosen, plan(update, replies), blocked)
 
 
 # -- the application ---------------------------------------------------------------------------
@@ -259,11 +207,13 @@ def make_handler(
                         await _tell(update, exc.replies)
                         raise
                     background = context.application.bot_data.get(BACKGROUND)
-                    if isinstance(background, Background):  # the outbox leaves these room
-                        background.sender.pacer.reserve(len(replies))
-                    await asyncio.gather(
-                        _settle_tap(update, replies), send_replies(update, replies)
-                    )
+                    if isinstance(background, Background) and not background.sender.limited:
+                        background.sender.pacer.reserve(len(replies))  # the outbox leaves room
+
+                    async def blocked() -> None:  # a 403: bulk sends skip them until they write
+                        await service.repository.mark_blocked(incoming.channel, incoming.user_key)
+
+                    await send_replies(update, replies, context.bot, blocked)
                 result = "ok"
             finally:
                 seconds = time.perf_counter() - started
@@ -283,12 +233,11 @@ async def _slow_down(update: Update, language: str) -> None:
 async def _tell(update: Update, replies: Sequence[Reply]) -> None:
     """Say something without handling the update: stop a tapped button's spinner, but leave
     its buttons, so the same tap can be made again later. Failures are logged only."""
-    calls: list[Awaitable[Any]] = [send_replies(update, replies)]
-    if update.callback_query is not None:
-        calls.append(update.callback_query.answer())
-    for result in await asyncio.gather(*calls, return_exceptions=True):
-        if isinstance(result, Exception):
-            log.info("a notice was not sent: %s", type(result).__name__)
+    calls = [c for c in plan(update, replies) if c.critical or c.method == ANSWER_TAP]
+    try:
+        await execute(update.get_bot(), calls)
+    except TelegramError as exc:
+        log.info("a notice was not sent: %s", type(exc).__name__)
 
 
 def _private(update: Update) -> bool:
@@ -357,6 +306,7 @@ def build_application(
     outbox: tuple[async_sessionmaker[AsyncSession], SenderSettings] | None = None,
     flood: FloodGuard | None = None,
     jobs: JobRunner | None = None,
+    limits: Limits | None = None,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """A PTB Application wired to the service. Long polling by default; for a webhook,
     build it with ``.updater(None)`` and feed updates yourself.
@@ -372,8 +322,9 @@ def build_application(
         .concurrent_updates(PerUserUpdateProcessor())
         .post_init(on_start)
         .post_stop(on_stop)
-        .connection_pool_size(256)
-        .pool_timeout(30)
+        .request(AiohttpRequest(connection_pool_size=256, pool_timeout=30.0))
+        .get_updates_request(AiohttpRequest(connection_pool_size=1, read_timeout=10.0))
+        .rate_limiter(TelegramLimiter(limits or Limits()))
     )
     application = builder.build()
     if outbox is not None:

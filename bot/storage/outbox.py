@@ -240,6 +240,9 @@ async def claim(
     notices first, oldest first, then broadcast messages to fill the batch (a broadcast never
     holds back a notice). The language is the worker's current one (they may have changed
     it)."""
+    blocked = select(User.id).where(  # a chat that blocked the bot waits until they write
+        User.id == OutboxMessage.user_id, User.blocked_at.is_not(None)
+    )
     async with sessions() as db, db.begin():
         due = (
             select(OutboxMessage.id)
@@ -249,6 +252,7 @@ async def claim(
                 OutboxMessage.channel == channel,
                 OutboxMessage.next_attempt_at <= now,
                 or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+                or_(OutboxMessage.user_id.is_(None), ~blocked.exists()),
             )
             .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
             .limit(limit)
@@ -349,6 +353,21 @@ async def give_back(
             .execution_options(synchronize_session=False)
         )
         return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def mark_blocked(
+    sessions: async_sessionmaker[AsyncSession], message_id: int, at: datetime
+) -> None:
+    """The worker of this message blocked the bot (a 403): their messages wait until they
+    write again (``UserUnit.seen`` clears the mark)."""
+    async with sessions() as db, db.begin():
+        user_id = select(OutboxMessage.user_id).where(OutboxMessage.id == message_id)
+        await db.execute(
+            update(User)
+            .where(User.id == user_id.scalar_subquery(), User.blocked_at.is_(None))
+            .values(blocked_at=at)
+            .execution_options(synchronize_session=False)
+        )
 
 
 async def messages(

@@ -305,12 +305,20 @@ class Repository:
                 await stack.enter_async_context(self._writer)
             session = await stack.enter_async_context(self._sessions())
             await stack.enter_async_context(session.begin())
-            find = (
-                select(User)
-                .where(User.channel == channel, User.external_id == external_id)
+            where = (User.channel == channel, User.external_id == external_id)
+            both = (  # one query for a known user: both rows locked, so PostgreSQL re-reads
+                # both after waiting for another transaction on them (a joined row not locked
+                # would be the stale one)
+                select(User, Conversation)
+                .join(Conversation, Conversation.user_id == User.id)
+                .where(*where)
                 .with_for_update()
             )
-            user = await session.scalar(find)
+            row = (await session.execute(both)).first()
+            user, conversation = (row[0], row[1]) if row is not None else (None, None)
+            find = select(User).where(*where).with_for_update()
+            if user is None:
+                user = await session.scalar(find)
             if user is None:  # first contact; another instance may be adding them right now
                 insert = (
                     pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
@@ -327,11 +335,30 @@ class Repository:
                 )
                 user = await session.scalar(find)
             assert user is not None
-            conversation = await session.get(Conversation, user.id)
+            if conversation is None:
+                conversation = await session.get(Conversation, user.id)
             if conversation is None:
                 conversation = Conversation(user_id=user.id, state={})
                 session.add(conversation)
             yield UserUnit(session, user, conversation)
+
+    async def mark_blocked(self, channel: str, external_id: str) -> None:
+        """Telegram refused a reply: the user blocked the bot (cleared when they write)."""
+        async with contextlib.AsyncExitStack() as stack:
+            if self._writer is not None:
+                await stack.enter_async_context(self._writer)
+            session = await stack.enter_async_context(self._sessions())
+            await stack.enter_async_context(session.begin())
+            await session.execute(
+                update(User)
+                .where(
+                    User.channel == channel,
+                    User.external_id == external_id,
+                    User.blocked_at.is_(None),
+                )
+                .values(blocked_at=utcnow())
+                .execution_options(synchronize_session=False)
+            )
 
     # -- read side, for staff tools and tests -------------------------------------------------
 

@@ -13,6 +13,7 @@ import pytest
 
 from bot.app import Services, build_services
 from bot.channels.flood import FloodGuard
+from bot.channels.limits import Limits, LimitSettings
 from bot.channels.sender import SenderSettings
 from bot.channels.staff_telegram import StaffOnTelegram
 from bot.channels.telegram import build_application, on_start, on_stop
@@ -22,6 +23,10 @@ from bot.jobs.runner import JobRunner
 from bot.storage.db import session_factory
 from tests.conftest import TODAY
 from tests.fake_bot_api import TOKEN, BotMessage, FakeBotApi, FakeUser
+
+# Test users answer at once, not at a person's pace: no per-chat wait (the limits themselves
+# are tested in tests/channels/test_limits.py).
+TEST_LIMITS = LimitSettings(chat_per_second=1000.0, chat_burst=1000)
 
 
 @asynccontextmanager
@@ -52,6 +57,7 @@ async def running_bot(
         outbox=(session_factory(services.database), sender) if sender else None,
         flood=flood,
         jobs=jobs(services) if jobs else None,
+        limits=Limits(TEST_LIMITS),
     )
     await application.initialize()
     await on_start(application)  # post_init, which run_polling would call
@@ -113,13 +119,13 @@ class Person:
             message = await self.user.reply(timeout=timeout)
             messages.append(message)
             asks = message.buttons or message.reply_keyboard
-            if asks and (message.edited or not message.text.startswith("⚠️")):
+            if asks:  # a warning and the question again come as one message
                 messages += await self.user.replies_until_idle(quiet=0.05, timeout=1)
                 return Turn(messages)
 
     async def quiet_turn(self) -> Turn:
-        """Everything the bot says until it goes quiet (for answers without buttons): the
-        first message may take a while on a loaded machine, then until 0.3 s pass without."""
+        """Everything the bot says until it goes quiet (for answers without buttons): the first
+        message however long it takes (an export on a busy machine), then until quiet."""
         first = await self.user.reply(timeout=10)
         return Turn([first, *await self.user.replies_until_idle(quiet=0.3, timeout=10)])
 

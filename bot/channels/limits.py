@@ -1,0 +1,260 @@
+"""Telegram's limits on the way out, shared by replies and bulk (outbox) sends, and retries.
+
+One ``Limits`` per process, plugged into python-telegram-bot as its rate limiter
+(``TelegramLimiter``), so every Bot API call of the application's bot goes through it:
+
+* **Overall**: about 30 messages a second (``per_second``, a bucket of ``overall_burst``).
+  Replies to workers come first: bulk sends take a token only when no reply is waiting for
+  one, and never more than ``bulk_per_second`` (so replies always find room).
+* **Per chat**: one message a second to a private chat, with a burst of ``chat_burst`` so
+  that a reply of two or three messages (an answer, then the next question) goes at once;
+  20 a minute to a group (no burst). Only new messages count per chat; edits count overall.
+  Calls that send nothing (``answerCallbackQuery``, ``getUpdates``, ...) are not held.
+* **429**: ``retry_after`` pauses the sends it concerns: that chat, and all bulk sending
+  (a 429 usually means the bot as a whole went too fast). A reply waits it out and is tried
+  again when the wait is short (``max_reply_wait``); bulk gets the ``RetryAfter`` back at
+  once (the outbox sender gives its batch back for later).
+* **Timeouts, dropped connections, 5xx**: tried again with exponential backoff and full
+  jitter, ``reply_attempts`` / ``bulk_attempts`` times in all; never forever. A 400 or 403
+  is not tried again (the caller marks a blocked chat).
+
+Bulk callers pass ``rate_limit_args=BULK`` to the bot's methods.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from telegram.error import BadRequest, NetworkError, RetryAfter
+from telegram.ext import BaseRateLimiter
+
+from bot.config import Settings
+from bot.metrics import API_RETRIES
+
+BULK: dict[str, Any] = {"bulk": True}
+UNLIMITED = frozenset({"getupdates", "answercallbackquery", "getme", "sendchataction"})
+
+
+@dataclass(frozen=True)
+class LimitSettings:
+    per_second: float = 30.0  # Telegram's overall limit for one bot
+    overall_burst: int = 5
+    bulk_per_second: float = 25.0  # bulk's most: replies keep at least the rest
+    chat_per_second: float = 1.0
+    chat_burst: int = 3  # a reply of up to three messages is not held back
+    group_per_minute: float = 20.0
+    reply_attempts: int = 3
+    bulk_attempts: int = 2
+    backoff_seconds: float = 0.5  # before the first retry; doubles each time, with jitter
+    max_backoff_seconds: float = 5.0
+    max_reply_wait: float = 10.0  # a reply waits out a 429 this long at most
+
+
+class Bucket:
+    """A token bucket: ``rate`` tokens a second, at most ``capacity`` saved up."""
+
+    def __init__(self, rate: float, capacity: float, now: float) -> None:
+        self.rate = rate
+        self.capacity = capacity
+        self.tokens = capacity
+        self.at = now
+
+    def wait(self, now: float) -> float:
+        """Seconds until a token is there (0: now)."""
+        self.tokens = min(self.capacity, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        return 0.0 if self.tokens >= 1.0 else (1.0 - self.tokens) / self.rate
+
+    def take(self) -> None:
+        self.tokens -= 1.0
+
+    def reserve(self, now: float) -> float:
+        """Take the next token, even one still to come: seconds until it is there. Callers
+        are served in the order they reserve (several messages to one chat stay in order)."""
+        self.wait(now)
+        self.tokens -= 1.0
+        return 0.0 if self.tokens >= 0.0 else -self.tokens / self.rate
+
+    def full(self, now: float) -> bool:
+        return self.tokens + (now - self.at) * self.rate >= self.capacity
+
+
+def _seconds(value: float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def is_transient(exc: BaseException) -> bool:
+    """A timeout, a dropped connection or a 5xx (PTB raises ``NetworkError`` for those; a 400
+    is a ``BadRequest``, which PTB also derives from ``NetworkError``)."""
+    return isinstance(exc, NetworkError) and not isinstance(exc, BadRequest)
+
+
+class Limits:
+    """The process's outgoing limits (see the module docstring)."""
+
+    def __init__(
+        self,
+        settings: LimitSettings | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.settings = s = settings or LimitSettings()
+        self._clock = clock
+        self._sleep = sleep
+        now = clock()
+        self._overall = Bucket(s.per_second, s.overall_burst, now)
+        self._bulk = Bucket(min(s.bulk_per_second, s.per_second), 1, now)
+        self._chats: dict[str, Bucket] = {}
+        self._paused: dict[str, float] = {}  # chat → until
+        self._bulk_paused = 0.0
+        self._replies_waiting = 0  # replies waiting for an overall token only
+
+    # -- slots ---------------------------------------------------------------------------------
+
+    def _chat(self, chat: str, now: float) -> Bucket:
+        bucket = self._chats.get(chat)
+        if bucket is None:
+            if len(self._chats) > 10_000:  # forget chats that are back to a full bucket
+                self._chats = {k: b for k, b in self._chats.items() if not b.full(now)}
+                self._paused = {k: t for k, t in self._paused.items() if t > now}
+            s = self.settings
+            if chat.startswith("-"):  # Telegram's group and channel ids are negative
+                bucket = Bucket(s.group_per_minute / 60.0, 1, now)
+            else:
+                bucket = Bucket(s.chat_per_second, s.chat_burst, now)
+            self._chats[chat] = bucket
+        return bucket
+
+    async def acquire(self, chat: str | None, bulk: bool = False, per_chat: bool = True) -> None:
+        """Wait until a message to ``chat`` (None: no chat) may go, and take its slot: the
+        chat's first (in order of asking), then an overall one."""
+        if chat is not None and per_chat:
+            turn = self._chat(chat, self._clock()).reserve(self._clock())
+            if turn > 0:
+                await self._sleep(turn)
+        while True:
+            now = self._clock()
+            held = self._paused.get(chat, 0.0) - now if chat is not None else 0.0
+            if bulk:
+                held = max(held, self._bulk_paused - now, self._bulk.wait(now))
+            if held > 0:
+                await self._sleep(held)
+                continue
+            overall = self._overall.wait(now)
+            if bulk and self._replies_waiting:
+                overall = max(overall, 1.0 / self.settings.per_second)
+            if overall <= 0:
+                break
+            if bulk:
+                await self._sleep(overall)
+                continue
+            self._replies_waiting += 1
+            try:
+                await self._sleep(overall)
+            finally:
+                self._replies_waiting -= 1
+        self._overall.take()
+        if bulk:
+            self._bulk.take()
+
+    def pause(self, chat: str | None, seconds: float) -> None:
+        """Telegram asked to wait: nothing more to ``chat``, and no bulk send, for ``seconds``."""
+        until = self._clock() + seconds
+        if chat is not None:
+            self._paused[chat] = max(self._paused.get(chat, 0.0), until)
+        self._bulk_paused = max(self._bulk_paused, until)
+
+    def bulk_paused_for(self) -> float:
+        return max(0.0, self._bulk_paused - self._clock())
+
+    # -- a call, with its retries ---------------------------------------------------------
+
+    def backoff(self, attempt: int) -> float:
+        """Full jitter: a random wait up to the doubled base (attempt 0 is the first retry)."""
+        s = self.settings
+        return random.uniform(0, min(s.max_backoff_seconds, s.backoff_seconds * 2**attempt))
+
+    async def call(
+        self,
+        method: str,
+        chat: str | None,
+        send: Callable[[], Awaitable[Any]],
+        bulk: bool = False,
+    ) -> Any:
+        """Make one Bot API call under the limits, retrying what may succeed later."""
+        s = self.settings
+        name = method.lower()
+        limited = name not in UNLIMITED and not name.startswith(("get", "set", "delete"))
+        per_chat = name.startswith(("send", "copy", "forward"))
+        attempts = s.bulk_attempts if bulk else s.reply_attempts
+        if name == "getupdates":
+            attempts = 1  # the updater polls again by itself
+        attempt = 0
+        while True:
+            if limited:
+                await self.acquire(chat, bulk, per_chat)
+            try:
+                return await send()
+            except RetryAfter as exc:
+                wait = _seconds(exc.retry_after)
+                self.pause(chat, wait)
+                if bulk or wait > s.max_reply_wait or attempt + 1 >= attempts:
+                    raise
+            except Exception as exc:
+                if not is_transient(exc) or attempt + 1 >= attempts:
+                    raise
+                await self._sleep(self.backoff(attempt))
+            API_RETRIES.labels(method[:32]).inc()
+            attempt += 1
+
+
+def limits_from(settings: Settings) -> Limits:
+    """The process's limits from its settings (``OUTBOX_PER_SECOND`` caps bulk sends)."""
+    return Limits(
+        LimitSettings(
+            per_second=max(0.1, settings.telegram_per_second),
+            bulk_per_second=max(0.1, settings.outbox_per_second),
+            chat_per_second=max(0.01, settings.telegram_chat_per_second),
+            chat_burst=max(1, settings.telegram_chat_burst),
+            reply_attempts=max(1, settings.telegram_reply_attempts),
+        )
+    )
+
+
+def chat_of(data: dict[str, Any] | None) -> str | None:
+    chat = (data or {}).get("chat_id")
+    return None if chat is None else str(chat)
+
+
+class TelegramLimiter(BaseRateLimiter[dict[str, Any]]):
+    """``Limits`` as python-telegram-bot's rate limiter: ``ApplicationBuilder().rate_limiter``."""
+
+    def __init__(self, limits: Limits) -> None:
+        self.limits = limits
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: dict[str, Any] | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        bulk = bool((rate_limit_args or {}).get("bulk"))
+        result: bool | dict[str, Any] | list[dict[str, Any]] = await self.limits.call(
+            endpoint, chat_of(data), lambda: callback(*args, **kwargs), bulk
+        )
+        return result

@@ -1,0 +1,214 @@
+"""From the engine's replies to Bot API calls: a plan first, then its calls.
+
+``plan`` turns one update's replies into a list of ``Planned`` calls, the fewest that keep
+the meaning:
+
+* consecutive short messages merge into one when the first has no buttons and the two fit a
+  phone screen ("Language: English" and the menu, "Thank you!" and the menu);
+* a tapped message is edited in one call into its question with the answer under it
+  ("✔ Male"), which also takes its buttons away (no separate ``editMessageReplyMarkup``);
+* an edit of the tapped message (a toggle, a page) falls back to a new message if it fails.
+
+The calls that carry replies (``critical``) go in order, the first one first; answering the
+tap and the cosmetic edit go alongside, never before it (``execute``). A webhook can take the
+first critical call off the plan and answer Telegram with it (``as_webhook_reply``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    Message,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    TelegramObject,
+    Update,
+)
+from telegram.error import Forbidden, TelegramError
+
+from bot.engine import phone
+from bot.engine.model import Reply
+from bot.i18n import RLM
+from bot.logsafe import describe
+
+log = logging.getLogger(__name__)
+MAX_TEXT = 4096
+ANSWER_TAP = "answerCallbackQuery"
+ANSWERED = "✔ {label}"  # under a tapped question: the label the worker tapped (no words)
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One Bot API call: its method (Bot API name) and parameters (PTB objects allowed)."""
+
+    method: str
+    params: dict[str, Any]
+    critical: bool = True  # carries a reply: sent in order, the handler waits for it
+    fallback: Planned | None = field(default=None, compare=False)  # if this edit fails
+
+
+def inline_markup(reply: Reply) -> InlineKeyboardMarkup | None:
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
+            for row in reply.buttons
+        ]
+    )
+
+
+def merge(replies: Sequence[Reply]) -> list[Reply]:
+    """Join a message without buttons to the next one when both fit one phone screen."""
+    merged: list[Reply] = []
+    for reply in replies:
+        last = merged[-1] if merged else None
+        if (
+            last is not None
+            and not (last.buttons or last.contact or last.edit or last.remove_keyboard)
+            and not reply.edit
+        ):
+            text = f"{last.text}\n\n{reply.text}"
+            if len(text) <= MAX_TEXT and phone.fits(text):
+                merged[-1] = replace(reply, text=text)
+                continue
+        merged.append(reply)
+    return merged
+
+
+def _tapped(update: Update) -> Message | None:
+    query = update.callback_query
+    if query is not None and isinstance(query.message, Message):
+        return query.message
+    return None
+
+
+def _answered_edit(message: Message, data: str | None) -> Planned:
+    """The tapped message with the tapped label under it and no buttons (one call); only the
+    buttons go when the label is not found or the text would be too long."""
+    where = {"chat_id": message.chat_id, "message_id": message.message_id}
+    markup = message.reply_markup
+    label = next(
+        (
+            b.text
+            for row in (markup.inline_keyboard if markup else ())
+            for b in row
+            if b.callback_data == data
+        ),
+        None,
+    )
+    text = message.text or ""
+    if label and text:
+        start = RLM if text.startswith(RLM) else ""
+        edited = f"{text}\n\n{start}{ANSWERED.format(label=label)}"
+        if len(edited) <= MAX_TEXT:
+            return Planned("editMessageText", {**where, "text": edited}, critical=False)
+    return Planned("editMessageReplyMarkup", {**where, "reply_markup": None}, critical=False)
+
+
+def plan(update: Update, replies: Sequence[Reply]) -> list[Planned]:
+    """The calls for one update's replies: critical ones in order, then the others."""
+    chat = update.effective_chat
+    if chat is None:
+        return []
+    query = update.callback_query
+    tapped = _tapped(update)
+    calls: list[Planned] = []
+    for reply in merge(replies):
+        markup: Any = inline_markup(reply)
+        if reply.remove_keyboard and markup is None:
+            markup = ReplyKeyboardRemove()
+        send = Planned(
+            "sendMessage", {"chat_id": chat.id, "text": reply.text, "reply_markup": markup}
+        )
+        if reply.edit and tapped is not None:
+            where = {"chat_id": tapped.chat_id, "message_id": tapped.message_id}
+            params = {**where, "text": reply.text, "reply_markup": inline_markup(reply)}
+            calls.append(Planned("editMessageText", params, fallback=send))
+        else:
+            calls.append(send)
+        if reply.contact is not None:
+            hint, label = reply.contact
+            keyboard = ReplyKeyboardMarkup(
+                [[KeyboardButton(label, request_contact=True)]],
+                resize_keyboard=True,
+                one_time_keyboard=True,
+            )
+            calls.append(
+                Planned("sendMessage", {"chat_id": chat.id, "text": hint, "reply_markup": keyboard})
+            )
+    if query is not None:
+        calls.append(Planned(ANSWER_TAP, {"callback_query_id": query.id}, False))
+        if tapped is not None and not any(r.edit for r in replies):
+            calls.append(_answered_edit(tapped, query.data))
+    return calls
+
+
+def as_webhook_reply(call: Planned) -> dict[str, Any]:
+    """A call as the JSON body a webhook may answer Telegram with."""
+    body: dict[str, Any] = {"method": call.method}
+    for key, value in call.params.items():
+        if value is not None:
+            body[key] = value.to_dict() if isinstance(value, TelegramObject) else value
+    return body
+
+
+_BOT_METHODS = {
+    "sendMessage": "send_message",
+    "editMessageText": "edit_message_text",
+    "editMessageReplyMarkup": "edit_message_reply_markup",
+    "answerCallbackQuery": "answer_callback_query",
+}
+
+
+async def run(bot: Bot, call: Planned) -> None:
+    """Make one planned call; a failed edit with a fallback sends that instead ("message is
+    not modified" is success: it already reads so)."""
+    try:
+        await getattr(bot, _BOT_METHODS[call.method])(**call.params)
+    except Forbidden:
+        raise
+    except TelegramError as exc:
+        if call.method.startswith("edit") and "not modified" in str(exc).lower():
+            return
+        if call.fallback is None:
+            raise
+        log.info("%s failed, sending instead: %s", call.method, type(exc).__name__)
+        await run(bot, call.fallback)
+
+
+async def execute(
+    bot: Bot, calls: Sequence[Planned], blocked: Callable[[], Any] | None = None
+) -> None:
+    """The critical calls one after another (their order is the chat's), the rest alongside.
+    A 403 (the user blocked the bot) stops the replies and calls ``blocked``; other errors of
+    the critical calls are raised after the rest finished; the rest's are logged."""
+    critical = [call for call in calls if call.critical]
+    others = [call for call in calls if not call.critical]
+
+    async def in_order() -> None:
+        for call in critical:
+            await run(bot, call)
+
+    results = await asyncio.gather(
+        in_order(), *(run(bot, call) for call in others), return_exceptions=True
+    )
+    failed = results[0]
+    for result in results[1:]:
+        if isinstance(result, BaseException):
+            log.debug("a secondary call failed: %s", describe(result))
+    if isinstance(failed, Forbidden):
+        log.info("a reply was refused: the user blocked the bot")
+        if blocked is not None:
+            await blocked()
+    elif isinstance(failed, BaseException):
+        raise failed
