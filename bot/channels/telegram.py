@@ -12,6 +12,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Sequence
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -34,6 +35,7 @@ from telegram.ext import (
     TypeHandler,
 )
 
+from bot.channels.retry import with_retries
 from bot.channels.sender import Background, OutboxSender, SenderSettings
 from bot.channels.staff_telegram import StaffOnTelegram
 from bot.conversation import COMMANDS, ConversationService, Incoming
@@ -162,7 +164,8 @@ async def send_replies(update: Update, replies: Sequence[Reply]) -> None:
     for reply in replies:
         if reply.edit and tapped is not None:
             try:
-                await tapped.edit_text(reply.text, reply_markup=inline_markup(reply))
+                edit = partial(tapped.edit_text, reply.text, reply_markup=inline_markup(reply))
+                await with_retries("editMessageText", edit)
                 continue
             except TelegramError as exc:
                 if "not modified" in str(exc).lower():
@@ -171,16 +174,18 @@ async def send_replies(update: Update, replies: Sequence[Reply]) -> None:
         markup: Any = inline_markup(reply)
         if reply.remove_keyboard and markup is None:
             markup = ReplyKeyboardRemove()
-        await chat.send_message(reply.text, reply_markup=markup)
+        await with_retries(
+            "sendMessage", partial(chat.send_message, reply.text, reply_markup=markup)
+        )
         if reply.contact is not None:
             hint, label = reply.contact
-            await chat.send_message(
-                hint,
-                reply_markup=ReplyKeyboardMarkup(
-                    [[KeyboardButton(label, request_contact=True)]],
-                    resize_keyboard=True,
-                    one_time_keyboard=True,
-                ),
+            keyboard = ReplyKeyboardMarkup(
+                [[KeyboardButton(label, request_contact=True)]],
+                resize_keyboard=True,
+                one_time_keyboard=True,
+            )
+            await with_retries(
+                "sendMessage", partial(chat.send_message, hint, reply_markup=keyboard)
             )
 
 
@@ -190,9 +195,11 @@ async def _settle_tap(update: Update, replies: Sequence[Reply]) -> None:
     query = update.callback_query
     if query is None:
         return
-    calls: list[Awaitable[Any]] = [query.answer()]
-    if not any(r.edit for r in replies) and isinstance(query.message, Message):
-        calls.append(query.message.edit_reply_markup(reply_markup=None))
+    calls: list[Awaitable[Any]] = [with_retries("answerCallbackQuery", query.answer)]
+    message = query.message
+    if not any(r.edit for r in replies) and isinstance(message, Message):
+        remove = partial(message.edit_reply_markup, reply_markup=None)
+        calls.append(with_retries("editMessageReplyMarkup", remove))
     results = await asyncio.gather(*calls, return_exceptions=True)
     for result in results:
         if isinstance(result, Exception):
