@@ -38,6 +38,7 @@ from telegram.ext import (
 from bot.channels.retry import with_retries
 from bot.channels.sender import Background, OutboxSender, SenderSettings
 from bot.channels.staff_telegram import StaffOnTelegram
+from bot.channels.tolerant import TolerantUpdatesRequest
 from bot.conversation import COMMANDS, ConversationService, Incoming
 from bot.engine.model import Action, Contact, Press, Reply, Text, Unsupported
 from bot.i18n import LANGUAGES, gettext, using_language
@@ -117,7 +118,10 @@ def incoming_from_update(update: Update, bot_username: str | None = None) -> Inc
     )
     if update.callback_query is not None:
         return replace(base, action=Press(update.callback_query.data or ""))
-    message = update.message  # an edited old message is not a new answer
+    message = update.message
+    edited = update.edited_message
+    if message is None and edited is not None and edited.chat.type == "private":
+        return replace(base, action=Unsupported("edited"))  # not a new answer: say so
     if message is None:
         return None
     if message.chat.type != "private":
@@ -299,6 +303,7 @@ def build_application(
         .post_stop(on_stop)
         .connection_pool_size(256)
         .pool_timeout(30)
+        .get_updates_request(TolerantUpdatesRequest(connection_pool_size=1))
     )
     application = builder.build()
     if outbox is not None:
