@@ -34,7 +34,7 @@ def _wait(exc: Exception, attempt: int) -> float | None:
         seconds = after.total_seconds() if isinstance(after, timedelta) else float(after)
         return min(MAX_WAIT, seconds + random.uniform(0, 0.1))
     if isinstance(exc, NetworkError) and not isinstance(exc, BadRequest):
-        return min(MAX_WAIT, BACKOFF * 2**attempt * random.uniform(0.8, 1.2))
+        return min(MAX_WAIT, BACKOFF * float(2**attempt) * random.uniform(0.8, 1.2))
     return None
 
 
