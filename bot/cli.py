@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from bot.config import Settings
+from bot.logsafe import hide_library_payloads
 
 NO_TOKEN = (
     "ssw-bot: no Telegram bot token. Create a bot with @BotFather in Telegram, then put "
@@ -31,6 +32,7 @@ def _logging(level: str) -> None:
     # httpx logs every request URL at INFO, and Bot API URLs contain the token.
     logging.getLogger("httpx").setLevel(logging.WARNING)
     logging.getLogger("httpcore").setLevel(logging.WARNING)
+    hide_library_payloads()  # even at DEBUG: no update, text, SQL parameter or token
 
 
 def run(settings: Settings, with_web: bool = False) -> int:

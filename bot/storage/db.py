@@ -2,6 +2,8 @@
 
 SQLite runs in WAL mode with a busy timeout, and every transaction starts with BEGIN IMMEDIATE
 so concurrent writers queue instead of failing. PostgreSQL uses row locks (see repository).
+Statement parameters are never shown in logs or error messages (``hide_parameters``): they
+hold CNICs, names and phone numbers.
 A connection with the ``READ_ONLY`` execution options starts a deferred (read) transaction
 instead: in WAL mode it reads a snapshot and never blocks writers (``read_transaction``: exports
 and the dashboard use it).
@@ -67,7 +69,9 @@ def async_url(url: str) -> str:
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     url = async_url(url)
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
+        engine = create_async_engine(
+            url, connect_args={"timeout": 30}, hide_parameters=True, **kwargs
+        )
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -87,7 +91,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
                 connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True, **kwargs)
+    return create_async_engine(
+        url, pool_size=10, max_overflow=20, pool_pre_ping=True, hide_parameters=True, **kwargs
+    )
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
