@@ -38,7 +38,7 @@ from telegram.ext import (
 from bot.channels.retry import with_retries
 from bot.channels.sender import Background, OutboxSender, SenderSettings
 from bot.channels.staff_telegram import StaffOnTelegram
-from bot.channels.tolerant import TolerantUpdatesRequest
+from bot.channels.tolerant import Ledger, TolerantUpdatesRequest
 from bot.conversation import COMMANDS, ConversationService, Incoming
 from bot.engine.model import Action, Contact, Press, Reply, Text, Unsupported
 from bot.i18n import LANGUAGES, gettext, using_language
@@ -71,11 +71,19 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
     dropped only when that count is back to zero, so a waiting update always keeps its place.
     """
 
-    def __init__(self, max_concurrent_updates: int = 256) -> None:
+    def __init__(self, max_concurrent_updates: int = 256, ledger: Ledger | None = None) -> None:
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, tuple[asyncio.Lock, list[int]]] = {}
+        self.ledger = ledger  # told when an update is finished (long polling confirms it)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        try:
+            await self._in_order(update, coroutine)
+        finally:
+            if self.ledger is not None and isinstance(update, Update):
+                self.ledger.done(update.update_id)
+
+    async def _in_order(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = _chat_key(update)
         if key is None:
             await coroutine
@@ -214,7 +222,9 @@ async def _settle_tap(update: Update, replies: Sequence[Reply]) -> None:
 
 
 def make_handler(
-    service: ConversationService, staff: StaffOnTelegram | None = None
+    service: ConversationService,
+    staff: StaffOnTelegram | None = None,
+    ledger: Ledger | None = None,
 ) -> TypeHandler[Update, Any, Any]:
     async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         incoming = incoming_from_update(update, context.bot.username)
@@ -227,6 +237,8 @@ def make_handler(
             await staff.handle(update, incoming.command)
             return
         replies = await service.handle(incoming)
+        if ledger is not None:  # committed: long polling may confirm it now
+            ledger.done(update.update_id)
         await asyncio.gather(_settle_tap(update, replies), send_replies(update, replies))
 
     return TypeHandler(Update, handle)
@@ -293,17 +305,18 @@ def build_application(
 
     ``staff``: /stats and /export for staff ids. ``outbox``: the sender runs while the
     application runs (``on_start``/``on_stop``; ``run_polling`` calls them)."""
+    ledger = Ledger()
     builder = (
         ApplicationBuilder()
         .token(token)
         .base_url(base_url)
         .base_file_url(base_file_url)
-        .concurrent_updates(PerUserUpdateProcessor())
+        .concurrent_updates(PerUserUpdateProcessor(ledger=ledger))
         .post_init(on_start)
         .post_stop(on_stop)
         .connection_pool_size(256)
         .pool_timeout(30)
-        .get_updates_request(TolerantUpdatesRequest(connection_pool_size=1))
+        .get_updates_request(TolerantUpdatesRequest(ledger, connection_pool_size=1))
     )
     application = builder.build()
     if outbox is not None:
@@ -311,6 +324,6 @@ def build_application(
         application.bot_data[BACKGROUND] = Background(
             OutboxSender(application.bot, sessions, settings, now=service.now)
         )
-    application.add_handler(make_handler(service, staff))
+    application.add_handler(make_handler(service, staff, ledger))
     application.add_error_handler(on_error)
     return application
