@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from bot.config import Settings
+from bot.logsafe import hide_library_payloads
 
 NO_TOKEN = (
     "ssw-bot: no Telegram bot token. Create a bot with @BotFather in Telegram, then put "
@@ -30,6 +31,7 @@ def _logging(level: str, log_format: str = "text") -> None:
     from bot.logs import setup
 
     setup(level, log_format)
+    hide_library_payloads()  # even at DEBUG: no update, text, SQL parameter or token
 
 
 def run(settings: Settings, with_web: bool = False) -> int:

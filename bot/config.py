@@ -99,7 +99,7 @@ class Settings(BaseSettings):
         "before telling the worker to try again in a moment.",
     )
     flood_messages: int = Field(
-        default=10,
+        default=15,
         description="Updates one user may send within FLOOD_SECONDS; beyond that they are "
         "dropped before the database is touched and the user is asked, once, to slow down.",
     )

@@ -36,7 +36,8 @@ Telegram behaviour that is reproduced because it matters for real bots:
 * ``sendDocument`` with a multipart upload keeps the file (``BotMessage.document``); group
   chats (:meth:`FakeBotApi.group`); a blocked user (``FakeUser.blocked``) answers 403; one
   429 with ``retry_after`` on demand (:meth:`FakeBotApi.retry_after_once`); a 500, a dropped
-  connection or a slow answer on demand (:meth:`FakeBotApi.fail_once`).
+  connection or a slow answer on demand (:meth:`FakeBotApi.fail_once`); faults on demand
+  (``fail_next``: 429, 500, a timeout, a connection reset).
 * ``editMessageText`` without ``reply_markup`` removes the inline keyboard, like Telegram does.
 * Messages returned to the bot carry the *parsed* text (HTML tags stripped, entities with
   UTF-16 offsets) and only inline keyboards, exactly like Telegram; :class:`BotMessage.text`
@@ -949,6 +950,67 @@ class FakeUser:
 
 
 # --------------------------------------------------------------------------------------------
+# Fault injection: the next calls to a method fail the way Telegram or the network can
+# --------------------------------------------------------------------------------------------
+
+FAULT_KINDS = ("429", "500", "timeout", "reset")
+
+
+@dataclass
+class _Fault:
+    kind: str
+    times: int
+    retry_after: int = 1
+    sleep: float = 7.0  # longer than python-telegram-bot's 5 s read timeout
+
+
+class _FaultInjection:
+    """``fail_next(method, kind, times)``: the next ``times`` calls to ``method`` (canonical
+    name) are answered 429 with ``retry_after``, answered 500, left unanswered for ``sleep``
+    seconds (the client's timeout fires first; the call is not carried out if the client gave
+    up) or cut off (the socket is closed without an answer). ``faults_injected`` counts them."""
+
+    def _init_faults(self) -> None:
+        self._injected: dict[str, list[_Fault]] = {}
+        self.faults_injected: list[tuple[str, str]] = []
+
+    def fail_next(
+        self, method: str, kind: str, times: int = 1, retry_after: int = 1, sleep: float = 7.0
+    ) -> None:
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault {kind!r}; one of {FAULT_KINDS}")
+        self._injected.setdefault(method, []).append(_Fault(kind, times, retry_after, sleep))
+
+    async def _inject_fault(self, method: str, request: web.Request) -> web.Response | None:
+        """None when no fault is due for ``method``; else the failed answer (or a sleep)."""
+        queue = self._injected.get(method)
+        if not queue:
+            return None
+        fault = queue[0]
+        fault.times -= 1
+        if fault.times <= 0:
+            queue.pop(0)
+        self.faults_injected.append((method, fault.kind))
+        if fault.kind == "429":
+            body = {
+                "ok": False,
+                "error_code": 429,
+                "description": f"Too Many Requests: retry after {fault.retry_after}",
+                "parameters": {"retry_after": fault.retry_after},
+            }
+            return web.json_response(body, status=429)
+        if fault.kind == "500":
+            body = {"ok": False, "error_code": 500, "description": "Internal Server Error"}
+            return web.json_response(body, status=500)
+        if fault.kind == "reset":
+            if request.transport is not None:
+                request.transport.abort()
+            raise asyncio.CancelledError  # nothing is answered on the closed socket
+        await asyncio.sleep(fault.sleep)  # "timeout": cancelled when the client disconnects
+        return None
+
+
+# --------------------------------------------------------------------------------------------
 # The server
 # --------------------------------------------------------------------------------------------
 
@@ -958,7 +1020,7 @@ _Method = Callable[[JSONDict], Awaitable[Any]]
 RATE_LIMITED = frozenset({"sendMessage", "sendDocument"})
 
 
-class FakeBotApi:
+class FakeBotApi(_FaultInjection):
     """Fake Bot API HTTP server; see the module docstring."""
 
     def __init__(self, token: str = TOKEN, delay: float = 0.0) -> None:
@@ -1012,6 +1074,7 @@ class FakeBotApi:
         self._files: dict[str, JSONDict] = {}
         self._closing = False
         self._runner: web.AppRunner | None = None
+        self._init_faults()
 
         self._methods: dict[str, tuple[str, _Method]] = {}
         for name, method in {
@@ -1273,6 +1336,8 @@ class FakeBotApi:
             return self._error(404, "Not Found: method not found")
         if over_rate:
             return self._error(429, "Too Many Requests: retry after 1", {"retry_after": 1})
+        if (faulty := await self._inject_fault(canonical, request)) is not None:
+            return faulty
         if canonical in self._retry_once:
             seconds = self._retry_once.pop(canonical)
             return self._error(

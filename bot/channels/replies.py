@@ -118,9 +118,9 @@ def _answered_edit(message: Message, data: str | None) -> Planned:
 def plan(update: Update, replies: Sequence[Reply]) -> list[Planned]:
     """The calls for one update's replies: critical ones in order, then the others."""
     chat = update.effective_chat
-    if chat is None:
-        return []
     query = update.callback_query
+    if chat is None:  # a tap on a message the bot cannot see: stop its spinner only
+        return [Planned(ANSWER_TAP, {"callback_query_id": query.id}, False)] if query else []
     tapped = _tapped(update)
     calls: list[Planned] = []
     for reply in merge(replies):

@@ -32,6 +32,7 @@ from bot.channels.replies import ANSWER_TAP, execute, plan
 from bot.channels.request import AiohttpRequest
 from bot.channels.sender import Background, OutboxSender, SenderSettings
 from bot.channels.staff_telegram import StaffOnTelegram
+from bot.channels.tolerant import Ledger, TolerantUpdatesRequest
 from bot.conversation import COMMANDS, ConversationService, DatabaseUnavailable, Incoming
 from bot.engine.model import Action, Contact, Press, Reply, Text, Unsupported
 from bot.engine.texts import reply as text_reply
@@ -69,11 +70,19 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
     dropped only when that count is back to zero, so a waiting update always keeps its place.
     """
 
-    def __init__(self, max_concurrent_updates: int = 256) -> None:
+    def __init__(self, max_concurrent_updates: int = 256, ledger: Ledger | None = None) -> None:
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, tuple[asyncio.Lock, list[int]]] = {}
+        self.ledger = ledger  # told when an update is finished (long polling confirms it)
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        try:
+            await self._in_order(update, coroutine)
+        finally:
+            if self.ledger is not None and isinstance(update, Update):
+                self.ledger.done(update.update_id)
+
+    async def _in_order(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = _chat_key(update)
         if key is None:
             await coroutine
@@ -116,7 +125,10 @@ def incoming_from_update(update: Update, bot_username: str | None = None) -> Inc
     )
     if update.callback_query is not None:
         return replace(base, action=Press(update.callback_query.data or ""))
-    message = update.message  # an edited old message is not a new answer
+    message = update.message
+    edited = update.edited_message
+    if message is None and edited is not None and edited.chat.type == "private":
+        return replace(base, action=Unsupported("edited"))  # not a new answer: say so
     if message is None:
         return None
     if message.chat.type != "private":
@@ -171,6 +183,7 @@ def make_handler(
     service: ConversationService,
     staff: StaffOnTelegram | None = None,
     flood: FloodGuard | None = None,
+    ledger: Ledger | None = None,
 ) -> TypeHandler[Update, Any, Any]:
     """The one handler. ``flood``: updates over a user's limit are dropped before the
     database is touched (one slowdown message per burst). Every update is counted in
@@ -203,6 +216,8 @@ def make_handler(
                 else:
                     try:
                         replies = await service.handle(incoming)
+                        if ledger is not None:  # committed: long polling may confirm it now
+                            ledger.done(update.update_id)
                     except DatabaseUnavailable as exc:  # the tapped buttons stay, for later
                         await _tell(update, exc.replies)
                         raise
@@ -314,16 +329,19 @@ def build_application(
     ``staff``: /stats and /export for staff ids. ``outbox``: the sender runs while the
     application runs (``on_start``/``on_stop``; ``run_polling`` calls them). ``flood``: the
     per-user limit on incoming updates (none without it)."""
+    ledger = Ledger()
     builder = (
         ApplicationBuilder()
         .token(token)
         .base_url(base_url)
         .base_file_url(base_file_url)
-        .concurrent_updates(PerUserUpdateProcessor())
+        .concurrent_updates(PerUserUpdateProcessor(ledger=ledger))
         .post_init(on_start)
         .post_stop(on_stop)
         .request(AiohttpRequest(connection_pool_size=256, pool_timeout=30.0))
-        .get_updates_request(AiohttpRequest(connection_pool_size=1, read_timeout=10.0))
+        .get_updates_request(
+            TolerantUpdatesRequest(ledger, connection_pool_size=1, read_timeout=10.0)
+        )
         .rate_limiter(TelegramLimiter(limits or Limits()))
     )
     application = builder.build()
@@ -334,6 +352,6 @@ def build_application(
         )
     if jobs is not None:
         application.bot_data[JOBS] = jobs
-    application.add_handler(make_handler(service, staff, flood))
+    application.add_handler(make_handler(service, staff, flood, ledger))
     application.add_error_handler(on_error)
     return application

@@ -47,6 +47,7 @@ from bot.engine.texts import (
     CONFIRM_YES,
     DONE,
     EDIT,
+    EDITED,
     EXAMPLE,
     KEEP,
     KEEP_ANSWER,
@@ -265,7 +266,8 @@ class Engine:
                 return self._refuse(state, t(NOT_OWN_CONTACT, button=gettext(SHARE_CONTACT)))
             return self._typed(state, step, action.phone)
         if isinstance(action, Unsupported):
-            return self._refuse(state, gettext(ONLY_TEXT))
+            msgid = EDITED if action.kind == "edited" else ONLY_TEXT
+            return self._refuse(state, gettext(msgid))
         if step.kind in TYPED_KINDS:
             return self._typed(state, step, action.text)
         if step.kind == "info" and not self._options(step, state):

@@ -47,15 +47,22 @@ _NAME_PUNCTUATION = frozenset(".-'’・")  # ・ separates names written in kat
 _ZWNJ = "\u200c"  # used inside Urdu words
 
 
+def _visible(ch: str) -> bool:
+    """Not a direction mark, zero-width or control character (NUL, which PostgreSQL cannot
+    store, among them); white space and the ZWNJ of Urdu words are kept."""
+    return unicodedata.category(ch) not in {"Cf", "Cc"} or ch == _ZWNJ or ch.isspace()
+
+
 def clean_text(text: str) -> str:
-    """Drop invisible direction marks, NFKC-normalise, collapse runs of white space.
+    """Drop invisible direction marks and control characters, NFKC-normalise, collapse runs
+    of white space.
 
     NFKC turns full-width digits, letters and signs (a Japanese keyboard: ０-９, ／－．，：, the
     ideographic space) into plain ones, half-width katakana into ordinary katakana and Arabic
     presentation forms into base letters; it keeps the ZWNJ that Urdu uses inside words. Marks
     go first, so a letter and its accent that a mark kept apart are composed.
     """
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf" or ch == _ZWNJ)
+    text = "".join(ch for ch in text if _visible(ch))
     text = unicodedata.normalize("NFKC", text)
     return _SPACES.sub(" ", text).strip()
 

@@ -255,7 +255,8 @@ def _source(raw: str) -> str:
 
 
 def _query(raw: str) -> str:
-    text = " ".join(unicodedata.normalize("NFC", raw).split())
+    shown = (ch for ch in raw if unicodedata.category(ch) not in {"Cc", "Cf"} or ch.isspace())
+    text = " ".join(unicodedata.normalize("NFC", "".join(shown)).split())  # NUL breaks PostgreSQL
     if len(text) > MAX_QUERY:
         raise FilterError("q", f"--q: at most {MAX_QUERY} characters")
     return text

@@ -2,6 +2,8 @@
 
 SQLite runs in WAL mode with a busy timeout, and every transaction starts with BEGIN IMMEDIATE
 so concurrent writers queue instead of failing. PostgreSQL uses row locks (see repository).
+Statement parameters are never shown in logs or error messages (``hide_parameters``): they
+hold CNICs, names and phone numbers.
 A connection with the ``READ_ONLY`` execution options starts a deferred (read) transaction
 instead: in WAL mode it reads a snapshot and never blocks writers (``read_transaction``: exports
 and the dashboard use it).
@@ -70,7 +72,9 @@ def create_engine(url: str, wait_seconds: float = 30.0, **kwargs: Any) -> AsyncE
     url = async_url(url)
     busy_ms = max(1, int(wait_seconds * 1000))
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": wait_seconds}, **kwargs)
+        engine = create_async_engine(
+            url, connect_args={"timeout": wait_seconds}, hide_parameters=True, **kwargs
+        )
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -96,6 +100,7 @@ def create_engine(url: str, wait_seconds: float = 30.0, **kwargs: Any) -> AsyncE
         max_overflow=20,
         pool_pre_ping=True,
         connect_args={"timeout": wait_seconds},
+        hide_parameters=True,
         **kwargs,
     )
 

@@ -470,3 +470,12 @@ def test_doubtful_name_rules() -> None:
     assert v.doubtful_name("zzzz zzz")
     assert not v.doubtful_name("Ali Khan")
     assert not v.doubtful_name("Ali Test")  # one real word is enough
+
+
+def test_control_characters_are_dropped_white_space_kept() -> None:
+    """NUL and other control characters never reach storage (PostgreSQL cannot keep NUL);
+    tabs and new lines are white space, collapsed as usual."""
+    assert v.clean_text("\x00Ali\x01\tKhan\x7f\n") == "Ali Khan"
+    assert v.free_text("a\x00b") == "ab"
+    with pytest.raises(v.Invalid):
+        v.free_text("\x00\x01\x7f")

@@ -100,3 +100,8 @@ def test_digits_of_a_free_text_search() -> None:
     assert LeadFilter(q="+92 300 1234567").q_mobile_digits == "923001234567"
     assert LeadFilter(q="0092 300 1234567").q_mobile_digits == "923001234567"
     assert LeadFilter(q="۰۳۰۰ ۱۲۳").q_digits == "0300123"
+
+
+def test_a_search_drops_control_and_invisible_characters() -> None:
+    """NUL made PostgreSQL fail the leads list (a 500); a direction mark hid a match."""
+    assert LeadFilter.from_query({"q": "\x00Ali\u202e Khan\x7f"}).q == "Ali Khan"
