@@ -34,6 +34,7 @@ from telegram.ext import (
     TypeHandler,
 )
 
+from bot.channels import deferred
 from bot.channels.sender import Background, OutboxSender, SenderSettings
 from bot.channels.staff_telegram import StaffOnTelegram
 from bot.conversation import COMMANDS, ConversationService, Incoming
@@ -159,7 +160,7 @@ async def send_replies(update: Update, replies: Sequence[Reply]) -> None:
         return
     query = update.callback_query
     tapped: Message | None = query.message if query and isinstance(query.message, Message) else None
-    for reply in replies:
+    for index, reply in enumerate(replies):
         if reply.edit and tapped is not None:
             try:
                 await tapped.edit_text(reply.text, reply_markup=inline_markup(reply))
@@ -171,6 +172,9 @@ async def send_replies(update: Update, replies: Sequence[Reply]) -> None:
         markup: Any = inline_markup(reply)
         if reply.remove_keyboard and markup is None:
             markup = ReplyKeyboardRemove()
+        last = index == len(replies) - 1 and reply.contact is None
+        if last and _defer_send(chat.id, reply.text, markup):
+            continue  # the webhook response carries it (bot.channels.deferred)
         await chat.send_message(reply.text, reply_markup=markup)
         if reply.contact is not None:
             hint, label = reply.contact
@@ -182,6 +186,14 @@ async def send_replies(update: Update, replies: Sequence[Reply]) -> None:
                     one_time_keyboard=True,
                 ),
             )
+
+
+def _defer_send(chat_id: int, text: str, markup: Any) -> bool:
+    """Leave the reply's last sendMessage to the webhook response, when there is one."""
+    params: dict[str, Any] = {"chat_id": chat_id, "text": text}
+    if markup is not None:
+        params["reply_markup"] = markup.to_dict()
+    return deferred.defer("sendMessage", params)
 
 
 async def _settle_tap(update: Update, replies: Sequence[Reply]) -> None:
@@ -276,6 +288,7 @@ def build_application(
     base_file_url: str = "https://api.telegram.org/file/bot",
     staff: StaffOnTelegram | None = None,
     outbox: tuple[async_sessionmaker[AsyncSession], SenderSettings] | None = None,
+    webhook: bool = False,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """A PTB Application wired to the service. Long polling by default; for a webhook,
     build it with ``.updater(None)`` and feed updates yourself.
@@ -293,6 +306,8 @@ def build_application(
         .connection_pool_size(256)
         .pool_timeout(30)
     )
+    if webhook:  # updates come from our own route (bot.channels.webhook), not getUpdates
+        builder = builder.updater(None)
     application = builder.build()
     if outbox is not None:
         sessions, settings = outbox
