@@ -1,5 +1,6 @@
 """The ``ssw-bot`` command: run (Telegram, long polling or ``--webhook``), chat (terminal),
-web (the staff web app), staff (its accounts), export (leads as CSV or XLSX for OEC staff), db upgrade, facts."""
+web (the staff web app), staff (its accounts), export (leads as CSV or XLSX for OEC staff),
+db upgrade, facts."""
 
 from __future__ import annotations
 
