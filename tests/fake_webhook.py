@@ -70,7 +70,7 @@ class WebhookDelivery:
         """The method bodies of webhook responses, in the order they were executed."""
         self._queue: deque[JSONDict] = deque()
         self._ready = asyncio.Condition()
-        self._in_flight = 0
+        self._flying: list[JSONDict] = []
         self._twice = 0
         self._turn = itertools.count()
         self._workers: list[asyncio.Task[None]] = []
@@ -85,7 +85,7 @@ class WebhookDelivery:
     @property
     def pending(self) -> int:
         """Updates not yet acknowledged (queued or in flight)."""
-        return len(self._queue) + self._in_flight
+        return len(self._queue) + len(self._flying)
 
     def twice(self, count: int = 1) -> None:
         """Deliver each of the next ``count`` updates twice, at the same time."""
@@ -125,11 +125,11 @@ class WebhookDelivery:
         if self._session is not None:
             await self._session.close()
             self._session = None
-        left = list(self._queue)
+        unique = {u["update_id"]: u for u in [*self._flying, *self._queue]}
         self._queue.clear()
-        self._in_flight = 0
+        self._flying.clear()
         self._idle.set()
-        return left
+        return [unique[key] for key in sorted(unique)]
 
     def enqueue(self, update: JSONDict) -> None:
         kind = next((key for key in update if key != "update_id"), "")
@@ -162,13 +162,11 @@ class WebhookDelivery:
             async with self._ready:
                 await self._ready.wait_for(lambda: bool(self._queue))
                 update = self._queue.popleft()
-                self._in_flight += 1
-            try:
-                await self._deliver(update)
-            finally:
-                self._in_flight -= 1
-                if not self._queue and self._in_flight == 0:
-                    self._idle.set()
+                self._flying.append(update)
+            await self._deliver(update)
+            self._flying.remove(update)
+            if not self._queue and not self._flying:
+                self._idle.set()
 
     def _target(self) -> str:
         if self.targets:
