@@ -27,6 +27,7 @@ import json
 import logging
 import re
 import signal
+import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +37,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 from telegram import Update
 from telegram.ext import Application, ContextTypes
+from telegram.warnings import PTBUserWarning
 
 from bot.channels import deferred
 from bot.logsafe import describe
@@ -49,6 +51,9 @@ ALLOWED_UPDATES = ("message", "callback_query", "my_chat_member")  # what the bo
 ROUTE_NAME = "telegram_webhook"
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+# a deferred call is made by name (``_send_deferred``), which PTB would rather we did not
+warnings.filterwarnings("ignore", message=r"Please use 'Bot\.", category=PTBUserWarning)
 
 
 @dataclass(frozen=True)
@@ -122,11 +127,24 @@ def receive(
             deferred.close_slot(token)
         if slot.failed:
             ERRORS.labels("webhook").inc()
+            await _send_deferred(application, slot)
             return web.Response(status=500)
         body = slot.body()
         return web.Response(status=200) if body is None else web.json_response(body)
 
     return handle
+
+
+async def _send_deferred(application: AnyApplication, slot: deferred.Slot) -> None:
+    """The handling failed but left a call to the response: make it now, since a 500's body
+    is not executed (the reply, e.g. "try again in a moment", still reaches the user; a
+    redelivery of an update that was committed has no effect and says nothing)."""
+    if slot.method is None:
+        return
+    try:
+        await application.bot.do_api_request(slot.method, api_kwargs=slot.params)
+    except Exception as exc:  # the 500 goes out anyway
+        log.warning("webhook: the deferred %s failed: %s", slot.method, describe(exc))
 
 
 @web.middleware
