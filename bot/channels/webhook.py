@@ -52,9 +52,6 @@ ROUTE_NAME = "telegram_webhook"
 
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
-# a deferred call is made by name (``_send_deferred``), which PTB would rather we did not
-warnings.filterwarnings("ignore", message=r"Please use 'Bot\.", category=PTBUserWarning)
-
 
 @dataclass(frozen=True)
 class WebhookConfig:
@@ -142,7 +139,9 @@ async def _send_deferred(application: AnyApplication, slot: deferred.Slot) -> No
     if slot.method is None:
         return
     try:
-        await application.bot.do_api_request(slot.method, api_kwargs=slot.params)
+        with warnings.catch_warnings():  # PTB would rather we called it by its own method
+            warnings.simplefilter("ignore", PTBUserWarning)
+            await application.bot.do_api_request(slot.method, api_kwargs=slot.params)
     except Exception as exc:  # the 500 goes out anyway
         log.warning("webhook: the deferred %s failed: %s", slot.method, describe(exc))
 
