@@ -1361,14 +1361,14 @@ class FakeBotApi:
         return self._pending
 
     async def _set_webhook(self, params: JSONDict) -> bool:
+        if not _opt_str(params, "url"):  # an empty URL removes the webhook
+            return await self._delete_webhook(params)
         self.webhook_url = _opt_str(params, "url") or ""
         if params.get("drop_pending_updates"):
             self._drop_pending()
         backlog = list(self._pending)
         self._pending.clear()
         await self.webhook.set(params, backlog)
-        if not self.webhook.active:
-            self._pending.extend(backlog)
         self._idle_pulse.fire()
         return True
 

@@ -92,11 +92,10 @@ class WebhookDelivery:
         self._twice += count
 
     async def set(self, params: JSONDict, backlog: list[JSONDict]) -> None:
-        """setWebhook: deliver to ``params["url"]`` from now on (``backlog`` first)."""
-        await self.delete()
-        self.url = str(params.get("url") or "")
-        if not self.url:
-            return
+        """setWebhook with a URL: deliver there from now on (``backlog`` first)."""
+        left = await self.delete()  # a new URL: what was not acknowledged goes there
+        backlog = [*left, *backlog]
+        self.url = str(params["url"])
         secret = params.get("secret_token")
         self.secret = str(secret) if secret else None
         connections = params.get("max_connections", 40)
