@@ -290,7 +290,7 @@ class Bots:
                 )
         self.api.webhook.targets = [f"http://127.0.0.1:{port}/telegram/webhook" for port in ports]
         deadline = time.monotonic() + STARTUP_TIMEOUT
-        while len(self.api.calls_to("setWebhook")) < self.instances:
+        while self.api.webhook.sets < self.instances:
             self.check()
             if time.monotonic() > deadline:
                 raise BenchError(

@@ -62,6 +62,8 @@ class WebhookDelivery:
         self.allowed_updates: frozenset[str] | None = None
         self.targets: list[str] = []
         """Round-robin URLs (a load balancer); empty: the URL given to setWebhook."""
+        self.sets = 0
+        """How many setWebhook calls took effect (a call is recorded before it does)."""
         self.retry_delay = 0.05
         self.timeout = 30.0
         self.attempts: list[Attempt] = []
@@ -113,6 +115,7 @@ class WebhookDelivery:
             asyncio.create_task(self._work(), name=f"fake-webhook-{n}")
             for n in range(self.max_connections)
         ]
+        self.sets += 1
 
     async def delete(self) -> list[JSONDict]:
         """deleteWebhook (or a new setWebhook): stop; what was not acknowledged is returned."""

@@ -115,7 +115,7 @@ async def two_instances(
     services = build_services(database_url, today=lambda: TODAY)
     try:
         async with asyncio.timeout(STARTUP_TIMEOUT):
-            while len(api.calls_to("setWebhook")) < 2:
+            while api.webhook.sets < 2:
                 assert all(p.returncode is None for p in processes), "an instance stopped"
                 await asyncio.sleep(0.05)
         yield urls, services
