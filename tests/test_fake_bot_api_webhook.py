@@ -79,8 +79,9 @@ async def bot(api: FakeBotApi) -> AsyncIterator[Bot]:
 
 
 async def eventually(check: Callable[[], bool], timeout: float = 5.0) -> None:  # noqa: ASYNC109
+    """Wait until ``check()`` holds: what it reads is changed by servers, not by an event."""
     async with asyncio.timeout(timeout):
-        while not check():
+        while not check():  # noqa: ASYNC110
             await asyncio.sleep(0.01)
 
 
