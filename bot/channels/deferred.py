@@ -25,6 +25,7 @@ class Slot:
     method: str | None = None
     params: dict[str, Any] = field(default_factory=dict)
     failed: bool = False
+    closed: bool = False  # the response is being sent: too late (a task that outlived it)
 
     def body(self) -> dict[str, Any] | None:
         """The webhook response body (the deferred call), or None."""
@@ -40,6 +41,10 @@ def open_slot() -> tuple[Slot, Token[Slot | None]]:
 
 
 def close_slot(token: Token[Slot | None]) -> None:
+    """The handling is over; tasks it started (which copied the context) defer nothing."""
+    slot = _SLOT.get()
+    if slot is not None:
+        slot.closed = True
     _SLOT.reset(token)
 
 
@@ -50,7 +55,7 @@ def current() -> Slot | None:
 def defer(method: str, params: dict[str, Any]) -> bool:
     """Leave ``method`` to the webhook response if a slot is open and still empty."""
     slot = _SLOT.get()
-    if slot is None or slot.method is not None:
+    if slot is None or slot.closed or slot.method is not None:
         return False
     slot.method = method
     slot.params = params
