@@ -357,6 +357,15 @@ async def fresh_database(kind: str, workdir: Path, unfinished: int = 0) -> Async
         await asyncio.to_thread(upgrade, url)
         if unfinished:
             await seed(url, leads=0, unfinished=unfinished)
+            if kind != "sqlite":  # the seed wrote the ids itself: move the sequence past them
+                connection = await asyncpg.connect(url, timeout=10)
+                try:
+                    await connection.execute(
+                        "SELECT setval(pg_get_serial_sequence('users', 'id'), "
+                        "(SELECT max(id) FROM users))"
+                    )
+                finally:
+                    await connection.close()
         yield url
     finally:
         if kind != "sqlite":
@@ -404,6 +413,12 @@ async def measure(
                 bots.check()
                 step.rss_mb = bots.rss_mb()
                 steps.append(step)
+                print(
+                    f"    achieved {step.achieved:.1f}/s, p50 {_ms(step.p(50))} ms, "
+                    f"p99 {_ms(step.p(99))} ms, missing {step.missing}, bad {step.bad}, "
+                    f"VmHWM {step.rss_mb:.0f} MB",
+                    flush=True,
+                )
             return Run(name, steps, load.completed, load.users)
         finally:
             await bots.stop()
@@ -520,14 +535,22 @@ async def main_async(args: argparse.Namespace) -> int:
     if "memory" in args.config_list:
         name = f"ours x1 +{args.unfinished // 1000}k"
         plans.append((name, "ours", 1, args.rate_list[:2], args.unfinished))
+    failure: BenchError | None = None
     with tempfile.TemporaryDirectory(prefix="ssw-bench-") as tmp:
         for n, (name, kind, instances, rates, unfinished) in enumerate(plans):
-            runs[name] = await measure(
-                name, kind, instances, rates, args, Path(tmp), 1_000_000 * (n + 1), unfinished
-            )
+            try:
+                runs[name] = await measure(
+                    name, kind, instances, rates, args, Path(tmp), 1_000_000 * (n + 1), unfinished
+                )
+            except BenchError as exc:
+                failure = exc
+                break
     print()
     print_table(list(runs.values()))
     print_summary(runs, args)
+    if failure is not None:
+        print(f"webhook_load: {failure}", file=sys.stderr)
+        return 2
     return 0
 
 
