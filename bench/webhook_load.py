@@ -154,9 +154,12 @@ class Step:
     pushed: int = 0
     in_window: int = 0
     latencies: list[float] = field(default_factory=list)
-    missing: int = 0
+    missing: int = 0  # no next question within the grace after the window
+    lost: int = 0  # none even after the backlog drained
     bad: int = 0
     rss_mb: float = float("nan")
+    cpu_ms: float = float("nan")  # the bot processes' CPU time per action pushed
+    drained_s: float = 0.0  # after the grace, until the backlog was gone
     window: float = 1.0
 
     @property
@@ -171,7 +174,7 @@ class Step:
 
     @property
     def sustained(self) -> bool:
-        return self.missing == 0 and self.bad == 0 and self.p(99) < GOAL_P99
+        return self.missing == self.lost == self.bad == 0 and self.p(99) < GOAL_P99
 
 
 class Load:
@@ -209,7 +212,10 @@ class Load:
         if not self.waiting:
             self.drained.set()
 
-    async def run(self, rate: float, window: float, grace: float) -> Step:
+    async def run(self, rate: float, window: float, grace: float, drain: float) -> Step:
+        """Offer ``rate`` for ``window`` s; count what is missing after ``grace`` s more, then
+        wait (up to ``drain`` s) until the fake has nothing left to deliver and every answer
+        came, so the next rate starts clean; what is still unanswered then is lost."""
         step = self.step = Step(offered=rate, window=window)
         bad_before = self.bad
         start = time.perf_counter()
@@ -228,6 +234,14 @@ class Load:
                 async with asyncio.timeout(max(0.0, self.window_end - time.perf_counter()) + grace):
                     await self.drained.wait()
         step.missing = len(self.waiting)
+        began = time.perf_counter()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(drain):
+                await self.drained.wait()
+                while self.api.webhook.pending:  # noqa: ASYNC110 - the fake has no event for it
+                    await asyncio.sleep(0.05)
+        step.drained_s = time.perf_counter() - began
+        step.lost = len(self.waiting)
         for walker in self.waiting:  # out of step now: they leave
             walker.waiting = False
         self.waiting.clear()
@@ -304,6 +318,16 @@ class Bots:
                 raise BenchError(
                     f"{self.kind}: a process exited ({process.returncode})" + self.tail()
                 )
+
+    def cpu_seconds(self) -> float:
+        """User and system CPU time of the processes so far (all instances together)."""
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for process in self.processes:
+            with contextlib.suppress(OSError):
+                fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / ticks
+        return total
 
     def rss_mb(self) -> float:
         """The largest VmHWM (peak resident set) of the processes, in MB."""
@@ -409,14 +433,17 @@ async def measure(
             steps = []
             for rate in rates:
                 print(f"  {name}: {rate:g} actions/s offered...", flush=True)
-                step = await load.run(rate, args.window, args.grace)
+                cpu = bots.cpu_seconds()
+                step = await load.run(rate, args.window, args.grace, args.drain)
                 bots.check()
                 step.rss_mb = bots.rss_mb()
+                step.cpu_ms = (bots.cpu_seconds() - cpu) * 1000 / max(1, step.pushed)
                 steps.append(step)
                 print(
                     f"    achieved {step.achieved:.1f}/s, p50 {_ms(step.p(50))} ms, "
-                    f"p99 {_ms(step.p(99))} ms, missing {step.missing}, bad {step.bad}, "
-                    f"VmHWM {step.rss_mb:.0f} MB",
+                    f"p99 {_ms(step.p(99))} ms, missing {step.missing}, lost {step.lost}, "
+                    f"bad {step.bad}, CPU {step.cpu_ms:.1f} ms/action, VmHWM {step.rss_mb:.0f} MB"
+                    f" (backlog drained in {step.drained_s:.1f} s)",
                     flush=True,
                 )
             return Run(name, steps, load.completed, load.users)
@@ -453,7 +480,18 @@ def _ms(seconds: float) -> str:
 
 
 def print_table(runs: Sequence[Run]) -> None:
-    header = ("bot", "offered/s", "achieved/s", "p50 ms", "p99 ms", "missing", "bad", "VmHWM MB")
+    header = (
+        "bot",
+        "offered/s",
+        "achieved/s",
+        "p50 ms",
+        "p99 ms",
+        "missing",
+        "lost",
+        "bad",
+        "CPU ms/action",
+        "VmHWM MB",
+    )
     rows = [header]
     for run in runs:
         for s in run.steps:
@@ -465,7 +503,9 @@ def print_table(runs: Sequence[Run]) -> None:
                     _ms(s.p(50)),
                     _ms(s.p(99)),
                     str(s.missing),
+                    str(s.lost),
                     str(s.bad),
+                    f"{s.cpu_ms:.1f}",
                     f"{s.rss_mb:.0f}",
                 )
             )
@@ -502,7 +542,10 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rates", default="25,50,75,100,150", help="offered actions/s")
     parser.add_argument("--window", type=float, default=15.0, help="seconds per rate (15)")
-    parser.add_argument("--grace", type=float, default=10.0, help="for the last answers (10)")
+    parser.add_argument("--grace", type=float, default=5.0, help="for the last answers (5)")
+    parser.add_argument(
+        "--drain", type=float, default=120.0, help="then, at most, for the backlog (120)"
+    )
     parser.add_argument("--delay", type=float, default=0.15, help="per Bot API call (0.15)")
     parser.add_argument("--database", choices=("postgresql", "sqlite"), default="postgresql")
     parser.add_argument("--unfinished", type=int, default=100_000, help="seeded (100000)")
