@@ -44,6 +44,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import itertools
 import os
 import platform
 import secrets
@@ -158,6 +159,8 @@ class Step:
     lost: int = 0  # none even after the backlog drained
     bad: int = 0
     rss_mb: float = float("nan")
+    harness_ms: float = float("nan")  # this process's (the fake's and users') CPU per action
+    load: float = float("nan")  # the machine's load average at the end
     cpu_ms: float = float("nan")  # the bot processes' CPU time per action pushed
     drained_s: float = 0.0  # after the grace, until the backlog was gone
     window: float = 1.0
@@ -416,37 +419,39 @@ async def measure(
     name: str,
     kind: str,
     instances: int,
-    rates: Sequence[float],
+    rate: float,
     args: argparse.Namespace,
     workdir: Path,
     first_user: int,
-    unfinished: int = 0,
-) -> Run:
+    database: str,
+) -> tuple[Step, int, int]:
+    """Fresh bot processes on ``database``, a warm-up registration, then one rate; returns
+    its figures, the registrations completed and the users who came."""
     api = FakeBotApi(delay=args.delay)
     api.webhook.retry_delay = 0.2
-    async with api, fresh_database(args.database, workdir, unfinished) as database:
+    async with api:
         bots = Bots(kind, instances, api, database, workdir)
         try:
             await bots.start()
             await warm_up(api, kind, bots)
             load = Load(api, kind, first_user)
-            steps = []
-            for rate in rates:
-                print(f"  {name}: {rate:g} actions/s offered...", flush=True)
-                cpu = bots.cpu_seconds()
-                step = await load.run(rate, args.window, args.grace, args.drain)
-                bots.check()
-                step.rss_mb = bots.rss_mb()
-                step.cpu_ms = (bots.cpu_seconds() - cpu) * 1000 / max(1, step.pushed)
-                steps.append(step)
-                print(
-                    f"    achieved {step.achieved:.1f}/s, p50 {_ms(step.p(50))} ms, "
-                    f"p99 {_ms(step.p(99))} ms, missing {step.missing}, lost {step.lost}, "
-                    f"bad {step.bad}, CPU {step.cpu_ms:.1f} ms/action, VmHWM {step.rss_mb:.0f} MB"
-                    f" (backlog drained in {step.drained_s:.1f} s)",
-                    flush=True,
-                )
-            return Run(name, steps, load.completed, load.users)
+            print(f"  {name}: {rate:g} actions/s offered...", flush=True)
+            cpu, harness = bots.cpu_seconds(), time.process_time()
+            step = await load.run(rate, args.window, args.grace, args.drain)
+            bots.check()
+            step.rss_mb = bots.rss_mb()
+            step.cpu_ms = (bots.cpu_seconds() - cpu) * 1000 / max(1, step.pushed)
+            step.harness_ms = (time.process_time() - harness) * 1000 / max(1, step.pushed)
+            step.load = os.getloadavg()[0]
+            print(
+                f"    achieved {step.achieved:.1f}/s, p50 {_ms(step.p(50))} ms, "
+                f"p99 {_ms(step.p(99))} ms, missing {step.missing}, lost {step.lost}, "
+                f"bad {step.bad}, CPU {step.cpu_ms:.1f} ms/action (harness "
+                f"{step.harness_ms:.1f}), VmHWM {step.rss_mb:.0f} MB, backlog drained in "
+                f"{step.drained_s:.1f} s, load average {step.load:.1f}",
+                flush=True,
+            )
+            return step, load.completed, load.users
         finally:
             await bots.stop()
 
@@ -490,7 +495,9 @@ def print_table(runs: Sequence[Run]) -> None:
         "lost",
         "bad",
         "CPU ms/action",
+        "harness ms/action",
         "VmHWM MB",
+        "load avg",
     )
     rows = [header]
     for run in runs:
@@ -506,7 +513,9 @@ def print_table(runs: Sequence[Run]) -> None:
                     str(s.lost),
                     str(s.bad),
                     f"{s.cpu_ms:.1f}",
+                    f"{s.harness_ms:.1f}",
                     f"{s.rss_mb:.0f}",
+                    f"{s.load:.1f}",
                 )
             )
     widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
@@ -528,9 +537,18 @@ def print_summary(runs: dict[str, Run], args: argparse.Namespace) -> None:
         print(f"ours x1 / echo, sustained: {one.sustained / echo.sustained:.2f} (aim >= 0.6)")
     if one and two and one.sustained:
         print(f"ours x2 / ours x1, sustained: {two.sustained / one.sustained:.2f} (aim >= 1.6)")
+    if echo and one:
+        peak = max((s.achieved for s in one.steps), default=0.0)
+        echo_peak = max((s.achieved for s in echo.steps), default=0.0)
+        if echo_peak:
+            print(
+                f"highest achieved, ours x1 / echo: {peak:.1f} / {echo_peak:.1f} = "
+                f"{peak / echo_peak:.2f}"
+            )
     seeded = runs.get(f"ours x1 +{args.unfinished // 1000}k")
-    if seeded and one:
-        pairs = zip(one.steps, seeded.steps, strict=False)
+    plain = runs.get("ours x1 (again)")
+    if seeded and plain:
+        pairs = zip(plain.steps, seeded.steps, strict=False)
         print(
             "memory, VmHWM after each rate without / with "
             f"{args.unfinished:,} unfinished conversations: "
@@ -567,27 +585,45 @@ async def main_async(args: argparse.Namespace) -> int:
         f"Bot API delay {args.delay * 1000:.0f} ms, window {args.window:g} s, "
         f"{len(registration_actions(0))} actions per registration"
     )
-    runs: dict[str, Run] = {}
-    plans: list[tuple[str, str, int, list[float], int]] = []
+    plans: list[tuple[str, str, int]] = []
     if "echo" in args.config_list:
-        plans.append(("echo", "echo", 1, args.rate_list, 0))
+        plans.append(("echo", "echo", 1))
     if "ours" in args.config_list or "memory" in args.config_list:
-        plans.append(("ours x1", "ours", 1, args.rate_list, 0))
+        plans.append(("ours x1", "ours", 1))
     if "ours2" in args.config_list:
-        plans.append(("ours x2", "ours", 2, args.rate_list, 0))
-    if "memory" in args.config_list:
-        name = f"ours x1 +{args.unfinished // 1000}k"
-        plans.append((name, "ours", 1, args.rate_list[:2], args.unfinished))
+        plans.append(("ours x2", "ours", 2))
+    seeded = f"ours x1 +{args.unfinished // 1000}k"
+    runs: dict[str, Run] = {name: Run(name, [], 0, 0) for name, _, _ in plans}
     failure: BenchError | None = None
+    users = itertools.count(1)
+
+    async def one(name: str, kind: str, instances: int, rate: float, database: str) -> None:
+        step, completed, came = await measure(
+            name, kind, instances, rate, args, workdir, 1_000_000 * next(users), database
+        )
+        run = runs.setdefault(name, Run(name, [], 0, 0))
+        run.steps.append(step)
+        run.completed += completed
+        run.users += came
+
     with tempfile.TemporaryDirectory(prefix="ssw-bench-") as tmp:
-        for n, (name, kind, instances, rates, unfinished) in enumerate(plans):
-            try:
-                runs[name] = await measure(
-                    name, kind, instances, rates, args, Path(tmp), 1_000_000 * (n + 1), unfinished
-                )
-            except BenchError as exc:
-                failure = exc
-                break
+        workdir = Path(tmp)
+        try:
+            # each rate: every bot in turn, fresh processes on a fresh database, so that they
+            # meet the same conditions on this shared machine
+            for rate in args.rate_list:
+                for name, kind, instances in plans:
+                    async with fresh_database(args.database, workdir) as database:
+                        await one(name, kind, instances, rate, database)
+            if "memory" in args.config_list:
+                async with fresh_database(args.database, workdir, args.unfinished) as database:
+                    for rate in args.rate_list[:2]:
+                        await one(seeded, "ours", 1, rate, database)
+                        if "ours" in args.config_list:  # the same, side by side, unseeded
+                            async with fresh_database(args.database, workdir) as plain:
+                                await one("ours x1 (again)", "ours", 1, rate, plain)
+        except BenchError as exc:
+            failure = exc
     print()
     print_table(list(runs.values()))
     print_summary(runs, args)

@@ -173,7 +173,8 @@ async def start(
     if application.post_init is not None:
         await application.post_init(application)
     await application.start()
-    runner = web.AppRunner(app, access_log=None, handler_cancellation=False)
+    # on stop, requests in flight get 10 s to finish (then they are cancelled and roll back)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=10.0)
     await runner.setup()
     await web.TCPSite(runner, config.host, config.port, backlog=1024).start()
     await application.bot.set_webhook(

@@ -39,7 +39,7 @@ def test_a_short_run_measures_both_bots() -> None:
     rows = {
         line.split("|")[0].strip(): [cell.strip() for cell in line.split("|")]
         for line in result.stdout.splitlines()
-        if line.count("|") == 9
+        if line.count("|") == 11
     }
     assert {"echo", "ours x1"} <= set(rows)
     for name in ("echo", "ours x1"):
