@@ -228,6 +228,8 @@ def make_handler(
             await staff.handle(update, incoming.command)
             return
         replies = await service.handle(incoming)
+        if not replies:  # already handled (a redelivery): it was answered the first time
+            return
         await asyncio.gather(_settle_tap(update, replies), send_replies(update, replies))
 
     return TypeHandler(Update, handle)

@@ -126,6 +126,11 @@ def receive(
             ERRORS.labels("webhook").inc()
             await _send_deferred(application, slot)
             return web.Response(status=500)
+        if request.transport is None or request.transport.is_closing():
+            # Telegram stopped waiting (it will deliver again, and that is a duplicate):
+            # nobody reads this response, so its call is made by us
+            await _send_deferred(application, slot)
+            return web.Response(status=200)
         body = slot.body()
         return web.Response(status=200) if body is None else web.json_response(body)
 
@@ -133,9 +138,9 @@ def receive(
 
 
 async def _send_deferred(application: AnyApplication, slot: deferred.Slot) -> None:
-    """The handling failed but left a call to the response: make it now, since a 500's body
-    is not executed (the reply, e.g. "try again in a moment", still reaches the user; a
-    redelivery of an update that was committed has no effect and says nothing)."""
+    """The response will not carry the call the reply left to it: make it now (a 500's body
+    is not executed; a closed connection reads nothing), so the reply (e.g. "try again in a
+    moment") still reaches the user; a redelivery of a committed update says nothing."""
     if slot.method is None:
         return
     try:

@@ -238,3 +238,22 @@ async def test_a_double_tapped_submit_makes_one_lead(api: FakeBotApi, database_u
         assert sum(leads[0].reference in m.text for m in messages) == 1
         funnel = await services.repository.funnel("registration")
         assert funnel["registered"] == 1
+
+
+async def test_a_delivery_that_timed_out_still_gets_its_reply_once(
+    api: FakeBotApi, database_url: str
+) -> None:
+    """Telegram gave up waiting (the bot was slow) and delivers again: the reply left to the
+    response, which nobody reads now, is sent by a call of its own, and only once."""
+    async with webhook_bot(api, database_url) as (_services, _local, _):
+        person = await at_menu(api, 8107)
+        api.delay = 0.6  # answering the tap now outlasts the fake's patience
+        api.webhook.timeout = 0.3
+        await api._set_webhook({"url": PUBLIC_URL, "secret_token": SECRET})  # new timeout
+        await person.user.tap("📝 Register with OEC for Japan")
+        await api.wait_idle(timeout=10)
+        await asyncio.sleep(1.5)  # the reply, sent after the fake stopped waiting
+        messages = await person.user.replies_until_idle(quiet=0.5)
+        results = [a.result for a in api.webhook.attempts]
+        assert any("Timeout" in result for result in results), results
+        assert sum("Step 1 of 16" in m.text for m in messages) == 1
