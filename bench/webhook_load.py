@@ -547,7 +547,7 @@ def print_summary(runs: dict[str, Run], args: argparse.Namespace) -> None:
                 f"{peak / echo_peak:.2f}"
             )
     seeded = runs.get(f"ours x1 +{args.unfinished // 1000}k")
-    plain = runs.get("ours x1 (again)")
+    plain = runs.get("ours x1 (again)") or one
     if seeded and plain:
         pairs = zip(plain.steps, seeded.steps, strict=False)
         print(
