@@ -563,7 +563,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--window", type=float, default=15.0, help="seconds per rate (15)")
     parser.add_argument("--grace", type=float, default=5.0, help="for the last answers (5)")
     parser.add_argument(
-        "--drain", type=float, default=120.0, help="then, at most, for the backlog (120)"
+        "--drain", type=float, default=60.0, help="then, at most, for the backlog (60)"
     )
     parser.add_argument("--delay", type=float, default=0.15, help="per Bot API call (0.15)")
     parser.add_argument("--database", choices=("postgresql", "sqlite"), default="postgresql")
