@@ -288,6 +288,7 @@ class Bots:
                 TELEGRAM_WEBHOOK_MAX_CONNECTIONS="100",
                 DATABASE_URL=self.database,
                 LOG_LEVEL="WARNING",
+                FLOOD_MESSAGES="1000",  # simulated users act as soon as they can read
                 PYTHONUNBUFFERED="1",
             )
             if self.kind == "echo":

@@ -36,9 +36,11 @@ def build_services(
     database_url: str,
     today: Callable[[], date] = date.today,
     now: Callable[[], datetime] = utcnow,
+    database_wait: float = 30.0,
 ) -> Services:
-    """Everything a channel needs. The database must already be migrated."""
-    database = create_engine(database_url)
+    """Everything a channel needs. The database must already be migrated. ``database_wait``:
+    seconds to wait for the database before an event is answered "try again in a moment"."""
+    database = create_engine(database_url, wait_seconds=database_wait)
     repository = Repository(
         session_factory(database), single_writer=database.dialect.name == "sqlite"
     )

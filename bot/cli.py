@@ -1,6 +1,6 @@
 """The ``ssw-bot`` command: run (Telegram, long polling or ``--webhook``), chat (terminal),
 web (the staff web app), staff (its accounts), export (leads as CSV or XLSX for OEC staff),
-db upgrade, facts."""
+db upgrade|backup, facts."""
 
 from __future__ import annotations
 
@@ -26,13 +26,11 @@ NO_SECRET = (
 )
 
 
-def _logging(level: str) -> None:
-    logging.basicConfig(
-        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    # httpx logs every request URL at INFO, and Bot API URLs contain the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
+def _logging(level: str, log_format: str = "text") -> None:
+    """Text or JSON lines (``LOG_FORMAT``), with update, user number and job (``bot.logs``)."""
+    from bot.logs import setup
+
+    setup(level, log_format)
 
 
 def run(settings: Settings, with_web: bool = False, webhook: str | None = None) -> int:
@@ -54,19 +52,24 @@ def run(settings: Settings, with_web: bool = False, webhook: str | None = None) 
     from telegram import Update
 
     from bot.app import build_services
+    from bot.channels.flood import FloodGuard
     from bot.channels.sender import SenderSettings
     from bot.channels.staff_telegram import StaffOnTelegram
-    from bot.channels.telegram import build_application, on_start
+    from bot.channels.telegram import CHANNEL, build_application, on_start
+    from bot.jobs import build_runner
     from bot.storage.db import session_factory
     from bot.storage.migrate import upgrade
 
     upgrade(settings.database())
-    services = build_services(settings.database())
+    services = build_services(settings.database(), database_wait=settings.database_wait_seconds)
     sender = SenderSettings(
         group_chat_id=settings.staff_group(),
         group_language=settings.staff_group_language,
         announce_every=timedelta(minutes=max(1, settings.staff_announce_minutes)),
         per_second=max(0.1, settings.outbox_per_second),
+        lease=timedelta(seconds=max(1.0, settings.outbox_lease_seconds)),
+        poll_seconds=max(0.05, settings.outbox_poll_seconds),
+        batch=max(1, settings.outbox_batch),
     )
     application = build_application(
         services.conversations,
@@ -76,6 +79,18 @@ def run(settings: Settings, with_web: bool = False, webhook: str | None = None) 
         staff=StaffOnTelegram(services.database, settings.staff_ids()),
         outbox=(session_factory(services.database), sender),
         webhook=webhook is not None,
+        flood=FloodGuard(settings.flood_messages, settings.flood_seconds),
+        jobs=build_runner(
+            settings,
+            session_factory(services.database),
+            [  # reminders go to workers who stopped mid-registration
+                flow_id
+                for flow_id, flow in services.conversations.engine.flows.items()
+                if flow.on_complete == "save_lead"
+            ],
+            [CHANNEL],
+            sender.worker,
+        ),
     )
     if webhook is not None:
         return _run_webhook(settings, application, services, with_web, webhook)
@@ -127,8 +142,11 @@ def _run_webhook(
         from bot.staff.web.server import web_config
 
         app = create_app(web_config(settings), database=services.database)
-    else:
+    else:  # the bot's route alone, with the health checks and metrics (bot.ops)
+        from bot.ops import add_ops_routes
+
         app = web.Application()
+        add_ops_routes(app, services.database, settings.metrics_token)
 
     async def main() -> None:
         try:
@@ -189,6 +207,21 @@ def db_upgrade(settings: Settings, revision: str) -> int:
 
     upgrade(settings.database(), revision)
     print(f"database upgraded to {revision}")
+    return 0
+
+
+def db_backup(settings: Settings, out: str) -> int:
+    """``ssw-bot db backup OUT``: pg_dump -Fc (PostgreSQL) or SQLite's backup API."""
+    from pathlib import Path
+
+    from bot.storage.backup import BackupError, backup
+
+    try:
+        backup(settings.database(), Path(out))
+    except BackupError as exc:
+        print(f"ssw-bot: {exc}", file=sys.stderr)
+        return 1
+    print(f"database backed up to {out}")
     return 0
 
 
@@ -279,13 +312,19 @@ def parser() -> argparse.ArgumentParser:
     db_commands = db.add_subparsers(dest="db_command", required=True)
     up = db_commands.add_parser("upgrade", help="apply Alembic migrations")
     up.add_argument("revision", nargs="?", default="head")
+    back = db_commands.add_parser(
+        "backup", help="back the database up to a file (pg_dump -Fc, or a SQLite copy)"
+    )
+    back.add_argument("out", metavar="OUT", help="the backup file to write")
     return main
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     settings = Settings()
-    _logging(settings.log_level if args.command in {"run", "web"} else "WARNING")
+    _logging(
+        settings.log_level if args.command in {"run", "web"} else "WARNING", settings.log_format
+    )
     if args.command == "run":
         return run(settings, with_web=args.web, webhook=args.webhook)
     if args.command == "web":
@@ -300,6 +339,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return facts()
     if args.command == "export":
         return export(settings, args)
+    if args.db_command == "backup":
+        return db_backup(settings, args.out)
     return db_upgrade(settings, args.revision)
 
 

@@ -102,6 +102,80 @@ class Settings(BaseSettings):
         "bot instances, give each its share of Telegram's 30.",
     )
 
+    # -- operations (health, metrics, logs, outages, floods) -------------------------------
+    metrics_token: str = Field(
+        default="",
+        repr=False,
+        description="If set, /metrics wants the header 'Authorization: Bearer TOKEN'. Empty: "
+        "/metrics is open to whoever reaches the listening address (keep it private). Never "
+        "logged.",
+    )
+    log_format: str = Field(
+        default="text",
+        description="text (one readable line per record) or json (one JSON object per line "
+        "with time, level, logger, message and, when known, update_id, user and job).",
+    )
+    database_wait_seconds: float = Field(
+        default=10.0,
+        description="How long to wait for the database (connecting, or a locked SQLite file) "
+        "before telling the worker to try again in a moment.",
+    )
+    flood_messages: int = Field(
+        default=10,
+        description="Updates one user may send within FLOOD_SECONDS; beyond that they are "
+        "dropped before the database is touched and the user is asked, once, to slow down.",
+    )
+    flood_seconds: float = Field(
+        default=10.0, description="The window of FLOOD_MESSAGES (a sliding window, seconds)."
+    )
+
+    # -- background jobs (reminders, retention) ----------------------------------------------
+    reminder_after_hours: float = Field(
+        default=24.0,
+        description="A worker who stopped mid-registration gets one reminder after this "
+        "many hours without a message (0 turns reminders off).",
+    )
+    reminder_quiet_hours: str = Field(
+        default="21:00-09:00",
+        description="No reminder is sent in these local hours (HH:MM-HH:MM in "
+        "reminder_timezone); one due then is sent when they end.",
+    )
+    reminder_timezone: str = Field(
+        default="Asia/Karachi", description="The time zone of reminder_quiet_hours."
+    )
+    retention_days: int = Field(
+        default=30,
+        description="Unfinished registrations untouched for this many days lose their "
+        "answers (the retention job; 0 keeps them).",
+    )
+    outbox_retention_days: int = Field(
+        default=90,
+        description="Sent reminders and staff-group announcements older than this many "
+        "days are deleted (status notices and broadcasts are kept).",
+    )
+    jobs_poll_seconds: float = Field(
+        default=30.0,
+        description="How often each instance looks for a background job that is due "
+        "(reminders every 10 minutes, retention every hour; one instance runs each).",
+    )
+
+    # -- the outbox sender --------------------------------------------------------------------
+    outbox_lease_seconds: float = Field(
+        default=120.0,
+        description="How long a sender holds the outbox messages it claimed: another "
+        "instance takes over a dead one's messages after this.",
+    )
+    outbox_batch: int = Field(
+        default=30,
+        description="How many outbox messages a sender claims at a time (a large broadcast "
+        "goes faster with more, e.g. 150: fewer pauses between claims).",
+    )
+    outbox_poll_seconds: float = Field(
+        default=5.0,
+        description="How often an idle outbox sender looks for messages to send (a "
+        "broadcast, a notice).",
+    )
+
     def staff_ids(self) -> frozenset[int]:
         """The configured staff Telegram ids; anything that is not a number is left out."""
         parts = (part.strip() for part in self.staff_telegram_ids.replace(";", ",").split(","))
@@ -113,3 +187,11 @@ class Settings(BaseSettings):
 
     def database(self) -> str:
         return self.database_url or default_database_url()
+
+
+if __name__ == "__main__":  # python -m bot.config: the README's configuration reference
+    import sys
+
+    from bot.config_reference import main
+
+    sys.exit(main(sys.argv[1:]))

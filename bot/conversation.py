@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from bot import ssw
+from bot import broadcasts, notices, ssw
 from bot.engine import phone
 from bot.engine.engine import Engine
 from bot.engine.flows import Flow
@@ -34,8 +34,11 @@ from bot.i18n import (
     resolve_language,
     using_language,
 )
+from bot.logs import USER
 from bot.logsafe import describe
+from bot.metrics import ERRORS, LEADS_CREATED
 from bot.notices import stage
+from bot.storage.health import unreachable
 from bot.storage.repository import LeadData, Repository, UserUnit, parse_birth_date
 
 log = logging.getLogger(__name__)
@@ -110,10 +113,33 @@ DUPLICATE_CNIC = N_(
     "This CNIC number is already registered with us. Your details are saved. "
     "OEC will check this with you."
 )
+OPTED_OUT = N_(
+    "Done. You will get no more reminders or announcements from this bot. You can still "
+    "use it at any time. To get them again, tap the button below."
+)
 SORRY = N_(
     "Sorry, something went wrong on our side. Your earlier answers are safe. "
     "Please try again in a minute."
 )
+DATABASE_DOWN = N_(
+    "Sorry, we cannot save your answers right now. Nothing is lost. "
+    "Please send your answer again in a moment."
+)
+KNOWN_LANGUAGES = 50_000  # users whose language is remembered in memory, for outages
+
+
+class DatabaseUnavailable(Exception):
+    """The database could not be reached (refused, dropped, timed out, locked): nothing of
+    the event was stored.
+
+    ``ConversationService.handle`` raises it instead of returning replies. ``replies`` tell
+    the user, in their language, to try again in a moment: a channel sends them, then
+    reports the event as not handled (the Telegram handler re-raises it to PTB's error
+    handler; a webhook answers 503 so that Telegram delivers the update again)."""
+
+    def __init__(self, replies: list[Reply]) -> None:
+        super().__init__("the database is unreachable")
+        self.replies = replies
 
 
 @dataclass(frozen=True)
@@ -145,26 +171,54 @@ class ConversationService:
         self.repository = repository
         self.channel_help = dict(channel_help or {})  # channel → msgid added to /help
         self.now = now  # the clock for the record (consent time)
+        self._languages: dict[tuple[str, str], str] = {}  # for replies while the DB is down
+
+    def language_of(self, incoming: Incoming) -> str:
+        """The user's language without the database: as last seen here, else their client's."""
+        known = self._languages.get((incoming.channel, incoming.user_key))
+        return known or resolve_language(None, incoming.client_language) or DEFAULT_LANGUAGE
+
+    def _remember_language(self, incoming: Incoming, language: str | None) -> None:
+        if language is None:
+            return
+        if len(self._languages) >= KNOWN_LANGUAGES:
+            self._languages.clear()  # a bound, not a cache policy: the DB has the truth
+        self._languages[(incoming.channel, incoming.user_key)] = language
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Handle one event; the state is committed before the replies are returned.
 
         If anything fails, nothing of this event is stored (the transaction rolls back), the
-        failure is logged without personal data, and the user is asked to try again."""
+        failure is logged without personal data, and the user is asked to try again. If the
+        database could not be reached, ``DatabaseUnavailable`` is raised (with the replies)."""
         language: str | None = None
         try:
             async with self.repository.user(incoming.channel, incoming.user_key) as unit:
+                USER.set(unit.user_id)  # logs say which user (our row number) from here on
                 if unit.already_handled(incoming.event_id):
                     log.info("%s event %s was already handled", incoming.channel, incoming.event_id)
                     return []
                 unit.seen(incoming.client_language)
                 language = resolve_language(unit.language, None)
                 with using_language(language or DEFAULT_LANGUAGE):
-                    return await self._dispatch(unit, incoming, chosen=language is not None)
+                    replies = await self._dispatch(unit, incoming, chosen=language is not None)
+                language = resolve_language(unit.language, None)
+                created = unit.leads_created
         except Exception as exc:
+            if unreachable(exc):
+                ERRORS.labels("database").inc()
+                log.warning("%s event not handled, database unreachable: %s", incoming.channel,
+                            describe(exc))  # fmt: skip
+                with using_language(language or self.language_of(incoming)):
+                    raise DatabaseUnavailable([reply(gettext(DATABASE_DOWN))]) from None
+            ERRORS.labels("handler").inc()
             log.error("%s event failed: %s", incoming.channel, describe(exc))
             with using_language(language or DEFAULT_LANGUAGE):
                 return [reply(gettext(SORRY))]
+        self._remember_language(incoming, language)
+        if created:
+            LEADS_CREATED.inc(created)
+        return replies
 
     # -- dispatch ----------------------------------------------------------------------------
 
@@ -176,10 +230,14 @@ class ConversationService:
         action = incoming.action
         if isinstance(action, Press) and action.data.startswith("x:"):
             return await self._confirm_delete(unit, state, action.data == "x:delete:yes")
+        if isinstance(action, Press) and action.data in {broadcasts.STOP, broadcasts.START}:
+            return await self._announcements(unit, state, action.data == broadcasts.STOP)
         if isinstance(action, Press) and action.data in {"s:why", "s:src"} and chosen:
             return self._result_detail(state, action.data[2:])
         if isinstance(action, Press) and action.data.startswith("l:"):
             return await self._apply(unit, self.engine.handle(state, action))
+        if isinstance(action, Press) and action.data == notices.CONTINUE:
+            return await self._command(unit, state, "start", incoming.channel)
         if not chosen:  # first contact: the language comes first
             suggested = resolve_language(None, incoming.client_language)
             return [self.engine.language_picker(suggested)]
@@ -220,6 +278,9 @@ class ConversationService:
             else:
                 text = gettext(PRIVACY)
             screens = [reply(page) for page in phone.pages(text)]  # a phone screen each
+            if name == "mydata" and unit.opted_out:  # and how to get announcements again
+                buttons = [[broadcasts.opt_in_button()]]
+                screens.append(reply(gettext(broadcasts.MYDATA_STOPPED), buttons))
             return [*screens, *self.engine.resume(state).replies]
         if name == "delete":
             return [
@@ -252,6 +313,19 @@ class ConversationService:
                 lines.append("")
             lines += [t(MYDATA_TITLE, reference=lead.reference), stage(lead.status)]
         return [reply("\n".join(lines)), *self.engine.resume(state).replies]
+
+    # -- the buttons under a reminder or an announcement (bot.notices, bot.broadcasts) ---
+
+    async def _announcements(self, unit: UserUnit, state: State, stop: bool) -> list[Reply]:
+        """The opt-out button under a broadcast or a reminder: no more of either (what is
+        queued for them is dropped), with a button that undoes it; then the current question.
+        The "Continue" button under a reminder does what /start does (``_dispatch``)."""
+        if stop:
+            await unit.opt_out(self.now())
+            button = broadcasts.opt_in_button()
+            return [reply(gettext(OPTED_OUT), [[button]]), *self.engine.resume(state).replies]
+        unit.set_opted_out(None)
+        return [reply(gettext(broadcasts.STARTED)), *self.engine.resume(state).replies]
 
     async def _confirm_delete(self, unit: UserUnit, state: State, yes: bool) -> list[Reply]:
         if not yes:
@@ -404,6 +478,8 @@ class ConversationService:
             assessment = ssw.Assessment.from_dict(stored)
             lines += ["", gettext(MYDATA_ELIGIBILITY), ssw.render_summary(assessment)]
         lines += ["", t(MYDATA_LANGUAGE, language=LANGUAGE_NAMES[current_language()])]
+        if not unit.opted_out:
+            lines.append(gettext(broadcasts.MYDATA_RECEIVES))
         return "\n".join(lines)
 
     def _answer_lines(self, flow_id: str, answers: Mapping[str, Any]) -> list[str]:

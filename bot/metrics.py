@@ -59,3 +59,10 @@ JOB_RUNS = Counter(
     ["job", "result"],
     registry=REGISTRY,
 )
+JOB_ROWS = Counter(
+    "ssw_job_rows_total",
+    "Rows background jobs handled, by job and what was done (reminded, purged_conversation, "
+    "purged_outbox).",
+    ["job", "what"],
+    registry=REGISTRY,
+)

@@ -1,16 +1,19 @@
 """The texts of the messages the bot sends unprompted (outbox rows), rendered when sent in the
 language of the chat: a status notice to a worker, an announcement of new leads to the OEC
-staff group (counts, sectors and provinces; never a name, CNIC or mobile)."""
+staff group (counts, sectors and provinces; never a name, CNIC or mobile), a reminder to
+finish a registration (with buttons: continue, stop reminders; ``buttons``)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from bot.engine.texts import t
+from bot.engine.model import Button
+from bot.engine.texts import button_label, t
 from bot.i18n import N_, current_language, gettext, isolate, ngettext, paragraph, using_language
 from bot.staff.filters import province_choices, sector_choices
 from bot.staff.pipeline import WORKER_STAGES
+from bot.storage.housekeeping import REMINDER
 from bot.storage.outbox import NEW_LEADS, STATUS_NOTICE
 
 STATUS_NOTICE_TEXT = N_("News from OEC about your registration {reference}:")
@@ -20,6 +23,14 @@ NEW_LEADS_PROVINCES = N_("Provinces: {items}")
 COUNT_ITEM = N_("{name} {count}")
 UNKNOWN = N_("not given")
 SEPARATORS = {"ur": "، ", "ja": "、"}
+REMINDER_TEXT = N_(
+    "You started registering with OEC for work in Japan, but you have not finished. "
+    "Your answers are saved. Tap the button to carry on from where you stopped."
+)
+REMINDER_CONTINUE = N_("▶️ Continue my registration")
+REMINDER_STOP = N_("🔕 No more reminders")
+CONTINUE = "g:on"  # (go on) the conversation service resumes the flow in progress
+STOP = "o:stop"  # the conversation service notes the opt-out (reminders and announcements)
 
 
 def stage(status: str) -> str:
@@ -57,6 +68,19 @@ def render(kind: str, payload: Mapping[str, Any], language: str) -> str:
                     items=_items(payload.get("provinces", {}), province_choices()),
                 ),
             ]
+        elif kind == REMINDER:
+            lines = [gettext(REMINDER_TEXT)]
         else:
             raise ValueError(f"unknown outbox kind {kind!r}")
         return paragraph("\n".join(lines))
+
+
+def buttons(kind: str, _payload: Mapping[str, Any], language: str) -> list[list[Button]]:
+    """The buttons under one outbox message, in ``language`` (none for most kinds)."""
+    with using_language(language):
+        if kind == REMINDER:
+            return [
+                [Button(button_label(gettext(REMINDER_CONTINUE)), CONTINUE)],
+                [Button(button_label(gettext(REMINDER_STOP)), STOP)],
+            ]
+        return []

@@ -84,7 +84,7 @@ def _truncate(url: str) -> None:
             await connection.execute(
                 "TRUNCATE outbox, funnel_events, leads, conversations, users, lead_events, "
                 "audit_log, staff_sessions, staff_sign_in_throttle, staff_accounts, "
-                "duplicate_decisions "
+                "duplicate_decisions, scheduled_jobs "
                 "RESTART IDENTITY CASCADE"
             )
         finally:

@@ -964,6 +964,9 @@ class FakeUser:
 _Method = Callable[[JSONDict], Awaitable[Any]]
 
 
+RATE_LIMITED = frozenset({"sendMessage", "sendDocument"})
+
+
 class FakeBotApi:
     """Fake Bot API HTTP server; see the module docstring."""
 
@@ -989,6 +992,14 @@ class FakeBotApi:
         self.base_file_url = ""
         self.port = 0
 
+        self.rate_limit: int | None = None
+        """Messages (sendMessage, sendDocument) a second, over any one-second window, beyond
+        which the call is refused with 429 and ``retry_after`` 1, as Telegram does."""
+        self.too_many: list[float] = []
+        """``time.monotonic()`` of each call refused by ``rate_limit``."""
+        self._message_times: deque[float] = deque()
+        self._gate = asyncio.Event()
+        self._gate.set()
         self._users: dict[int, FakeUser] = {}
         self._groups: dict[int, _Chat] = {}
         self._retry_once: dict[str, int] = {}
@@ -1134,6 +1145,27 @@ class FakeBotApi:
         retry after ``seconds``" (with ``parameters.retry_after``), the calls after it as usual."""
         self._retry_once[method] = seconds
 
+    def hold(self) -> None:
+        """Hold every call from now on before it has any effect (a call whose client goes
+        away meanwhile never has one), until ``release``."""
+        self._gate.clear()
+
+    def release(self) -> None:
+        self._gate.set()
+
+    def _over_rate(self, method: str) -> bool:
+        if self.rate_limit is None or method not in RATE_LIMITED:
+            return False
+        now = time.monotonic()
+        times = self._message_times
+        while times and times[0] <= now - 1.0:
+            times.popleft()
+        if len(times) >= self.rate_limit:
+            self.too_many.append(now)
+            return True
+        times.append(now)
+        return False
+
     def times_of(self, method: str) -> list[float]:
         """``time.monotonic()`` of every call to ``method`` as it arrived, in order."""
         calls = zip(self.calls, self.call_times, strict=True)
@@ -1253,10 +1285,15 @@ class FakeBotApi:
         canonical = entry[0] if entry else name
         self.calls.append((canonical, params))
         self.call_times.append(time.monotonic())
+        over_rate = self._over_rate(canonical)  # counted as it arrives
         if delay and self.delay > 0:
             await asyncio.sleep(self.delay)
+        if not self._gate.is_set():
+            await self._gate.wait()
         if entry is None:
             return self._error(404, "Not Found: method not found")
+        if over_rate:
+            return self._error(429, "Too Many Requests: retry after 1", {"retry_after": 1})
         if canonical in self._retry_once:
             seconds = self._retry_once.pop(canonical)
             return self._error(

@@ -9,7 +9,9 @@ bot) marks it blocked after that one try; a 400 (a request Telegram refuses) mar
 other errors (network, timeouts, 5xx) are tried again with a doubling wait, at most
 ``max_attempts`` times, then marked failed. New leads are announced in the staff group every
 ``announce_every`` (through the same outbox, so the announcement is paced and retried like
-any message).
+any message). Broadcast messages (``bot.storage.broadcasts``) come after other kinds in each
+claim and are rendered from the broadcast's texts with the opt-out button; replies to workers
+take the pacer's next slots (``Pacer.reserve``), so bulk sending leaves them room.
 """
 
 from __future__ import annotations
@@ -26,12 +28,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import Bot
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
-from bot import notices
+from bot import broadcasts, notices
 from bot.conversation import utcnow
+from bot.logs import scope
 from bot.logsafe import describe
+from bot.storage import broadcasts as broadcast_store
 from bot.storage import outbox
 
 log = logging.getLogger(__name__)
@@ -63,6 +67,11 @@ class SenderSettings:
     announce_every: timedelta = timedelta(minutes=10)
 
 
+SLOWDOWN = 1.06  # after a 429, each gap is this much longer...
+MAX_SLOWDOWN = 1.3  # ...up to this many times the configured one,
+RECOVERY = 0.9997  # and shrinks back by this each message sent
+
+
 class Pacer:
     """Waits before each send so the overall, per-chat and per-group rates hold."""
 
@@ -74,7 +83,7 @@ class Pacer:
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
-        self._gap = 1.0 / per_second
+        self._gap = self._base_gap = 1.0 / per_second
         self._chat_interval = chat_interval
         self._group_interval = group_interval
         self._clock = clock
@@ -85,19 +94,30 @@ class Pacer:
 
     async def wait(self, chat_id: str) -> None:
         """Wait until a message to ``chat_id`` may go, and take that slot."""
+        self._gap = max(self._base_gap, self._gap * RECOVERY)
         at = max(self._next_any, self._next_chat.get(chat_id, 0.0))
         now = self._clock()
         if at > now:
             await self._sleep(at - now)
             now = self._clock()
-        self._next_any = now + self._gap
+        # from the slot itself when on time (a sleep wakes a little late: counting from the
+        # wake-up would lose a few per cent of the rate), from now when idle
+        self._next_any = (at if now - at < self._gap else now) + self._gap
         group = chat_id.startswith("-")  # Telegram's group and channel ids are negative
         self._next_chat[chat_id] = now + (self._group_interval if group else self._chat_interval)
         if len(self._next_chat) > 10_000:  # forget chats whose slot has passed
             self._next_chat = {k: v for k, v in self._next_chat.items() if v > now}
 
+    def reserve(self, messages: int = 1) -> None:
+        """Messages sent outside the pacer (replies to workers, which go at once) take the
+        next slots: bulk sending leaves them room under the overall rate."""
+        self._next_any = max(self._next_any, self._clock()) + messages * self._gap
+
     def pause(self, seconds: float) -> None:
-        """Nothing is sent for ``seconds`` (Telegram asked us to wait)."""
+        """Nothing is sent for ``seconds`` (Telegram asked us to wait), and the rate drops a
+        little, coming back over the next few hundred messages: a 429 means bursts reached
+        Telegram faster than the schedule, and waiting alone would meet them again."""
+        self._gap = min(self._gap * SLOWDOWN, self._base_gap * MAX_SLOWDOWN)
         self._paused_until = max(self._paused_until, self._clock() + seconds)
         self._next_any = max(self._next_any, self._paused_until)
 
@@ -125,19 +145,23 @@ class OutboxSender:
         s = self.settings
         self.pacer = Pacer(s.per_second, s.chat_interval, s.group_interval)
         self._next_announcement: datetime | None = None
+        self._broadcast_texts: dict[int, dict[str, str]] = {}
 
     async def run(self, stop: asyncio.Event) -> None:
         """Send until ``stop`` is set; an error is logged (no personal data) and the loop
-        goes on."""
-        while not stop.is_set():
-            try:
-                handled = await self.run_once()
-            except Exception as exc:
-                log.error("outbox round failed: %s", describe(exc))
-                handled = 0
-            if handled == 0:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), self.settings.poll_seconds)
+        goes on. Its logs carry ``job=outbox`` (``bot.logs``)."""
+        with scope(job="outbox"):
+            while not stop.is_set():
+                try:
+                    handled = await self.run_once()
+                except Exception as exc:
+                    log.error("outbox round failed: %s", describe(exc))
+                    handled = 0
+                if handled == 0:  # idle, or waiting out a 429: no longer than that asks
+                    paused = self.pacer.paused_for()
+                    wait = min(self.settings.poll_seconds, paused) if paused else None
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), wait or self.settings.poll_seconds)
 
     async def run_once(self) -> int:
         """Announce new leads when due, then claim one batch and send it; how many rows were
@@ -148,6 +172,8 @@ class OutboxSender:
             return 0
         s = self.settings
         claimed = await outbox.claim(self.sessions, s.worker, CHANNEL, s.batch, self.now(), s.lease)
+        if len(claimed) < s.batch:  # a broadcast with nothing pending left is done
+            await broadcast_store.settle(self.sessions, self.now())
         waits: list[float] = []
         in_flight: set[asyncio.Task[None]] = set()
 
@@ -172,16 +198,8 @@ class OutboxSender:
 
     async def _give_back(self, messages: list[outbox.Claimed], wait: float) -> None:
         later = self.now() + timedelta(seconds=wait)
-        for message in messages:
-            await outbox.finish(
-                self.sessions,
-                message.id,
-                self.settings.worker,
-                outbox.PENDING,
-                self.now(),
-                next_attempt_at=later,
-                count_attempt=False,
-            )
+        ids = [message.id for message in messages]
+        await outbox.give_back(self.sessions, ids, self.settings.worker, later)
 
     async def announce_if_due(self) -> bool:
         """Queue one announcement of the leads not announced yet, every ``announce_every``
@@ -204,7 +222,7 @@ class OutboxSender:
     async def _send(self, message: outbox.Claimed) -> float | None:
         """Send one message and record how it went; the seconds to wait after a 429."""
         s = self.settings
-        text = notices.render(message.kind, message.payload, message.language)
+        text, markup = await self._render(message)
 
         async def finish(
             state: str,
@@ -224,7 +242,9 @@ class OutboxSender:
             )
 
         try:
-            await self.bot.send_message(chat_id=int(message.chat_id), text=text)
+            await self.bot.send_message(
+                chat_id=int(message.chat_id), text=text, reply_markup=markup
+            )
         except RetryAfter as exc:
             wait = _seconds(exc.retry_after)
             self.pacer.pause(wait)
@@ -235,6 +255,8 @@ class OutboxSender:
         except Forbidden:
             log.info("outbox message %s: the chat blocked the bot", message.id)
             await finish(outbox.BLOCKED, "Forbidden")
+            if message.kind == outbox.BROADCAST and message.user_id is not None:
+                await broadcast_store.mark_blocked(self.sessions, message.user_id, self.now())
         except BadRequest as exc:
             log.warning("outbox message %s refused: %s", message.id, type(exc).__name__)
             await finish(outbox.FAILED, "BadRequest")
@@ -250,6 +272,26 @@ class OutboxSender:
         else:
             await finish(outbox.SENT)
         return None
+
+    async def _render(self, message: outbox.Claimed) -> tuple[str, InlineKeyboardMarkup | None]:
+        """The text (and buttons) of a message, in the recipient's language now. A
+        broadcast's texts are read once per broadcast (they cannot change once sent)."""
+        if message.kind != outbox.BROADCAST or message.broadcast_id is None:
+            text = notices.render(message.kind, message.payload, message.language)
+            rows = notices.buttons(message.kind, message.payload, message.language)
+            keyboard = [
+                [InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in rows
+            ]
+            return text, InlineKeyboardMarkup(keyboard) if keyboard else None
+        texts = self._broadcast_texts.get(message.broadcast_id)
+        if texts is None:
+            texts = await broadcast_store.texts_of(self.sessions, message.broadcast_id)
+            if len(self._broadcast_texts) > 100:
+                self._broadcast_texts.clear()
+            self._broadcast_texts[message.broadcast_id] = texts
+        shown = broadcasts.render(broadcasts.pick(texts, message.language), message.language)
+        button = InlineKeyboardButton(shown.button.label, callback_data=shown.button.data)
+        return shown.text, InlineKeyboardMarkup([[button]])
 
 
 class Background:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Sequence
 from dataclasses import replace
 from typing import Any
@@ -35,11 +36,17 @@ from telegram.ext import (
 )
 
 from bot.channels import deferred
+from bot.channels.flood import SLOW_DOWN, FloodGuard
 from bot.channels.sender import Background, OutboxSender, SenderSettings
 from bot.channels.staff_telegram import StaffOnTelegram
-from bot.conversation import COMMANDS, ConversationService, Incoming
+from bot.conversation import COMMANDS, ConversationService, DatabaseUnavailable, Incoming
 from bot.engine.model import Action, Contact, Press, Reply, Text, Unsupported
+from bot.engine.texts import reply as text_reply
 from bot.i18n import LANGUAGES, gettext, using_language
+from bot.jobs.runner import JobRunner
+from bot.logs import scope
+from bot.logsafe import describe
+from bot.metrics import ERRORS, HANDLER_SECONDS, UPDATES
 
 log = logging.getLogger(__name__)
 
@@ -214,25 +221,87 @@ async def _settle_tap(update: Update, replies: Sequence[Reply]) -> None:
 # -- the application ---------------------------------------------------------------------------
 
 
+def update_kind(update: Update) -> str:
+    """The kind of update, for metrics: command, callback_query, message or other."""
+    if update.callback_query is not None:
+        return "callback_query"
+    if update.message is not None:
+        text = update.message.text or ""
+        return "command" if text.startswith("/") else "message"
+    return "other"
+
+
 def make_handler(
-    service: ConversationService, staff: StaffOnTelegram | None = None
+    service: ConversationService,
+    staff: StaffOnTelegram | None = None,
+    flood: FloodGuard | None = None,
 ) -> TypeHandler[Update, Any, Any]:
+    """The one handler. ``flood``: updates over a user's limit are dropped before the
+    database is touched (one slowdown message per burst). Every update is counted in
+    ``ssw_updates_total`` by kind and result, and timed in ``ssw_handler_seconds``. When the
+    database is unreachable the user is told to try again and ``DatabaseUnavailable`` is
+    re-raised (the update was not handled)."""
+
     async def handle(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        incoming = incoming_from_update(update, context.bot.username)
-        if incoming is None:
-            return
-        if staff is not None and staff.handles(
-            incoming.command, int(incoming.user_key), _private(update)
-        ):
-            assert incoming.command is not None
-            await staff.handle(update, incoming.command)
-            return
-        replies = await service.handle(incoming)
-        if not replies:  # already handled (a redelivery): it was answered the first time
-            return
-        await asyncio.gather(_settle_tap(update, replies), send_replies(update, replies))
+        kind = update_kind(update)
+        with scope(update_id=update.update_id):
+            incoming = incoming_from_update(update, context.bot.username)
+            if incoming is None:
+                UPDATES.labels(kind, "ignored").inc()
+                return
+            if flood is not None:
+                verdict = flood.check(incoming.user_key)
+                if verdict != "ok":
+                    UPDATES.labels(kind, "throttled").inc()
+                    if verdict == "warn":
+                        await _slow_down(update, service.language_of(incoming))
+                    return
+            started = time.perf_counter()
+            result = "error"
+            try:
+                if staff is not None and staff.handles(
+                    incoming.command, int(incoming.user_key), _private(update)
+                ):
+                    assert incoming.command is not None
+                    await staff.handle(update, incoming.command)
+                else:
+                    try:
+                        replies = await service.handle(incoming)
+                    except DatabaseUnavailable as exc:  # the tapped buttons stay, for later
+                        await _tell(update, exc.replies)
+                        raise
+                    background = context.application.bot_data.get(BACKGROUND)
+                    if isinstance(background, Background):  # the outbox leaves these room
+                        background.sender.pacer.reserve(len(replies))
+                    if replies:  # none: already handled (a redelivery), answered the first time
+                        await asyncio.gather(
+                            _settle_tap(update, replies), send_replies(update, replies)
+                        )
+                result = "ok"
+            finally:
+                seconds = time.perf_counter() - started
+                UPDATES.labels(kind, result).inc()
+                HANDLER_SECONDS.observe(seconds)
+                log.debug("%s handled: %s in %.0f ms", kind, result, seconds * 1000)
 
     return TypeHandler(Update, handle)
+
+
+async def _slow_down(update: Update, language: str) -> None:
+    with using_language(language):
+        text = gettext(SLOW_DOWN)
+    await _tell(update, [text_reply(text)])
+
+
+async def _tell(update: Update, replies: Sequence[Reply]) -> None:
+    """Say something without handling the update: stop a tapped button's spinner, but leave
+    its buttons, so the same tap can be made again later. Failures are logged only."""
+    calls: list[Awaitable[Any]] = [send_replies(update, replies)]
+    if update.callback_query is not None:
+        calls.append(update.callback_query.answer())
+    for result in await asyncio.gather(*calls, return_exceptions=True):
+        if isinstance(result, Exception):
+            log.info("a notice was not sent: %s", type(result).__name__)
 
 
 def _private(update: Update) -> bool:
@@ -240,15 +309,15 @@ def _private(update: Update) -> bool:
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log what failed (the type of error and update id only: never the user's text)."""
+    """Log what failed (the type of error and where, the update id: never the user's text)."""
     update_id = update.update_id if isinstance(update, Update) else None
     error = context.error
-    log.error(
-        "update %s failed: %s",
-        update_id,
-        type(error).__name__,
-        exc_info=(type(error), error, error.__traceback__) if error else None,
-    )
+    with scope(update_id=update_id):
+        if isinstance(error, DatabaseUnavailable):  # counted and logged by the service
+            log.warning("update %s not handled: the database is unreachable", update_id)
+            return
+        ERRORS.labels("handler").inc()
+        log.error("update %s failed: %s", update_id, describe(error) if error else "unknown error")
 
 
 async def register_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -267,6 +336,7 @@ async def register_commands(application: Application[Any, Any, Any, Any, Any, An
 
 
 BACKGROUND = "ssw_outbox_sender"  # the sender of the outbox (an object, not data)
+JOBS = "ssw_job_runner"  # the background jobs (reminders, retention)
 
 
 async def on_start(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -275,12 +345,18 @@ async def on_start(application: Application[Any, Any, Any, Any, Any, Any]) -> No
     background = application.bot_data.get(BACKGROUND)
     if isinstance(background, Background):
         background.start()
+    jobs = application.bot_data.get(JOBS)
+    if isinstance(jobs, JobRunner):
+        jobs.start()
 
 
 async def on_stop(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     background = application.bot_data.get(BACKGROUND)
     if isinstance(background, Background):
         await background.stop()
+    jobs = application.bot_data.get(JOBS)
+    if isinstance(jobs, JobRunner):
+        await jobs.stop()
 
 
 def build_application(
@@ -291,12 +367,15 @@ def build_application(
     staff: StaffOnTelegram | None = None,
     outbox: tuple[async_sessionmaker[AsyncSession], SenderSettings] | None = None,
     webhook: bool = False,
+    flood: FloodGuard | None = None,
+    jobs: JobRunner | None = None,
 ) -> Application[Any, Any, Any, Any, Any, Any]:
     """A PTB Application wired to the service. Long polling by default; for a webhook,
     build it with ``.updater(None)`` and feed updates yourself.
 
     ``staff``: /stats and /export for staff ids. ``outbox``: the sender runs while the
-    application runs (``on_start``/``on_stop``; ``run_polling`` calls them)."""
+    application runs (``on_start``/``on_stop``; ``run_polling`` calls them). ``flood``: the
+    per-user limit on incoming updates (none without it)."""
     builder = (
         ApplicationBuilder()
         .token(token)
@@ -316,6 +395,8 @@ def build_application(
         application.bot_data[BACKGROUND] = Background(
             OutboxSender(application.bot, sessions, settings, now=service.now)
         )
-    application.add_handler(make_handler(service, staff))
+    if jobs is not None:
+        application.bot_data[JOBS] = jobs
+    application.add_handler(make_handler(service, staff, flood))
     application.add_error_handler(on_error)
     return application

@@ -31,7 +31,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import aliased
 
 from bot.storage.db import read_transaction
-from bot.storage.lead_queries import PAKISTAN, REGISTRATION, day_start_utc, through_list_index
+from bot.storage.lead_queries import (
+    PAKISTAN,
+    REGISTRATION,
+    current_lead,
+    day_start_utc,
+    through_list_index,
+)
 from bot.storage.models import FunnelEvent, Lead
 
 T = TypeVar("T")
@@ -166,7 +172,7 @@ async def leads_per_day(session: AsyncSession, period: Period) -> list[tuple[dat
     """Every day of the period (Pakistan time) with its number of leads, zeros included."""
     day = _pakistan_day(session, Lead.created_at, period).label("day")
     rows = await session.execute(
-        select(day, func.count()).where(_in(Lead.created_at, period)).group_by(day)
+        select(day, func.count()).where(_in(Lead.created_at, period), current_lead()).group_by(day)
     )
     counts: dict[date, int] = {}
     for value, count in rows.all():
@@ -194,7 +200,7 @@ async def breakdown(session: AsyncSession, period: Period, by: Dimension) -> dic
     else:
         key = {"province": Lead.province, "language": Lead.language, "source": Lead.source}[by]
         query = select(key, func.count()).select_from(Lead)
-    query = query.where(_in(Lead.created_at, period)).group_by(key)
+    query = query.where(_in(Lead.created_at, period), current_lead()).group_by(key)
     rows = await session.execute(through_list_index(query.order_by(func.count().desc(), key)))
     return {(None if value is None else str(value)): int(count) for value, count in rows.all()}
 
@@ -202,7 +208,9 @@ async def breakdown(session: AsyncSession, period: Period, by: Dimension) -> dic
 async def lead_total(session: AsyncSession, period: Period) -> int:
     return int(
         await session.scalar(
-            select(func.count()).select_from(Lead).where(_in(Lead.created_at, period))
+            select(func.count())
+            .select_from(Lead)
+            .where(_in(Lead.created_at, period), current_lead())
         )
         or 0
     )

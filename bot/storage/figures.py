@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.storage.lead_queries import current_lead
 from bot.storage.models import FunnelEvent, Lead, User
 
 
@@ -42,7 +43,7 @@ async def figures(db: AsyncSession, since: datetime, until: datetime) -> Figures
     leads = (
         select(func.count())
         .select_from(Lead)
-        .where(Lead.created_at >= since, Lead.created_at < until)
+        .where(Lead.created_at >= since, Lead.created_at < until, current_lead())
     )
     return Figures(
         people=await count(people),

@@ -185,11 +185,18 @@ def _text_search(
     return or_(*matches)
 
 
+def current_lead() -> ColumnElement[bool]:
+    """Leads that stand: not tombstones of a worker's /delete (``UserUnit.erase`` sets
+    ``deleted_at`` and erases the CNIC together). Tested on the CNIC, which ix_leads_list and
+    ix_leads_cnic hold, so counts and lists still read the index alone."""
+    return Lead.cnic != ""
+
+
 def lead_conditions(where: LeadFilter, dialect: str) -> list[ColumnElement[bool]]:
     """The WHERE conditions on ``leads`` for a filter (``where.unfinished`` is not about leads:
-    see ``unfinished_conditions``)."""
+    see ``unfinished_conditions``). Deleted leads never match."""
     # every condition is on a column of ix_leads_list (see through_list_index)
-    conditions = _between(Lead.created_at, where.since, where.until)
+    conditions = [current_lead(), *_between(Lead.created_at, where.since, where.until)]
     if where.sector:
         conditions.append(Lead.sectors.contains(f",{where.sector},", autoescape=True))
     if where.province:

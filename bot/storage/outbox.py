@@ -19,12 +19,15 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.storage.models import Lead, OutboxMessage, User
+from bot.storage.models import Broadcast, Lead, OutboxMessage, User
 
 PENDING, SENT, FAILED, BLOCKED = "pending", "sent", "failed", "blocked"
-STATES = (PENDING, SENT, FAILED, BLOCKED)
+CANCELLED = "cancelled"  # its broadcast was cancelled before it went
+OPTED_OUT = "opted_out"  # a broadcast's recipient opted out before it went
+STATES = (PENDING, SENT, FAILED, BLOCKED, CANCELLED, OPTED_OUT)
 STATUS_NOTICE = "status"
 NEW_LEADS = "new_leads"
+BROADCAST = "broadcast"  # one recipient's message of a broadcast (``bot.storage.broadcasts``)
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,8 @@ class Claimed:
     language: str
     payload: Mapping[str, Any]
     attempts: int  # attempts made before this one
+    broadcast_id: int | None = None
+    user_id: int | None = None
 
 
 def as_utc(value: datetime) -> datetime:
@@ -149,7 +154,9 @@ async def queue_new_leads(
         )
         if last is not None and at - as_utc(last) < every:
             return None
-    query = select(Lead.id, Lead.province, Lead.answers).where(Lead.announced_at.is_(None))
+    query = select(Lead.id, Lead.province, Lead.answers).where(
+        Lead.announced_at.is_(None), Lead.deleted_at.is_(None)
+    )
     query = query.order_by(Lead.id)
     if _skip_locked(db):
         query = query.with_for_update(skip_locked=True)
@@ -175,6 +182,52 @@ async def queue_new_leads(
     return await queue(db, NEW_LEADS, channel, chat_id, language, payload, at)
 
 
+async def _claim_broadcast_rows(
+    db: AsyncSession, channel: str, limit: int, now: datetime
+) -> list[int]:
+    """Up to ``limit`` due rows of broadcasts that are sending (not paused or cancelled), in
+    no particular order (an index walk, not a sort of every pending row). A recipient who
+    opted out or blocked the bot since the broadcast was queued is marked so here and not
+    claimed: an opt-out is honoured at once."""
+    sending = list(
+        (await db.scalars(select(Broadcast.id).where(Broadcast.state == "sending"))).all()
+    )
+    if not sending or limit <= 0:
+        return []
+    due = (
+        select(OutboxMessage.id, User.opted_out_at, User.blocked_at)
+        .outerjoin(User, User.id == OutboxMessage.user_id)
+        .where(
+            OutboxMessage.broadcast_id.in_(sending),
+            OutboxMessage.state == PENDING,
+            OutboxMessage.channel == channel,
+            OutboxMessage.next_attempt_at <= now,
+            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+        )
+        .limit(limit)
+    )
+    if _skip_locked(db):
+        due = due.with_for_update(skip_locked=True, of=OutboxMessage)
+    ids: list[int] = []
+    skipped: dict[str, list[int]] = {OPTED_OUT: [], BLOCKED: []}
+    for row_id, opted_out_at, blocked_at in (await db.execute(due)).all():
+        if opted_out_at is not None:
+            skipped[OPTED_OUT].append(row_id)
+        elif blocked_at is not None:
+            skipped[BLOCKED].append(row_id)
+        else:
+            ids.append(row_id)
+    for state, skipped_ids in skipped.items():
+        if skipped_ids:
+            await db.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(skipped_ids))
+                .values(state=state, last_error="skipped")
+                .execution_options(synchronize_session=False)
+            )
+    return ids
+
+
 async def claim(
     sessions: async_sessionmaker[AsyncSession],
     worker: str,
@@ -183,12 +236,15 @@ async def claim(
     now: datetime,
     lease: timedelta,
 ) -> list[Claimed]:
-    """Claim up to ``limit`` due messages of ``channel`` for ``worker`` until ``now + lease``,
-    oldest first. The language is the worker's current one (they may have changed it)."""
+    """Claim up to ``limit`` due messages of ``channel`` for ``worker`` until ``now + lease``:
+    notices first, oldest first, then broadcast messages to fill the batch (a broadcast never
+    holds back a notice). The language is the worker's current one (they may have changed
+    it)."""
     async with sessions() as db, db.begin():
         due = (
             select(OutboxMessage.id)
             .where(
+                OutboxMessage.broadcast_id.is_(None),
                 OutboxMessage.state == PENDING,
                 OutboxMessage.channel == channel,
                 OutboxMessage.next_attempt_at <= now,
@@ -200,6 +256,7 @@ async def claim(
         if _skip_locked(db):
             due = due.with_for_update(skip_locked=True)
         ids = list((await db.scalars(due)).all())
+        ids += await _claim_broadcast_rows(db, channel, limit - len(ids), now)
         if not ids:
             return []
         await db.execute(
@@ -212,7 +269,11 @@ async def claim(
             select(OutboxMessage, User.language)
             .outerjoin(User, User.id == OutboxMessage.user_id)
             .where(OutboxMessage.id.in_(ids))
-            .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+            .order_by(
+                OutboxMessage.broadcast_id.is_not(None),
+                OutboxMessage.next_attempt_at,
+                OutboxMessage.id,
+            )
         )
         return [
             Claimed(
@@ -223,6 +284,8 @@ async def claim(
                 language or message.language,
                 dict(message.payload or {}),
                 message.attempts,
+                message.broadcast_id,
+                message.user_id,
             )
             for message, language in rows.all()
         ]
@@ -262,6 +325,30 @@ async def finish(
             .execution_options(synchronize_session=False)
         )
         return bool(getattr(result, "rowcount", 0))
+
+
+async def give_back(
+    sessions: async_sessionmaker[AsyncSession],
+    message_ids: Collection[int],
+    worker: str,
+    next_attempt_at: datetime,
+) -> int:
+    """Release claimed messages unsent, due again at ``next_attempt_at`` (no attempt counted),
+    in one statement; how many ``worker`` still held."""
+    if not message_ids:
+        return 0
+    async with sessions() as db, db.begin():
+        result = await db.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id.in_(list(message_ids)),
+                OutboxMessage.claimed_by == worker,
+                OutboxMessage.state == PENDING,
+            )
+            .values(claimed_by=None, claimed_until=None, next_attempt_at=next_attempt_at)
+            .execution_options(synchronize_session=False)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
 
 async def messages(

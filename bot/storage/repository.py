@@ -21,18 +21,37 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
-from bot.storage import duplicates
+from bot.staff.outcome import stored_outcome
+from bot.storage import duplicates, housekeeping
 from bot.storage.models import Conversation, FunnelEvent, Lead, User, utcnow
+from bot.storage.staff_models import DuplicateDecision, LeadEvent
 
 SEEN_RESOLUTION = timedelta(minutes=1)
 RECENT_EVENTS = 32  # update ids remembered per conversation, for exact de-duplication
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U
+
+
+# a deleted lead's personal fields, erased (``UserUnit.erase``); an empty CNIC marks a
+# tombstone in the covering indexes (``bot.storage.lead_queries.current_lead``)
+ERASED: dict[str, Any] = {
+    "cnic": "",
+    "full_name": "",
+    "mobile": "",
+    "birth_date": None,
+    "province": None,
+    "answers": {},
+    "sectors": None,
+    "eligibility": None,
+    "outcome": stored_outcome(None),
+    "duplicate_of_id": None,
+    "duplicate_reason": None,
+}
 
 
 def new_reference() -> str:
@@ -70,6 +89,7 @@ class UserUnit:
     """One user's data within one transaction."""
 
     def __init__(self, session: AsyncSession, user: User, conversation: Conversation) -> None:
+        self.leads_created = 0  # new leads saved in this unit (counted once it commits)
         self._session = session
         self._user = user
         self._conversation = conversation
@@ -97,6 +117,15 @@ class UserUnit:
     def set_language(self, language: str) -> None:
         self._user.language = language
 
+    @property
+    def opted_out(self) -> bool:
+        """They asked for no more announcements (broadcasts)."""
+        return self._user.opted_out_at is not None
+
+    def set_opted_out(self, at: datetime | None) -> None:
+        """Stop announcements from ``at``; None: receive them again."""
+        self._user.opted_out_at = at
+
     def seen(self, client_language: str | None) -> None:
         """Note the visit: last seen to the minute (no write on every message), the client's
         language when it changed."""
@@ -108,6 +137,8 @@ class UserUnit:
             self._user.last_seen_at = now
         if client_language and self._user.client_language != client_language[:16]:
             self._user.client_language = client_language[:16]
+        if self._user.blocked_at is not None:  # they write again: they unblocked the bot
+            self._user.blocked_at = None
 
     def set_source(self, source: str) -> None:
         """The deep-link payload of the first /start that had one."""
@@ -137,6 +168,15 @@ class UserUnit:
 
     def save_state(self, state: Mapping[str, Any]) -> None:
         self._conversation.state = dict(state)
+        if self._conversation.flow is None and self._conversation.reminded_at is not None:
+            self._conversation.reminded_at = None  # that attempt ended: a new one may be reminded
+
+    async def opt_out(self, at: datetime) -> None:
+        """No more reminders or announcements for this user (the "stop" button); what is
+        queued for them and not sent is dropped."""
+        if self._user.opted_out_at is None:
+            self._user.opted_out_at = at
+        await housekeeping.drop_pending_reminders(self._session, self._user.id)
 
     def record(
         self, kind: str, flow: str, step: str | None = None, value: str | None = None
@@ -164,6 +204,7 @@ class UserUnit:
                 consent_at=data.consent_at or now,
             )
             self._session.add(lead)
+            self.leads_created += 1
         elif data.consent_at is not None:
             lead.consent_at = data.consent_at
         lead.full_name = data.full_name
@@ -202,20 +243,44 @@ class UserUnit:
         ).all()
 
     async def erase(self) -> None:
-        """Delete the user, their conversation and their leads (funnel events stay, anonymous).
-        Other accounts' leads flagged as duplicates of these are checked again."""
+        """The worker's /delete: the user, their conversation and queued messages go (funnel
+        events stay, anonymous); their leads stay as tombstones (OEC may have exported them):
+        ``deleted_at`` set, detached from the user, every personal field erased (name, CNIC,
+        mobile, birth date, province, answers, eligibility, the duplicate mark and decisions,
+        the officers' notes); the reference, dates, status, language, source and officer stay. Other
+        accounts' leads marked as duplicates of these are checked again."""
         own = (
             await self._session.execute(
                 select(Lead.id, Lead.cnic, Lead.mobile).where(Lead.user_id == self._user.id)
             )
         ).all()
+        ids = [row.id for row in own]
         await self._serialise([row.cnic for row in own], [row.mobile for row in own])
-        flagged = await self._pointing_at([row.id for row in own])
-        await self._session.execute(delete(Lead).where(Lead.user_id == self._user.id))
+        flagged = [i for i in await self._pointing_at(ids) if i not in ids]
+        if ids:
+            now = utcnow()
+            await self._session.execute(
+                update(Lead)
+                .where(Lead.id.in_(ids))
+                .values(**ERASED, user_id=None, deleted_at=now, updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
+            await self._session.execute(
+                update(LeadEvent)
+                .where(LeadEvent.lead_id.in_(ids), LeadEvent.note.is_not(None))
+                .values(note=None)
+                .execution_options(synchronize_session=False)
+            )
+            await self._session.execute(  # decisions on these pairs go with the person
+                delete(DuplicateDecision)
+                .where(or_(DuplicateDecision.lead_id.in_(ids), DuplicateDecision.other_id.in_(ids)))
+                .execution_options(synchronize_session=False)
+            )
         await self._session.execute(
             delete(Conversation).where(Conversation.user_id == self._user.id)
         )
         await self._session.delete(self._user)
+        await self._session.flush()
         await self._reflag(flagged)
 
     # -- possible duplicates (the mark itself: bot.storage.duplicates) ----------------------
@@ -283,8 +348,10 @@ class Repository:
     # -- read side, for staff tools and tests -------------------------------------------------
 
     async def leads(self) -> Sequence[Lead]:
+        """The leads that stand (not the tombstones of a /delete), oldest first."""
         async with self._sessions() as session:
-            return (await session.scalars(select(Lead).order_by(Lead.created_at))).all()
+            query = select(Lead).where(Lead.deleted_at.is_(None)).order_by(Lead.created_at)
+            return (await session.scalars(query)).all()
 
     async def lead_by_cnic(self, cnic: str) -> Lead | None:
         """The first lead registered with this CNIC (later ones are possible duplicates)."""

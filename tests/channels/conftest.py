@@ -3,18 +3,22 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncIterator, Callable, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import pytest
 
 from bot.app import Services, build_services
+from bot.channels.flood import FloodGuard
 from bot.channels.sender import SenderSettings
 from bot.channels.staff_telegram import StaffOnTelegram
 from bot.channels.telegram import build_application, on_start, on_stop
+from bot.conversation import utcnow
 from bot.i18n import gettext, using_language
+from bot.jobs.runner import JobRunner
 from bot.storage.db import session_factory
 from tests.conftest import TODAY
 from tests.fake_bot_api import TOKEN, BotMessage, FakeBotApi, FakeUser
@@ -26,10 +30,19 @@ async def running_bot(
     database_url: str,
     staff_ids: Collection[int] = (),
     sender: SenderSettings | None = None,
+    flood: FloodGuard | None = None,
+    database_wait: float = 30.0,
+    now: Callable[[], datetime] = utcnow,
+    jobs: Callable[[Services], JobRunner] | None = None,
 ) -> AsyncIterator[Services]:
     """Start the bot (long polling) on a database; stop it cleanly at the end. ``staff_ids``:
-    staff on Telegram; ``sender``: the outbox sender runs too, with these settings."""
-    services = build_services(database_url, today=lambda: TODAY)
+    staff on Telegram; ``sender``: the outbox sender runs too, with these settings;
+    ``flood``: the per-user limit on incoming updates; ``database_wait``: seconds to wait for
+    the database; ``now``: the service's and the sender's clock; ``jobs``: the background
+    jobs run too."""
+    services = build_services(
+        database_url, today=lambda: TODAY, now=now, database_wait=database_wait
+    )
     application = build_application(
         services.conversations,
         TOKEN,
@@ -37,6 +50,8 @@ async def running_bot(
         base_file_url=api.base_file_url,
         staff=StaffOnTelegram(services.database, staff_ids),
         outbox=(session_factory(services.database), sender) if sender else None,
+        flood=flood,
+        jobs=jobs(services) if jobs else None,
     )
     await application.initialize()
     await on_start(application)  # post_init, which run_polling would call
@@ -103,8 +118,10 @@ class Person:
                 return Turn(messages)
 
     async def quiet_turn(self) -> Turn:
-        """Everything the bot says until it goes quiet (for answers without buttons)."""
-        return Turn(await self.user.replies_until_idle(quiet=0.3, timeout=10))
+        """Everything the bot says until it goes quiet (for answers without buttons): the
+        first message may take a while on a loaded machine, then until 0.3 s pass without."""
+        first = await self.user.reply(timeout=10)
+        return Turn([first, *await self.user.replies_until_idle(quiet=0.3, timeout=10)])
 
     async def say(self, text: str) -> Turn:
         await self.user.send(text)

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.app import build_engine
 from bot.engine.engine import Engine
 from bot.logsafe import describe
+from bot.ops import OPS_ROUTES, add_ops_routes
 from bot.staff.web import render
 from bot.staff.web.auth import auth_middleware
 from bot.staff.web.routes import ROUTES, STATIC_PATH
@@ -41,7 +42,8 @@ log = logging.getLogger(__name__)
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
-        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; "
+        "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; "
+        "connect-src 'self'; form-action 'self'; "
         "frame-ancestors 'none'; base-uri 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
@@ -137,9 +139,11 @@ def create_app(
     app[FLOWS] = flows or build_engine()
     roles: dict[str, str | None] = {route.name: route.role for route in ROUTES}
     roles["static"] = None  # the stylesheet: needed on the sign-in page
+    roles.update(dict.fromkeys(OPS_ROUTES))  # /healthz, /readyz, /metrics (bot.ops)
     app[ROLES] = roles
     for route in ROUTES:
         app.router.add_route(route.method, route.path, route.handler, name=route.name)
+    add_ops_routes(app, database, config.metrics_token)
     app.router.add_static(STATIC_PATH, STATIC, name="static")
     render.setup(app)
     app.on_response_prepare.append(_headers)

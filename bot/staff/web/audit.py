@@ -38,6 +38,12 @@ ACTIONS: dict[str, str] = {
     "staff_disable": N_("Disabled an account"),
     "staff_enable": N_("Enabled an account"),
     "staff_password": N_("Set a password"),
+    "broadcast_create": N_("Wrote a broadcast"),
+    "broadcast_edit": N_("Changed a broadcast"),
+    "broadcast_send": N_("Sent a broadcast"),
+    "broadcast_pause": N_("Paused a broadcast"),
+    "broadcast_resume": N_("Resumed a broadcast"),
+    "broadcast_cancel": N_("Cancelled a broadcast"),
 }
 
 

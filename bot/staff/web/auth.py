@@ -27,6 +27,7 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from bot.i18n import set_language
+from bot.ops import OPS_ROUTES
 from bot.staff.accounts import STAFF_LANGUAGES, has_role
 from bot.staff.web.state import (
     FORM_SEED,
@@ -233,7 +234,7 @@ async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamR
     """Load the session, choose the language, then guard the route: role, then CSRF."""
     match = request.match_info
     route_name = match.route.name or ""
-    if route_name != "static":
+    if route_name != "static" and route_name not in OPS_ROUTES:  # these work without a database
         await _load_session(request)
     request[LANGUAGE] = _language(request, staff(request))
     set_language(request[LANGUAGE])

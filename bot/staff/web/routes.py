@@ -20,6 +20,7 @@ from bot.staff.web import (
     account,
     admin,
     audit,
+    broadcasts,
     dashboard,
     duplicates,
     exports,
@@ -78,6 +79,50 @@ ROUTES: tuple[Route, ...] = (
         "staff_password",
     ),
     Route("GET", "/audit", audit.page, "admin", "audit"),
+    Route("GET", "/broadcasts", broadcasts.list_page, "viewer", "broadcasts"),
+    Route("GET", "/broadcasts/new", broadcasts.new_page, "officer", "broadcast_new"),
+    Route("GET", "/broadcasts/reach", broadcasts.reach_json, "officer", "broadcast_reach"),
+    Route("POST", "/broadcasts", broadcasts.create, "officer", "broadcast_create"),
+    Route("GET", r"/broadcasts/{broadcast_id:\d+}", broadcasts.detail, "viewer", "broadcast"),
+    Route("POST", r"/broadcasts/{broadcast_id:\d+}", broadcasts.save, "officer", "broadcast_save"),
+    Route(
+        "GET",
+        r"/broadcasts/{broadcast_id:\d+}/progress",
+        broadcasts.progress_json,
+        "viewer",
+        "broadcast_progress",
+    ),
+    Route(
+        "GET",
+        r"/broadcasts/{broadcast_id:\d+}/send",
+        broadcasts.confirm_page,
+        "officer",
+        "broadcast_confirm",
+    ),
+    Route(
+        "POST", r"/broadcasts/{broadcast_id:\d+}/send", broadcasts.send, "officer", "broadcast_send"
+    ),
+    Route(
+        "POST",
+        r"/broadcasts/{broadcast_id:\d+}/pause",
+        broadcasts.pause,
+        "officer",
+        "broadcast_pause",
+    ),
+    Route(
+        "POST",
+        r"/broadcasts/{broadcast_id:\d+}/resume",
+        broadcasts.resume,
+        "officer",
+        "broadcast_resume",
+    ),
+    Route(
+        "POST",
+        r"/broadcasts/{broadcast_id:\d+}/cancel",
+        broadcasts.cancel,
+        "officer",
+        "broadcast_cancel",
+    ),
 )
 
 
@@ -93,6 +138,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("/duplicates", N_("Possible duplicates"), "officer"),
     NavItem("/dashboard", N_("Dashboard"), "viewer"),
     NavItem("/facts-due", N_("Facts to check"), "viewer"),
+    NavItem("/broadcasts", N_("Broadcasts"), "viewer"),
     NavItem("/staff", N_("Staff accounts"), "admin"),
     NavItem("/audit", N_("Audit log"), "admin"),
     NavItem("/account", N_("My account"), "viewer"),

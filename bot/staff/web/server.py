@@ -19,6 +19,7 @@ def web_config(settings: Settings) -> WebConfig:
         session_minutes=settings.staff_session_minutes,
         secure_cookies=settings.staff_secure_cookies,
         trust_proxy=settings.staff_trust_proxy,
+        metrics_token=settings.metrics_token,
     )
 
 

@@ -22,6 +22,7 @@ class WebConfig:
     session_minutes: int = 30
     secure_cookies: bool = False
     trust_proxy: bool = False
+    metrics_token: str = ""  # /metrics wants it as a bearer token (empty: open)
 
 
 Clock = Callable[[], datetime]

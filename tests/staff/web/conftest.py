@@ -21,9 +21,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.staff import accounts
+from bot.staff.segments import Segment
 from bot.staff.web.app import create_app
 from bot.staff.web.state import WebConfig
-from bot.storage import duplicates
+from bot.storage import broadcasts, duplicates
 from bot.storage import staff as store
 from bot.storage.db import create_engine, session_factory
 from bot.storage.models import Lead
@@ -34,6 +35,11 @@ SECRET = "test-only-secret-key-not-for-production"
 PASSWORD = "fake-password-for-tests"
 START = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)  # 09:00 in Pakistan
 CSRF = re.compile(r'name="csrf" value="([0-9a-f]+)"')
+BROADCAST_TEXTS = {
+    "en": "Test announcement: the Lahore roadshow is on Monday.",
+    "ur": "آزمائشی اعلان: لاہور روڈ شو پیر کو ہے۔",
+    "ja": "テストのお知らせ：ラホールの説明会は月曜日です。",
+}
 CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
 
 
@@ -178,6 +184,14 @@ class StaffWeb:
                 db, lead_id, other_id, decision, account, self.clock(), target_id=other_id
             )  # fmt: skip
             return row.id
+
+    async def broadcast(self, **segment: str) -> int:
+        """A draft broadcast in the three languages (obviously fake texts); returns its id."""
+        async with session_factory(self.engine)() as db, db.begin():
+            draft = await broadcasts.create(
+                db, BROADCAST_TEXTS, Segment.from_mapping(segment), self.clock(), None
+            )
+            return draft.id
 
     async def audit(self, action: str | None = None) -> list[AuditEntry]:
         async with session_factory(self.engine)() as db:

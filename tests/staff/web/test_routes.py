@@ -12,9 +12,11 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from bot.ops import OPS_ROUTES
 from bot.staff.accounts import ROLES, has_role
 from bot.staff.web.app import create_app
 from bot.staff.web.routes import ROUTES, Route
+from bot.staff.web.state import ROLES as ROLES_KEY
 from bot.staff.web.state import WebConfig
 from tests.staff.web.conftest import PASSWORD, SECRET, Browser, StaffWeb
 
@@ -45,6 +47,16 @@ FORMS: dict[str, Callable[[dict[str, int]], dict[str, str]]] = {
     "staff_disable": lambda ids: {},
     "staff_enable": lambda ids: {},
     "staff_password": lambda ids: {"password": PASSWORD},
+    "broadcast_create": lambda ids: {"text_en": "Fake announcement", "province": "punjab"},
+    "broadcast_save": lambda ids: {
+        "text_en": "Fake announcement",
+        "text_ur": "آزمائشی اعلان",
+        "text_ja": "テストのお知らせ",
+    },
+    "broadcast_send": lambda ids: {},
+    "broadcast_pause": lambda ids: {},
+    "broadcast_resume": lambda ids: {},
+    "broadcast_cancel": lambda ids: {},
 }
 # GET routes that answer a signed-in person with a redirect rather than a page.
 REDIRECTS = {"home": "/leads", "sign_in": "/leads"}
@@ -52,12 +64,11 @@ REDIRECTS = {"home": "/leads", "sign_in": "/leads"}
 DOWNLOADS = {"leads_export"}
 
 
+PARAMETERS = {"lead_id": "lead", "broadcast_id": "broadcast", "account_id": "target"}
+
+
 def _url(route: Route, ids: dict[str, int]) -> str:
-    return re.sub(
-        r"\{(\w+)(?::[^}]*)?\}",
-        lambda m: str(ids["lead" if m.group(1) == "lead_id" else "target"]),
-        route.path,
-    )
+    return re.sub(r"\{(\w+)(?::[^}]*)?\}", lambda m: str(ids[PARAMETERS[m.group(1)]]), route.path)
 
 
 async def _request(browser: Browser, route: Route, ids: dict[str, int]) -> tuple[int, str]:
@@ -74,13 +85,20 @@ def test_every_post_route_has_a_sample_form() -> None:
     assert posts <= set(FORMS), f"add a sample form for: {sorted(posts - set(FORMS))}"
 
 
+# Served around the table, on purpose and public: the stylesheet, and the operator's
+# endpoints of bot.ops (/healthz, /readyz, /metrics), which need no sign-in and no session.
+PUBLIC_OUTSIDE_TABLE = {"static", "healthz", "readyz", "metrics"}
+
+
 def test_the_app_serves_exactly_the_table() -> None:
-    """Nothing is routed around the table (the stylesheet aside, which is public)."""
+    """Nothing is routed around the table (but the public routes named above)."""
     app = create_app(WebConfig(secret_key=SECRET), "sqlite:///:memory:")
     served = sorted((r.method, r.name or "") for r in app.router.routes())
     table = sorted((route.method, route.name) for route in ROUTES)
-    assert [entry for entry in served if entry[1] != "static"] == table
-    assert {name for _, name in served} - {name for _, name in table} == {"static"}
+    assert [entry for entry in served if entry[1] not in PUBLIC_OUTSIDE_TABLE] == table
+    assert {name for _, name in served} - {name for _, name in table} == PUBLIC_OUTSIDE_TABLE
+    assert set(OPS_ROUTES) <= PUBLIC_OUTSIDE_TABLE
+    assert all(app[ROLES_KEY][name] is None for name in PUBLIC_OUTSIDE_TABLE)
 
 
 async def test_a_route_missing_from_the_table_is_refused(staff_web_sqlite: StaffWeb) -> None:
@@ -117,6 +135,7 @@ async def test_each_route_as_each_role(staff_web: StaffWeb) -> None:
         duplicate_reason="cnic",
     )  # fmt: skip
     ids["decision"] = await web_.decide(ids["marked"], ids["lead"], "table.officer.2")
+    ids["broadcast"] = await web_.broadcast()
     problems: list[str] = []
     for route in ROUTES:
         where = f"{route.method} {route.path}"
