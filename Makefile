@@ -40,7 +40,7 @@ catalogs: install
 	done
 
 bench: install
-	$(BIN)/python bench/registration_load.py
+	$(BIN)/python bench/webhook_load.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

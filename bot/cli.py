@@ -1,6 +1,6 @@
-"""The ``ssw-bot`` command: run (Telegram, long polling), chat (terminal), web (the staff web
-app), staff (its accounts), export (leads as CSV or XLSX for OEC staff), db upgrade|backup,
-facts."""
+"""The ``ssw-bot`` command: run (Telegram, long polling or ``--webhook``), chat (terminal),
+web (the staff web app), staff (its accounts), export (leads as CSV or XLSX for OEC staff),
+db upgrade|backup, facts."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import logging
 import sys
 from collections.abc import Sequence
 from datetime import date
+from typing import Any
 
 from bot.config import Settings
 from bot.logsafe import hide_library_payloads
@@ -34,13 +35,20 @@ def _logging(level: str, log_format: str = "text") -> None:
     hide_library_payloads()  # even at DEBUG: no update, text, SQL parameter or token
 
 
-def run(settings: Settings, with_web: bool = False) -> int:
+def run(settings: Settings, with_web: bool = False, webhook: str | None = None) -> int:
     if not settings.telegram_bot_token:
         print(NO_TOKEN, file=sys.stderr)
         return 2
     if with_web and not settings.staff_secret_key:
         print(NO_SECRET, file=sys.stderr)
         return 2
+    if webhook is not None:
+        from bot.channels.webhook import config_problem
+
+        problem = config_problem(webhook, settings.telegram_webhook_secret, with_web)
+        if problem:
+            print(problem, file=sys.stderr)
+            return 2
     from datetime import timedelta
 
     from telegram import Update
@@ -73,6 +81,7 @@ def run(settings: Settings, with_web: bool = False) -> int:
         base_file_url=settings.telegram_api_file_url,
         staff=StaffOnTelegram(services.database, settings.staff_ids()),
         outbox=(session_factory(services.database), sender),
+        webhook=webhook is not None,
         flood=FloodGuard(settings.flood_messages, settings.flood_seconds),
         jobs=build_runner(
             settings,
@@ -87,6 +96,8 @@ def run(settings: Settings, with_web: bool = False) -> int:
         ),
         limits=limits_from(settings),
     )
+    if webhook is not None:
+        return _run_webhook(settings, application, services, with_web, webhook)
 
     web_runner: list[object] = []
 
@@ -111,6 +122,48 @@ def run(settings: Settings, with_web: bool = False) -> int:
         "ssw-bot polling (database: %s)", settings.database().split("://")[0]
     )
     application.run_polling(allowed_updates=Update.ALL_TYPES)
+    return 0
+
+
+def _run_webhook(
+    settings: Settings, application: Any, services: Any, with_web: bool, url: str
+) -> int:
+    """Serve updates on the webhook's route (with the staff web app in the same aiohttp
+    application with ``--web``) until SIGINT or SIGTERM."""
+    from aiohttp import web
+
+    from bot.channels.webhook import WebhookConfig, serve
+
+    config = WebhookConfig(
+        url=url,
+        secret=settings.telegram_webhook_secret,
+        host=settings.telegram_webhook_host,
+        port=settings.telegram_webhook_port,
+        max_connections=settings.telegram_webhook_max_connections,
+    )
+    if with_web:
+        from bot.staff.web.app import create_app
+        from bot.staff.web.server import web_config
+
+        app = create_app(web_config(settings), database=services.database)
+    else:  # the bot's route alone, with the health checks and metrics (bot.ops)
+        from bot.ops import add_ops_routes
+
+        app = web.Application()
+        add_ops_routes(app, services.database, settings.metrics_token)
+
+    async def main() -> None:
+        try:
+            await serve(application, config, app)
+        finally:
+            await services.close()
+
+    logging.getLogger(__name__).info(
+        "ssw-bot webhook (database: %s, staff web app: %s)",
+        settings.database().split("://")[0],
+        "yes" if with_web else "no",
+    )
+    asyncio.run(main())
     return 0
 
 
@@ -219,6 +272,12 @@ def parser() -> argparse.ArgumentParser:
     run_cmd.add_argument(
         "--web", action="store_true", help="also serve the staff web app in the same process"
     )
+    run_cmd.add_argument(
+        "--webhook",
+        metavar="URL",
+        help="receive updates on this public https URL (its path is served on "
+        "TELEGRAM_WEBHOOK_HOST:TELEGRAM_WEBHOOK_PORT) instead of long polling",
+    )
     commands.add_parser("web", help="serve the staff web app (STAFF_HOST, STAFF_PORT)")
     from bot.staff.cli import add_parser as add_staff_parser
 
@@ -271,7 +330,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings.log_level if args.command in {"run", "web"} else "WARNING", settings.log_format
     )
     if args.command == "run":
-        return run(settings, with_web=args.web)
+        return run(settings, with_web=args.web, webhook=args.webhook)
     if args.command == "web":
         return web_app(settings)
     if args.command == "staff":

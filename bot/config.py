@@ -33,6 +33,28 @@ class Settings(BaseSettings):
         default="https://api.telegram.org/file/bot",
         description="Where the Bot API serves files.",
     )
+    telegram_webhook_secret: str = Field(
+        default="",
+        repr=False,
+        description="Required with run --webhook: Telegram sends it back in the "
+        "X-Telegram-Bot-Api-Secret-Token header of every update (1 to 256 characters: "
+        "A-Z, a-z, 0-9, _ and -). Never logged.",
+    )
+    telegram_webhook_host: str = Field(
+        default="127.0.0.1",
+        description="With run --webhook: the address the webhook listens on (behind the "
+        "reverse proxy). With --web the staff web app is served there too.",
+    )
+    telegram_webhook_port: int = Field(
+        default=8081,
+        description="With run --webhook: the port the webhook listens on (with --web, the "
+        "staff web app's port too; STAFF_HOST and STAFF_PORT are then not used).",
+    )
+    telegram_webhook_max_connections: int = Field(
+        default=40,
+        description="With run --webhook: how many deliveries Telegram may have in flight to "
+        "this URL at once (1 to 100).",
+    )
     database_url: str = Field(
         default="",
         description="sqlite:///path.db or postgresql://user@host/db. Empty: ssw_bot.db in "

@@ -43,7 +43,15 @@ Telegram behaviour that is reproduced because it matters for real bots:
   UTF-16 offsets) and only inline keyboards, exactly like Telegram; :class:`BotMessage.text`
   keeps the text as the bot sent it (tags included), ``plain_text`` what the user sees.
 
-Every call waits ``delay`` seconds (simulated latency) before being processed.
+* Webhooks (``tests/fake_webhook.py``): after ``setWebhook`` updates are POSTed to the URL
+  with the secret header, retried on non-2xx and connection errors (``webhook.retry_delay``),
+  up to ``max_connections`` in flight, round robin over ``webhook.targets`` (a load balancer
+  in front of several instances), twice on demand (``webhook.twice()``); a method in a
+  webhook response body is executed (and recorded) like a call; ``getUpdates`` answers 409
+  while a webhook is set; ``deleteWebhook`` puts undelivered updates back for ``getUpdates``.
+
+Every call waits ``delay`` seconds (simulated latency) before being processed; a method in a
+webhook response does not (it does not cross the network again).
 """
 
 from __future__ import annotations
@@ -61,6 +69,8 @@ from types import TracebackType
 from typing import Any
 
 from aiohttp import web
+
+from tests.fake_webhook import WebhookDelivery
 
 __all__ = [
     "BOT_USERNAME",
@@ -981,7 +991,7 @@ class _FaultInjection:
             raise ValueError(f"unknown fault {kind!r}; one of {FAULT_KINDS}")
         self._injected.setdefault(method, []).append(_Fault(kind, times, retry_after, sleep))
 
-    async def _inject_fault(self, method: str, request: web.Request) -> web.Response | None:
+    async def _inject_fault(self, method: str, request: web.Request | None) -> web.Response | None:
         """None when no fault is due for ``method``; else the failed answer (or a sleep)."""
         queue = self._injected.get(method)
         if not queue:
@@ -1003,7 +1013,7 @@ class _FaultInjection:
             body = {"ok": False, "error_code": 500, "description": "Internal Server Error"}
             return web.json_response(body, status=500)
         if fault.kind == "reset":
-            if request.transport is not None:
+            if request is not None and request.transport is not None:
                 request.transport.abort()
             raise asyncio.CancelledError  # nothing is answered on the closed socket
         await asyncio.sleep(fault.sleep)  # "timeout": cancelled when the client disconnects
@@ -1075,6 +1085,9 @@ class FakeBotApi(_FaultInjection):
         self._closing = False
         self._runner: web.AppRunner | None = None
         self._init_faults()
+        self.webhook = WebhookDelivery(self._execute_webhook_answer, self.delivered_at)
+        """Deliveries after setWebhook (``tests/fake_webhook.py``): retries, round robin
+        over ``webhook.targets``, ``webhook.twice()``, methods in webhook responses."""
 
         self._methods: dict[str, tuple[str, _Method]] = {}
         for name, method in {
@@ -1134,6 +1147,7 @@ class FakeBotApi(_FaultInjection):
         """Answer pending long polls with ``[]`` and shut the server down."""
         self._closing = True
         self._updates_pulse.fire()
+        await self.webhook.delete()
         if self._runner is not None:
             runner, self._runner = self._runner, None
             await runner.cleanup()
@@ -1262,7 +1276,12 @@ class FakeBotApi(_FaultInjection):
         return len(self._pending)
 
     async def wait_idle(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
-        """Wait until the bot has fetched every pushed update (handlers may still be running)."""
+        """Wait until the bot has fetched every pushed update (handlers may still be running);
+        with a webhook set, until every update was delivered and acknowledged."""
+        if self.webhook.active:
+            if not await self.webhook.wait_idle(timeout):
+                raise AssertionError(f"{self.webhook.pending} update(s) unacknowledged")
+            return
         if not await self._idle_pulse.wait_for(self._is_idle, timeout):
             raise AssertionError(
                 f"bot did not fetch {len(self._pending)} pending update(s) within {timeout}s"
@@ -1271,11 +1290,16 @@ class FakeBotApi(_FaultInjection):
     # -- internals used by FakeUser --------------------------------------------------------
 
     def _is_idle(self) -> bool:
+        if self.webhook.active:
+            return self.webhook.pending == 0
         return not self._pending or self._delivered_upto >= self._pending[-1]["update_id"]
 
     def _push_update(self, update: JSONDict) -> None:
         update = {"update_id": self._next_update_id, **update}
         self._next_update_id += 1
+        if self.webhook.active:
+            self.webhook.enqueue(update)
+            return
         self._pending.append(update)
         self._updates_pulse.fire()
 
@@ -1325,10 +1349,23 @@ class FakeBotApi(_FaultInjection):
             self.calls.append((canonical, {}))
             self.call_times.append(time.monotonic())
             return self._error(exc.code, exc.description)
+        return await self._respond(name, params, request=request)
+
+    async def _respond(
+        self,
+        name: str,
+        params: JSONDict,
+        delay: bool = True,
+        request: web.Request | None = None,
+    ) -> web.Response:
+        """Record and execute one call (after ``delay`` seconds, with ``delay``); ``request``:
+        the HTTP request it came in (None: a method in a webhook response)."""
+        entry = self._methods.get(name.lower())
+        canonical = entry[0] if entry else name
         self.calls.append((canonical, params))
         self.call_times.append(time.monotonic())
         over_rate = self._over_rate(canonical)  # counted as it arrives
-        if self.delay > 0:
+        if delay and self.delay > 0:
             await asyncio.sleep(self.delay)
         if not self._gate.is_set():
             await self._gate.wait()
@@ -1349,7 +1386,7 @@ class FakeBotApi(_FaultInjection):
             if fault in {"500", "502"}:
                 return self._error(int(fault), "Internal Server Error")
             if fault == "reset":
-                if request.transport is not None:
+                if request is not None and request.transport is not None:
                     request.transport.abort()
                 return web.Response(status=500)
             if fault == "slow":
@@ -1453,16 +1490,28 @@ class FakeBotApi(_FaultInjection):
         return self._pending
 
     async def _set_webhook(self, params: JSONDict) -> bool:
+        if not _opt_str(params, "url"):  # an empty URL removes the webhook
+            return await self._delete_webhook(params)
         self.webhook_url = _opt_str(params, "url") or ""
         if params.get("drop_pending_updates"):
             self._drop_pending()
+        backlog = list(self._pending)
+        self._pending.clear()
+        await self.webhook.set(params, backlog)
+        self._idle_pulse.fire()
         return True
 
     async def _delete_webhook(self, params: JSONDict) -> bool:
         self.webhook_url = ""
+        left = await self.webhook.delete()
+        self._pending.extendleft(reversed(left))
         if params.get("drop_pending_updates"):
             self._drop_pending()
         return True
+
+    async def _execute_webhook_answer(self, method: str, params: JSONDict) -> None:
+        """A Bot API method returned as a webhook response body (``tests.fake_webhook``)."""
+        await self._respond(method, {k: _decode_json_value(k, v) for k, v in params.items()}, False)
 
     def _drop_pending(self) -> None:
         self._pending.clear()
@@ -1472,7 +1521,7 @@ class FakeBotApi(_FaultInjection):
         return {
             "url": self.webhook_url,
             "has_custom_certificate": False,
-            "pending_update_count": len(self._pending),
+            "pending_update_count": len(self._pending) + self.webhook.pending,
         }
 
     @staticmethod

@@ -26,9 +26,10 @@ from telegram.ext import (
     TypeHandler,
 )
 
+from bot.channels import deferred
 from bot.channels.flood import SLOW_DOWN, FloodGuard
 from bot.channels.limits import Limits, TelegramLimiter
-from bot.channels.replies import ANSWER_TAP, execute, plan
+from bot.channels.replies import ANSWER_TAP, Planned, as_webhook_reply, execute, plan
 from bot.channels.request import AiohttpRequest
 from bot.channels.sender import Background, OutboxSender, SenderSettings
 from bot.channels.staff_telegram import StaffOnTelegram
@@ -161,9 +162,27 @@ async def send_replies(
     blocked: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
     """Send the replies: the message carrying the next question first, answering the tap and
-    the tapped message's edit alongside (``replies.plan`` says which calls, ``execute`` how)."""
+    the tapped message's edit alongside (``replies.plan`` says which calls, ``execute`` how);
+    in a webhook request one of them rides in the response (``_defer_one``)."""
     chosen = bot or update.get_bot()
-    await execute(chosen, plan(update, replies), blocked)
+    await execute(chosen, _defer_one(plan(update, replies)), blocked)
+
+
+def _defer_one(calls: list[Planned]) -> list[Planned]:
+    """Leave one call whose result is not needed to the webhook response, when there is one
+    (``bot.channels.deferred``): the tap's answer, or else the reply's last message (after
+    every other call, so the chat's order holds). The rest are made here."""
+    if deferred.current() is None:
+        return calls
+    pick = next((call for call in calls if call.method == ANSWER_TAP), None)
+    if pick is None and calls and calls[-1].method == "sendMessage":
+        pick = calls[-1]
+    if pick is None:
+        return calls
+    body = as_webhook_reply(pick)
+    if deferred.defer(body.pop("method"), body):
+        return [call for call in calls if call is not pick]
+    return calls
 
 
 # -- the application ---------------------------------------------------------------------------
@@ -228,7 +247,8 @@ def make_handler(
                     async def blocked() -> None:  # a 403: bulk sends skip them until they write
                         await service.repository.mark_blocked(incoming.channel, incoming.user_key)
 
-                    await send_replies(update, replies, context.bot, blocked)
+                    if replies:  # none: already handled (a redelivery), answered the first time
+                        await send_replies(update, replies, context.bot, blocked)
                 result = "ok"
             finally:
                 seconds = time.perf_counter() - started
@@ -268,9 +288,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             log.warning("update %s not handled: the database is unreachable", update_id)
             return
         ERRORS.labels("handler").inc()
-        log.error(
-            "update %s failed: %s", update_id, describe(error) if error else "unknown error"
-        )
+        log.error("update %s failed: %s", update_id, describe(error) if error else "unknown error")
 
 
 async def register_commands(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -319,6 +337,7 @@ def build_application(
     base_file_url: str = "https://api.telegram.org/file/bot",
     staff: StaffOnTelegram | None = None,
     outbox: tuple[async_sessionmaker[AsyncSession], SenderSettings] | None = None,
+    webhook: bool = False,
     flood: FloodGuard | None = None,
     jobs: JobRunner | None = None,
     limits: Limits | None = None,
@@ -344,6 +363,8 @@ def build_application(
         )
         .rate_limiter(TelegramLimiter(limits or Limits()))
     )
+    if webhook:  # updates come from our own route (bot.channels.webhook), not getUpdates
+        builder = builder.updater(None)
     application = builder.build()
     if outbox is not None:
         sessions, settings = outbox

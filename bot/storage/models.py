@@ -86,6 +86,9 @@ class Conversation(Base):
     # the channel's id of the last event handled (Telegram update_id): a redelivered update
     # (after a crash, or a webhook retry) is recognised and not applied twice
     last_event_id: Mapped[int | None] = mapped_column(BigInteger)
+    # the ids of the last events handled, newest last (at most RECENT_EVENTS): an update is a
+    # duplicate only when its id is here, so an older one that arrives late is still applied
+    recent_event_ids: Mapped[list[int] | None] = mapped_column(JsonType)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )

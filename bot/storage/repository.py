@@ -33,6 +33,7 @@ from bot.storage.models import Conversation, FunnelEvent, Lead, User, utcnow
 from bot.storage.staff_models import DuplicateDecision, LeadEvent
 
 SEEN_RESOLUTION = timedelta(minutes=1)
+RECENT_EVENTS = 32  # update ids remembered per conversation, for exact de-duplication
 REFERENCE_ALPHABET = "ABCDEFGHJKMNPQRSTVWXYZ23456789"  # no 0/O, 1/I/L, U
 
 
@@ -145,13 +146,24 @@ class UserUnit:
             self._user.source = source[:64]
 
     def already_handled(self, event_id: int | None) -> bool:
-        """True for an event at or before the last one handled; otherwise remember it."""
+        """True for an event handled before (its id is among the last ``RECENT_EVENTS`` of
+        this user's); otherwise remember it. Exact whatever the order of arrival: an older
+        update delivered after a newer one is new. Older than all the remembered ones, with
+        the list full, counts as handled (that many later updates of one user came first)."""
         if event_id is None:
             return False
-        last = self._conversation.last_event_id
-        if last is not None and event_id <= last:
+        conversation = self._conversation
+        recent = list(conversation.recent_event_ids or [])
+        last = conversation.last_event_id
+        if not recent and last is not None:  # written before the list existed
+            recent = [last]
+        if event_id in recent:
             return True
-        self._conversation.last_event_id = event_id
+        if len(recent) >= RECENT_EVENTS and event_id < min(recent):
+            return True
+        recent.append(event_id)
+        conversation.recent_event_ids = recent[-RECENT_EVENTS:]
+        conversation.last_event_id = max(event_id, last or event_id)
         return False
 
     def save_state(self, state: Mapping[str, Any]) -> None:

@@ -1,0 +1,68 @@
+"""The one Bot API call a reply may leave to the webhook response.
+
+Telegram executes one Bot API method given as the body of the webhook's HTTP response (its
+result does not come back). The webhook route opens a ``Slot`` for the update it handles;
+the Telegram channel puts into it one call whose result it does not need (``defer``), and the
+route answers with it once the update was handled, saving that call's round trip. Outside a
+webhook request (long polling, tests) there is no slot and ``defer`` returns False: the
+caller makes the call itself.
+
+The slot also carries whether the handling failed (an error escaped a handler): the route
+then answers 500 so that Telegram delivers the update again.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar, Token
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Slot:
+    """What the handling of one webhook update leaves to its HTTP response."""
+
+    method: str | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+    failed: bool = False
+    closed: bool = False  # the response is being sent: too late (a task that outlived it)
+
+    def body(self) -> dict[str, Any] | None:
+        """The webhook response body (the deferred call), or None."""
+        return None if self.method is None else {"method": self.method, **self.params}
+
+
+_SLOT: ContextVar[Slot | None] = ContextVar("ssw_webhook_slot", default=None)
+
+
+def open_slot() -> tuple[Slot, Token[Slot | None]]:
+    slot = Slot()
+    return slot, _SLOT.set(slot)
+
+
+def close_slot(token: Token[Slot | None]) -> None:
+    """The handling is over; tasks it started (which copied the context) defer nothing."""
+    slot = _SLOT.get()
+    if slot is not None:
+        slot.closed = True
+    _SLOT.reset(token)
+
+
+def current() -> Slot | None:
+    return _SLOT.get()
+
+
+def defer(method: str, params: dict[str, Any]) -> bool:
+    """Leave ``method`` to the webhook response if a slot is open and still empty."""
+    slot = _SLOT.get()
+    if slot is None or slot.closed or slot.method is not None:
+        return False
+    slot.method = method
+    slot.params = params
+    return True
+
+
+def mark_failed() -> None:
+    slot = _SLOT.get()
+    if slot is not None:
+        slot.failed = True
