@@ -289,6 +289,11 @@ class Bots:
                 DATABASE_URL=self.database,
                 LOG_LEVEL="WARNING",
                 FLOOD_MESSAGES="1000",  # simulated users act as soon as they can read
+                # Telegram's send limits (bot.channels.limits) lifted, as the echo bot has
+                # none: this measures the bot's own ceiling on the harness, not the pacing
+                TELEGRAM_PER_SECOND="100000",
+                TELEGRAM_CHAT_PER_SECOND="1000",
+                TELEGRAM_CHAT_BURST="1000",
                 PYTHONUNBUFFERED="1",
             )
             if self.kind == "echo":
