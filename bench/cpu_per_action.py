@@ -34,6 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.registration_actions import registration_actions  # noqa: E402
 from tests.fake_bot_api import TOKEN, BotMessage, FakeBotApi  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -41,33 +42,8 @@ PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 def registration(index: int) -> list[tuple[bool, str]]:
-    """One full registration: (tap?, callback data or text), as the engine's buttons say."""
-    cnic = f"{9_000_000_000_000 + index * 10 + 1:013d}"
-    name = "".join(chr(ord("a") + int(d)) for d in f"{index:04d}").capitalize()
-    return [
-        (False, "/start"),
-        (True, "l:en"),
-        (True, "m:register"),
-        (True, "a:consent:yes"),
-        (False, f"Bench User {name}"),
-        (False, f"{cnic[:5]}-{cnic[5:12]}-{cnic[12]}"),
-        (False, f"0300{index % 10_000_000:07d}"),
-        (False, "15/03/1998"),
-        (True, "a:gender:male"),
-        (True, "a:province:punjab"),
-        (False, "Lahore"),
-        (True, "a:education:matric"),
-        (False, "3"),
-        (True, "t:sectors:construction"),
-        (True, "d:sectors"),
-        (True, "a:japanese_level:none"),
-        (True, "t:jp_tests:none"),
-        (True, "d:jp_tests"),
-        (True, "a:skills_test:no"),
-        (True, "a:passport:yes"),
-        (True, "a:japan_history:never"),
-        (True, "r:ok"),
-    ]
+    """One full registration: (tap?, callback data or text) (``bench.registration_actions``)."""
+    return [(action.tap, action.value) for action in registration_actions(index)]
 
 
 ACTIONS = len(registration(0))

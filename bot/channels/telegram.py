@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -162,27 +162,43 @@ async def send_replies(
     blocked: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
     """Send the replies: the message carrying the next question first, answering the tap and
-    the tapped message's edit alongside (``replies.plan`` says which calls, ``execute`` how);
-    in a webhook request one of them rides in the response (``_defer_one``)."""
+    the tapped message's edit alongside (``replies.plan`` says which calls, ``execute`` how).
+
+    In a webhook request (``bot.channels.deferred``) the reply's last message rides in the
+    response and the cosmetic calls (the tap's answer, the old question's edit) go after it,
+    not waited for: the worker's next question then waits for no Bot API round trip."""
     chosen = bot or update.get_bot()
-    await execute(chosen, _defer_one(plan(update, replies)), blocked)
-
-
-def _defer_one(calls: list[Planned]) -> list[Planned]:
-    """Leave one call whose result is not needed to the webhook response, when there is one
-    (``bot.channels.deferred``): the tap's answer, or else the reply's last message (after
-    every other call, so the chat's order holds). The rest are made here."""
+    calls = plan(update, replies)
     if deferred.current() is None:
-        return calls
-    pick = next((call for call in calls if call.method == ANSWER_TAP), None)
-    if pick is None and calls and calls[-1].method == "sendMessage":
-        pick = calls[-1]
-    if pick is None:
-        return calls
-    body = as_webhook_reply(pick)
-    if deferred.defer(body.pop("method"), body):
-        return [call for call in calls if call is not pick]
-    return calls
+        await execute(chosen, calls, blocked)
+        return
+    critical = [call for call in calls if call.critical]
+    others = [call for call in calls if not call.critical]
+    if critical and _defer(critical[-1]):
+        critical.pop()
+    elif others and others[0].method == ANSWER_TAP and _defer(others[0]):
+        others.pop(0)
+    if others:
+        _in_background(execute(chosen, others))
+    await execute(chosen, critical, blocked)
+
+
+_CALLS_AFTER: set[asyncio.Task[None]] = set()  # cosmetic calls outliving their request
+
+
+def _in_background(calls: Coroutine[Any, Any, None]) -> None:
+    task = asyncio.create_task(calls)
+    _CALLS_AFTER.add(task)
+    task.add_done_callback(_CALLS_AFTER.discard)
+
+
+def _defer(call: Planned) -> bool:
+    """Leave ``call`` to the webhook response, if its result is not needed: a new message or
+    a tap's answer (an edit may need its fallback)."""
+    if call.method not in {"sendMessage", ANSWER_TAP} or call.fallback is not None:
+        return False
+    body = as_webhook_reply(call)
+    return deferred.defer(body.pop("method"), body)
 
 
 # -- the application ---------------------------------------------------------------------------

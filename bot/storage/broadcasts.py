@@ -253,19 +253,6 @@ async def texts_of(sessions: async_sessionmaker[AsyncSession], broadcast_id: int
     return {str(k): str(v) for k, v in (texts or {}).items()}
 
 
-async def mark_blocked(
-    sessions: async_sessionmaker[AsyncSession], user_id: int, at: datetime
-) -> None:
-    """Telegram said the user blocked the bot: no further broadcast goes to them."""
-    async with sessions() as db, db.begin():
-        await db.execute(
-            update(User)
-            .where(User.id == user_id, User.blocked_at.is_(None))
-            .values(blocked_at=at)
-            .execution_options(synchronize_session=False)
-        )
-
-
 # -- progress -----------------------------------------------------------------------------
 
 

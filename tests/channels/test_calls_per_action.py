@@ -9,35 +9,13 @@ from __future__ import annotations
 
 import asyncio
 
+from bench.registration_actions import registration_actions
 from bot.app import Services
 from tests.channels.conftest import Person
 from tests.fake_bot_api import FakeBotApi
 
 # One full registration, as the benchmark's users go through it: (tap?, text or callback data)
-REGISTRATION: list[tuple[bool, str]] = [
-    (False, "/start"),
-    (True, "l:en"),
-    (True, "m:register"),
-    (True, "a:consent:yes"),
-    (False, "Test Worker"),
-    (False, "42101-4817263-5"),
-    (False, "03001234567"),
-    (False, "15/03/1998"),
-    (True, "a:gender:male"),
-    (True, "a:province:punjab"),
-    (False, "Lahore"),
-    (True, "a:education:matric"),
-    (False, "3"),
-    (True, "t:sectors:construction"),
-    (True, "d:sectors"),
-    (True, "a:japanese_level:none"),
-    (True, "t:jp_tests:none"),
-    (True, "d:jp_tests"),
-    (True, "a:skills_test:no"),
-    (True, "a:passport:yes"),
-    (True, "a:japan_history:never"),
-    (True, "r:ok"),
-]
+REGISTRATION = [(action.tap, action.value) for action in registration_actions(0)]
 OUTGOING = {"sendMessage", "editMessageText", "editMessageReplyMarkup", "answerCallbackQuery"}
 CALLS_PER_REGISTRATION = 52  # 54 before the reply plan (see the module docstring)
 
