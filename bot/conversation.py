@@ -199,6 +199,7 @@ class ConversationService:
                     log.info("%s event %s was already handled", incoming.channel, incoming.event_id)
                     return []
                 unit.seen(incoming.client_language)
+                await unit.came_back()
                 language = resolve_language(unit.language, None)
                 with using_language(language or DEFAULT_LANGUAGE):
                     replies = await self._dispatch(unit, incoming, chosen=language is not None)

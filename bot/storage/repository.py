@@ -171,6 +171,12 @@ class UserUnit:
         if self._conversation.flow is None and self._conversation.reminded_at is not None:
             self._conversation.reminded_at = None  # that attempt ended: a new one may be reminded
 
+    async def came_back(self) -> None:
+        """The worker wrote: a reminder queued for them and not sent yet would be stale (it
+        is only looked for once they were reminded in this attempt, ``reminded_at``)."""
+        if self._conversation.reminded_at is not None:
+            await housekeeping.drop_pending_reminders(self._session, self._user.id)
+
     async def opt_out(self, at: datetime) -> None:
         """No more reminders or announcements for this user (the "stop" button); what is
         queued for them and not sent is dropped."""

@@ -198,3 +198,25 @@ async def test_an_opt_out_or_a_delete_drops_a_queued_reminder(database: AsyncEng
         assert user is not None and outbox.as_utc(user.opted_out_at or NOW) == NOW
         assert user.opted_out_at is not None
         assert await db.get(User, users[1]) is None
+
+
+async def test_a_worker_who_comes_back_is_not_sent_the_queued_reminder(
+    database: AsyncEngine,
+) -> None:
+    """The reminder was queued (say at night, for the morning) and the worker wrote before it
+    went: it is dropped as they write; someone else's stays."""
+    sessions = session_factory(database)
+    repository = Repository(sessions)
+    back = await conversation(database, timedelta(hours=30), external_id="comes-back")
+    away = await conversation(database, timedelta(hours=30), external_id="stays-away")
+    await housekeeping.queue_reminders(
+        sessions, FLOWS, ["telegram"], NOW - timedelta(hours=24), NOW, batch=10
+    )
+    assert len(await outbox.messages(sessions, housekeeping.REMINDER)) == 2
+    async with repository.user("telegram", "comes-back") as unit:
+        await unit.came_back()
+    (left,) = await outbox.messages(sessions, housekeeping.REMINDER)
+    assert left.user_id == away != back
+    async with repository.user("telegram", "comes-back") as unit:  # and once more: nothing
+        await unit.came_back()
+    assert len(await outbox.messages(sessions, housekeeping.REMINDER)) == 1

@@ -42,6 +42,14 @@ async def _lead(request: web.Request, for_update: bool = False) -> Lead:
     return lead
 
 
+async def _changeable(request: web.Request) -> Lead:
+    """The lead, locked, for a change: never a tombstone (the worker deleted it)."""
+    lead = await _lead(request, for_update=True)
+    if lead.deleted_at is not None:
+        raise web.HTTPConflict(text="this lead was deleted at the worker's request")
+    return lead
+
+
 LTR_KINDS = {"cnic", "pk_mobile", "number"}  # digits keep their order in an Urdu page
 ISOLATES = str.maketrans("", "", "\u2066\u2067\u2068\u2069\u200f")
 
@@ -152,7 +160,7 @@ async def detail(request: web.Request) -> web.StreamResponse:
             "officers": [(o.id, o.name) for o in await store.assignable_accounts(session)],
             "statuses": STATUSES,
             "events": events,
-            "can_change": full,
+            "can_change": full and lead.deleted_at is None,
             "province": labels.province(lead.province),
             "language": labels.language(lead.language),
             "outcome": labels.lead_outcome(lead.eligibility),
@@ -188,7 +196,7 @@ async def change_status(request: web.Request) -> web.StreamResponse:
     if status not in STATUSES:
         raise web.HTTPBadRequest(text="unknown status")
     session, at = db(request), now(request)
-    lead = await _lead(request, for_update=True)
+    lead = await _changeable(request)
     note = _note(form)
     if status != lead.status:
         old = lead.status
@@ -210,7 +218,7 @@ async def change_status(request: web.Request) -> web.StreamResponse:
 
 async def add_note(request: web.Request) -> web.StreamResponse:
     note = _note(await fields(request))
-    lead = await _lead(request, for_update=True)
+    lead = await _changeable(request)
     if note:
         await _add_note(request, lead, note)
     return redirect(f"/leads/{lead.id}#timeline")
@@ -221,7 +229,7 @@ async def assign(request: web.Request) -> web.StreamResponse:
     account = signed_in(request)
     form = await fields(request)
     session, at = db(request), now(request)
-    lead = await _lead(request, for_update=True)
+    lead = await _changeable(request)
     raw = form.get("officer", "")
     officer = None
     if raw:

@@ -129,6 +129,13 @@ async def test_a_deleted_lead_is_erased_and_left_out_of_later_exports(
         "Deleted at the worker's request on" in page.text
     )
     assert not any(value in page.text for value in PERSONAL)
+    # a tombstone is not followed up: no status, note or assignment forms, and a POST is refused
+    assert f'action="/leads/{tombstone.id}/status"' not in page.text
+    for action, form in (("status", {"status": "contacted"}), ("notes", {"note": "called"})):
+        refused = await officer.post(f"/leads/{tombstone.id}/{action}", form)
+        assert refused.status == 409, action
+    refused = await officer.post(f"/leads/{tombstone.id}/assign", {"officer": ""})
+    assert refused.status == 409
     await officer.post("/language", {"language": "ur", "next": f"/leads/{tombstone.id}"})
     page = await officer.get(f"/leads/{tombstone.id}")
     assert 'id="deleted"' in page.text
