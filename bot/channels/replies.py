@@ -36,7 +36,7 @@ from telegram import (
 from telegram.error import Forbidden, TelegramError
 
 from bot.engine import phone
-from bot.engine.model import Reply
+from bot.engine.model import Button, Reply
 from bot.i18n import RLM
 from bot.logsafe import describe
 
@@ -56,15 +56,17 @@ class Planned:
     fallback: Planned | None = field(default=None, compare=False)  # if this edit fails
 
 
-def inline_markup(reply: Reply) -> InlineKeyboardMarkup | None:
-    if not reply.buttons:
+def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
+    """Rows of buttons as an inline keyboard (None for none)."""
+    if not rows:
         return None
     return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
-            for row in reply.buttons
-        ]
+        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in rows]
     )
+
+
+def inline_markup(reply: Reply) -> InlineKeyboardMarkup | None:
+    return keyboard(reply.buttons)
 
 
 def merge(replies: Sequence[Reply]) -> list[Reply]:

@@ -30,12 +30,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
 from bot import broadcasts, notices
 from bot.channels.limits import BULK
+from bot.channels.replies import keyboard
 from bot.conversation import utcnow
 from bot.logs import scope
 from bot.logsafe import describe
@@ -297,10 +298,7 @@ class OutboxSender:
         if message.kind != outbox.BROADCAST or message.broadcast_id is None:
             text = notices.render(message.kind, message.payload, message.language)
             rows = notices.buttons(message.kind, message.payload, message.language)
-            keyboard = [
-                [InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in rows
-            ]
-            return text, InlineKeyboardMarkup(keyboard) if keyboard else None
+            return text, keyboard(rows)
         texts = self._broadcast_texts.get(message.broadcast_id)
         if texts is None:
             texts = await broadcast_store.texts_of(self.sessions, message.broadcast_id)
@@ -308,8 +306,7 @@ class OutboxSender:
                 self._broadcast_texts.clear()
             self._broadcast_texts[message.broadcast_id] = texts
         shown = broadcasts.render(broadcasts.pick(texts, message.language), message.language)
-        button = InlineKeyboardButton(shown.button.label, callback_data=shown.button.data)
-        return shown.text, InlineKeyboardMarkup([[button]])
+        return shown.text, keyboard([[shown.button]])
 
 
 class Background:
