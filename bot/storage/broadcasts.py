@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.staff.segments import Segment
+from bot.storage.db import is_postgres
 from bot.storage.models import Broadcast, JsonType, Lead, OutboxMessage, User
 from bot.storage.outbox import (
     BLOCKED,
@@ -114,7 +115,7 @@ async def create(
 
 async def get(db: AsyncSession, broadcast_id: int, *, for_update: bool = False) -> Broadcast | None:
     query = select(Broadcast).where(Broadcast.id == broadcast_id)
-    if for_update and db.get_bind().dialect.name == "postgresql":
+    if for_update and is_postgres(db):
         query = query.with_for_update()
     return (await db.scalars(query)).first()
 

@@ -105,5 +105,11 @@ def create_engine(url: str, wait_seconds: float = 30.0, **kwargs: Any) -> AsyncE
     )
 
 
+def is_postgres(db: AsyncSession) -> bool:
+    """PostgreSQL row locks (``FOR UPDATE``, ``SKIP LOCKED``) apply; SQLite has one writer at a
+    time (``BEGIN IMMEDIATE``), so a plain transaction does there."""
+    return db.get_bind().dialect.name == "postgresql"
+
+
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)

@@ -16,16 +16,13 @@ from datetime import datetime
 from sqlalchemy import delete, exists, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.storage.db import is_postgres
 from bot.storage.models import Conversation, Lead, OutboxMessage, User
 from bot.storage.outbox import BLOCKED, FAILED, NEW_LEADS, PENDING, SENT
 
 Key = tuple[datetime, int]  # where a batch ended: (updated_at, user_id) of its last row
 REMINDER = "reminder"  # the outbox kind of a reminder to finish a registration
 PURGED_KINDS = (REMINDER, NEW_LEADS)  # outbox rows nothing else reads once they are done
-
-
-def _postgres(db: AsyncSession) -> bool:
-    return db.get_bind().dialect.name == "postgresql"
 
 
 def _no_lead() -> object:
@@ -76,7 +73,7 @@ async def queue_reminders(
             .order_by(Conversation.updated_at, Conversation.user_id)
             .limit(batch)
         )
-        if _postgres(db):
+        if is_postgres(db):
             query = query.with_for_update(skip_locked=True, of=User)
         rows = (await db.execute(query)).all()
         if not rows:
@@ -141,7 +138,7 @@ async def purge_unfinished(
             .order_by(Conversation.updated_at, Conversation.user_id)
             .limit(batch)
         )
-        if _postgres(db):
+        if is_postgres(db):
             query = query.with_for_update(skip_locked=True, of=User)
         rows = (await db.execute(query)).all()
         if not rows:

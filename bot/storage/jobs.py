@@ -17,12 +17,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.storage.db import is_postgres
 from bot.storage.models import ScheduledJob
 from bot.storage.outbox import as_utc
-
-
-def _postgres(db: AsyncSession) -> bool:
-    return db.get_bind().dialect.name == "postgresql"
 
 
 async def claim(
@@ -35,7 +32,7 @@ async def claim(
     """Take the job ``name`` for ``worker`` until ``now + lease`` if it is due (never run, or
     ``next_run_at`` passed) and nobody else holds a live lease; True if taken."""
     async with sessions() as db, db.begin():
-        insert = pg_insert if _postgres(db) else sqlite_insert
+        insert = pg_insert if is_postgres(db) else sqlite_insert
         await db.execute(  # the job's row, the first time any instance sees it
             insert(ScheduledJob).values(name=name).on_conflict_do_nothing(index_elements=["name"])
         )
@@ -44,7 +41,7 @@ async def claim(
             or_(ScheduledJob.next_run_at.is_(None), ScheduledJob.next_run_at <= now),
             or_(ScheduledJob.claimed_until.is_(None), ScheduledJob.claimed_until < now),
         )
-        if _postgres(db):
+        if is_postgres(db):
             due = due.with_for_update(skip_locked=True)
         if await db.scalar(due) is None:
             return False

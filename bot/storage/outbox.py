@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.storage.db import is_postgres
 from bot.storage.models import Broadcast, Lead, OutboxMessage, User
 
 PENDING, SENT, FAILED, BLOCKED = "pending", "sent", "failed", "blocked"
@@ -48,10 +49,6 @@ class Claimed:
 def as_utc(value: datetime) -> datetime:
     """SQLite keeps no time zone: a naive value read back is UTC."""
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value
-
-
-def _skip_locked(db: AsyncSession) -> bool:
-    return db.get_bind().dialect.name == "postgresql"
 
 
 async def queue(
@@ -158,7 +155,7 @@ async def queue_new_leads(
         Lead.announced_at.is_(None), Lead.deleted_at.is_(None)
     )
     query = query.order_by(Lead.id)
-    if _skip_locked(db):
+    if is_postgres(db):
         query = query.with_for_update(skip_locked=True)
     rows = (await db.execute(query)).all()
     if not rows:
@@ -206,7 +203,7 @@ async def _claim_broadcast_rows(
         )
         .limit(limit)
     )
-    if _skip_locked(db):
+    if is_postgres(db):
         due = due.with_for_update(skip_locked=True, of=OutboxMessage)
     ids: list[int] = []
     skipped: dict[str, list[int]] = {OPTED_OUT: [], BLOCKED: []}
@@ -257,7 +254,7 @@ async def claim(
             .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
             .limit(limit)
         )
-        if _skip_locked(db):
+        if is_postgres(db):
             due = due.with_for_update(skip_locked=True)
         ids = list((await db.scalars(due)).all())
         ids += await _claim_broadcast_rows(db, channel, limit - len(ids), now)
