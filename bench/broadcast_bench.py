@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import secrets
 import statistics
 import sys
 import time
@@ -28,18 +27,16 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import asyncpg
 from sqlalchemy import func, insert, select
 
+from bench.databases import fresh_database
 from bot.staff.segments import Segment
 from bot.storage import broadcasts, outbox
 from bot.storage.db import create_engine, session_factory
-from bot.storage.migrate import upgrade
 from bot.storage.models import OutboxMessage, User
 from tests.fake_bot_api import TOKEN, FakeBotApi, FakeUser
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 FIRST_CHAT = 50_000_000
 FIRST_WORKER = 60_000_000
 TEXTS = {
@@ -47,14 +44,6 @@ TEXTS = {
     "ur": "آزمائشی اعلان: لاہور روڈ شو پیر کو صبح 10 بجے ہے۔",
     "ja": "テストのお知らせ：ラホールの説明会は月曜日の10時です。",
 }
-
-
-async def admin(sql: str) -> None:
-    connection = await asyncpg.connect(PG_ADMIN)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
 
 
 async def seed(url: str, users: int, api: FakeBotApi) -> tuple[float, int, float]:
@@ -224,14 +213,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4, help="workers writing meanwhile")
     parser.add_argument("--every", type=float, default=4.0, help="seconds between a worker's")
     args = parser.parse_args()
-    name = f"ssw_bench_broadcast_{secrets.token_hex(4)}"
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    url = f"postgresql://postgres@127.0.0.1:5432/{name}"
-    try:
-        upgrade(url)
+    with fresh_database("postgresql", "bench_broadcast") as url:
         table = asyncio.run(run(url, args))
-    finally:
-        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     width = max(len(key) for key in table)
     print(
         f"broadcast to {args.users:,} on PostgreSQL, fake Bot API: 30 messages/s enforced, "

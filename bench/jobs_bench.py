@@ -17,9 +17,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import resource
-import secrets
 import sys
-import tempfile
 import time
 import tracemalloc
 from datetime import UTC, date, datetime, timedelta
@@ -31,14 +29,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import asyncpg
 from sqlalchemy import func, insert, select
 
+from bench.databases import fresh_database
 from bot.jobs.reminders import QuietHours, reminder_job
 from bot.jobs.retention import retention_job
 from bot.jobs.runner import Job, JobRunner
 from bot.storage.db import create_engine, session_factory
-from bot.storage.migrate import upgrade
 from bot.storage.models import Conversation, Lead, OutboxMessage, User
 
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 CHUNK = 5000
 
 
@@ -167,14 +164,6 @@ async def run(url: str, args: argparse.Namespace) -> None:
     )
 
 
-async def admin(sql: str) -> None:
-    connection = await asyncpg.connect(PG_ADMIN)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--users", type=int, default=100_000)
@@ -184,20 +173,8 @@ def main() -> int:
         "--trace-memory", action="store_true", help="also trace Python allocations (slow)"
     )
     args = parser.parse_args()
-    if args.database == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
-            url = f"sqlite:///{folder}/jobs.db"
-            upgrade(url)
-            asyncio.run(run(url, args))
-        return 0
-    name = f"ssw_jobs_{secrets.token_hex(4)}"
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    try:
-        url = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
-        upgrade(url)
+    with fresh_database(args.database, "jobs") as url:
         asyncio.run(run(url, args))
-    finally:
-        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     return 0
 
 

@@ -14,28 +14,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import secrets
 import sys
-import tempfile
 import time
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import asyncpg
 from sqlalchemy import insert, select
 from telegram import Bot
 
+from bench.databases import fresh_database
 from bot.channels.sender import Background, OutboxSender, SenderSettings
 from bot.storage import outbox
 from bot.storage import staff as store
 from bot.storage.db import create_engine, session_factory
-from bot.storage.migrate import upgrade
 from bot.storage.models import Lead, User
 from tests.fake_bot_api import TOKEN, FakeBotApi
-
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 
 
 async def queue(url: str, notices: int, api: FakeBotApi) -> None:
@@ -119,14 +114,6 @@ async def run(url: str, args: argparse.Namespace) -> None:
     )
 
 
-async def admin(sql: str) -> None:
-    connection = await asyncpg.connect(PG_ADMIN)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--notices", type=int, default=600)
@@ -135,20 +122,8 @@ def main() -> int:
     parser.add_argument("--per-second", type=float, default=25.0)
     parser.add_argument("--delay", type=float, default=0.05, help="fake Bot API latency (s)")
     args = parser.parse_args()
-    if args.database == "sqlite":
-        with tempfile.TemporaryDirectory() as folder:
-            url = f"sqlite:///{folder}/outbox.db"
-            upgrade(url)
-            asyncio.run(run(url, args))
-        return 0
-    name = f"ssw_outbox_{secrets.token_hex(4)}"
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    try:
-        url = PG_ADMIN.rsplit("/", 1)[0] + "/" + name
-        upgrade(url)
+    with fresh_database(args.database, "outbox") as url:
         asyncio.run(run(url, args))
-    finally:
-        asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     return 0
 
 
