@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from bot.broadcasts import STOP  # one opt-out, from reminders and announcements alike
 from bot.engine.model import Button
 from bot.engine.texts import button_label, t
 from bot.i18n import N_, current_language, gettext, isolate, ngettext, paragraph, using_language
@@ -30,7 +31,6 @@ REMINDER_TEXT = N_(
 REMINDER_CONTINUE = N_("▶️ Continue my registration")
 REMINDER_STOP = N_("🔕 No more reminders")
 CONTINUE = "g:on"  # (go on) the conversation service resumes the flow in progress
-STOP = "o:stop"  # the conversation service notes the opt-out (reminders and announcements)
 
 
 def stage(status: str) -> str:
