@@ -12,8 +12,9 @@ other errors (network, timeouts, 5xx) are tried again with a doubling wait, at m
 ``max_attempts`` times, then marked failed. New leads are announced in the staff group every
 ``announce_every`` (through the same outbox, so the announcement is paced and retried like
 any message). Broadcast messages (``bot.storage.broadcasts``) come after other kinds in each
-claim and are rendered from the broadcast's texts with the opt-out button; replies to workers
-take the pacer's next slots (``Pacer.reserve``), so bulk sending leaves them room.
+claim and are rendered from the broadcast's texts with the opt-out button. With the shared
+limiter (``bot.channels.limits``, every application's bot has it) sends go as bulk, after
+replies to workers; a bot without one is paced by ``Pacer`` alone.
 """
 
 from __future__ import annotations
