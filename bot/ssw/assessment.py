@@ -60,6 +60,9 @@ class Criterion:
     label_msgid: str
     status: CriterionStatus
     params: dict[str, str] = field(default_factory=dict)
+    # what it is about: age, japanese, skills, extra_test, licence, ssw1_years, titp,
+    # experience ("" for the rest); kept when stored, absent from older stored checks
+    topic: str = ""
 
 
 @dataclass(frozen=True)
@@ -102,10 +105,7 @@ class Assessment:
                     "id": route.id,
                     "status": route.status,
                     "params": dict(route.params),
-                    "criteria": [
-                        {"label_msgid": c.label_msgid, "status": c.status, "params": dict(c.params)}
-                        for c in route.criteria
-                    ],
+                    "criteria": [_criterion_dict(c) for c in route.criteria],
                     "next_steps": [
                         {"msgid": s.msgid, "params": dict(s.params)} for s in route.next_steps
                     ],
@@ -131,6 +131,7 @@ class Assessment:
                     label_msgid=_str(item.get("label_msgid"), "label_msgid"),
                     status=_choice(item.get("status"), CRITERION_STATUSES, "criterion status"),
                     params=_params(item.get("params")),
+                    topic=str(item.get("topic") or ""),
                 )
                 for item in _dict_list(raw.get("criteria"), "criteria")
             )
@@ -158,6 +159,17 @@ class Assessment:
                 )
             )
         return cls(routes=tuple(routes))
+
+
+def _criterion_dict(criterion: Criterion) -> dict[str, object]:
+    data: dict[str, object] = {
+        "label_msgid": criterion.label_msgid,
+        "status": criterion.status,
+        "params": dict(criterion.params),
+    }
+    if criterion.topic:
+        data["topic"] = criterion.topic
+    return data
 
 
 def _v1_status(route_id: RouteId, status: object, criteria: tuple[Criterion, ...]) -> RouteStatus:

@@ -159,6 +159,7 @@ def _japanese_gap(builder: RouteBuilder, answers: Answers, any_of: tuple[str, ..
 
 
 def _age(builder: RouteBuilder, answers: Answers) -> None:
+    builder.topic = "age"
     programme = catalogue.programme()
     min_age, coe_age = programme.min_age_at_entry, programme.coe_min_age
     builder.cite(programme.rules["min_age_at_entry"])
@@ -189,6 +190,7 @@ def _skills(
     builder: RouteBuilder, sector: Sector | None, answers: Answers, skills_known: bool
 ) -> None:
     """The skills-test criterion and, when it is not met, the test to take."""
+    builder.topic = "skills"
     status: CriterionStatus = "unknown"
     if skills_known and answers.skills_test is not None:
         status = "met" if answers.skills_test == "yes" else "not_met"
@@ -223,6 +225,7 @@ def _skills(
 
 def _category_japanese(builder: RouteBuilder, sector: Sector, answers: Answers) -> None:
     """The Japanese criterion of a field whose job types differ, before the job type is known."""
+    builder.topic = "japanese"
     builder.cite(sector.rule("categories"))
     options = [c.japanese_any_of for c in sector.categories]
     if answers.jp_tests is None:
@@ -243,6 +246,7 @@ def _category_japanese(builder: RouteBuilder, sector: Sector, answers: Answers) 
 
 def _japanese(builder: RouteBuilder, sector: Sector | None, answers: Answers) -> None:
     """The Japanese-test criterion (by job type where the sector has job types)."""
+    builder.topic = "japanese"
     programme = catalogue.programme()
     if sector is None:
         any_of = programme.japanese_any_of
@@ -269,6 +273,7 @@ def _extra_tests(
     ``waived``: True when Technical Intern Training waives them, None when that depends on the
     training field we do not know, False otherwise.
     """
+    builder.topic = "extra_test"
     if not sector.extra_tests:
         return
     builder.cite(sector.rule("extra_tests"))
@@ -297,6 +302,7 @@ def _extra_tests(
 
 def _licence(builder: RouteBuilder, sector: Sector, answers: Answers) -> None:
     """The Japanese driving licence for driving jobs (first class for trucks, second for taxis)."""
+    builder.topic = "licence"
     if not any(c.licence for c in sector.categories):
         return
     builder.cite(sector.rule("categories"))
@@ -326,6 +332,7 @@ def _licence(builder: RouteBuilder, sector: Sector, answers: Answers) -> None:
 
 
 def _ssw1_years(builder: RouteBuilder, answers: Answers) -> None:
+    builder.topic = "ssw1_years"
     if answers.ssw1_years is None:
         return
     programme = catalogue.programme()
@@ -354,7 +361,9 @@ def _titp_exemptions(builder: RouteBuilder, sector: Sector | None, answers: Answ
     builder.cite(
         programme.rules["titp_waives_japanese"], programme.rules["titp_related_waives_skills"]
     )
+    builder.topic = "titp"
     builder.check(N_("Completed Technical Intern Training (ii) in good standing"), "met")
+    builder.topic = "skills"
     related: bool | None = None
     if answers.titp_field is not None and sector is not None:
         related = answers.titp_field == sector.id
@@ -373,6 +382,7 @@ def _titp_exemptions(builder: RouteBuilder, sector: Sector | None, answers: Answ
     else:
         _skills(builder, sector, answers, skills_known=True)
     if programme.titp_waives_japanese:
+        builder.topic = "japanese"
         builder.check(N_("Japanese test: not needed after Technical Intern Training (ii)"), "met")
     else:
         _japanese(builder, sector, answers)
@@ -461,7 +471,9 @@ def _ssw2(sector: Sector, answers: Answers, today: date) -> Route:
     builder = RouteBuilder(today)
     fact = sector.fact("ssw2")
     builder.cite(fact)
+    builder.topic = "skills"
     builder.check(N_("Pass the SSW (ii) skills test for {sector}"), "unknown", sector=sector.name)
+    builder.topic = "experience"
     no_experience = answers.experience_years == 0 and not answers.ssw1_years
     builder.check(
         N_("Practical or supervisory work experience in this field"),
@@ -471,6 +483,7 @@ def _ssw2(sector: Sector, answers: Answers, today: date) -> Route:
     if sector.ssw2_japanese is not None:
         builder.cite(sector.rule("ssw2_japanese"))
         level = catalogue.japanese_test(sector.ssw2_japanese)
+        builder.topic = "japanese"
         status = _passed_any(answers, _at_least(sector.ssw2_japanese))
         if builder.check(N_("Japanese: {jlpt} or higher"), status, jlpt=level.name) != "met":
             builder.step(N_("Study Japanese up to {test} or higher."), test=level.name)

@@ -21,6 +21,9 @@ class RouteBuilder:
         self.notes: list[Step] = []  # hedges for stale rules: after the steps
         self.sources: list[str] = []
         self.blocked = False  # a criterion the worker cannot change now is not met
+        # what the criteria checked from here on are about (age, japanese, skills, ...):
+        # the matching of openings replaces a topic with an employer's own demand
+        self.topic = ""
 
     def _add_sources(self, item: Fact | Rule) -> None:
         for source in item.source:
@@ -43,7 +46,8 @@ class RouteBuilder:
         self._add_sources(entry.as_fact())
 
     def check(self, label: str, status: CriterionStatus, **params: object) -> CriterionStatus:
-        self.criteria.append(Criterion(label, status, {k: str(v) for k, v in params.items()}))
+        params_text = {k: str(v) for k, v in params.items()}
+        self.criteria.append(Criterion(label, status, params_text, self.topic))
         return status
 
     def block(self, label: str, status: CriterionStatus, **params: object) -> CriterionStatus:

@@ -71,6 +71,8 @@ class User(Base):
     opted_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Telegram answered 403 (the chat blocked the bot): skipped until they write again
     blocked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # the worker asked for no more job invitations ("Stop job messages"); browsing stays open
+    jobs_opted_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Conversation(Base):

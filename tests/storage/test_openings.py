@@ -1,0 +1,169 @@
+"""Matching leads to an opening and inviting them, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+
+from bot.storage import openings
+from bot.storage.models import Lead, OutboxMessage, User
+from bot.storage.opening_models import Opening, OpeningCandidate
+from tests.staff.factory import add_lead
+
+NOW = datetime(2026, 12, 2, 9, tzinfo=UTC)
+TODAY = NOW.date()
+FOOD = ["food_manufacturing"]
+
+
+async def _opening(database: AsyncEngine, **values: object) -> int:
+    row: dict[str, object] = {
+        "title": "Food factory workers",
+        "sector": "food_manufacturing",
+        "route": "ssw1",
+        "employer": "Example Foods KK",
+        "prefecture": "aichi",
+        "places": 20,
+        "min_age": 18,
+        "max_age": 35,
+        "japanese": "jft_a2",
+        "skills_test": "passed",
+        "deadline": date(2027, 3, 1),
+        "descriptions": {"en": "Packing", "ur": "پیکنگ", "ja": "包装"},
+        "state": "open",
+        "created_at": NOW,
+        "updated_at": NOW,
+        **values,
+    }
+    sessions = async_sessionmaker(database, expire_on_commit=False)
+    async with sessions() as db, db.begin():
+        opening = Opening(**row)
+        db.add(opening)
+        await db.flush()
+        return opening.id
+
+
+async def _leads(database: AsyncEngine) -> dict[str, str]:
+    passed = {"sectors": FOOD, "jp_tests": ["jft_a2"], "skills_test": "yes"}
+    return {
+        "meets": await add_lead(database, answers=passed),
+        "nearly": await add_lead(database, answers={**passed, "skills_test": "no"}),
+        "no_tests": await add_lead(
+            database, answers={**passed, "skills_test": "no", "jp_tests": ["none"]}
+        ),
+        "too_old": await add_lead(database, answers=passed, birth_date=date(1980, 1, 1)),
+        "other_field": await add_lead(database, answers={**passed, "sectors": ["construction"]}),
+        "deleted": await add_lead(database, answers=passed, deleted_at=NOW),
+    }
+
+
+async def _match(database: AsyncEngine, opening_id: int) -> openings.MatchResult:
+    sessions = async_sessionmaker(database, expire_on_commit=False)
+    async with sessions() as db, db.begin():
+        opening = await openings.get(db, opening_id, for_update=True)
+        assert opening is not None
+        return await openings.run_matching(db, opening, today=TODAY, now=NOW)
+
+
+async def _classes(database: AsyncEngine, opening_id: int) -> dict[str, str]:
+    async with database.connect() as connection:
+        rows = await connection.execute(
+            select(Lead.reference, OpeningCandidate.match)
+            .join(Lead, Lead.id == OpeningCandidate.lead_id)
+            .where(OpeningCandidate.opening_id == opening_id)
+        )
+        return {reference: match for reference, match in rows.all()}
+
+
+async def test_matching_classes_the_leads_who_chose_the_field(database: AsyncEngine) -> None:
+    refs = await _leads(database)
+    opening_id = await _opening(database)
+    result = await _match(database, opening_id)
+    # two missing (the Japanese and skills tests) is still "nearly"; too old is "no", in SQL
+    assert result.counts == {"meets": 1, "nearly": 2, "no": 1}
+    assert result.considered == 4  # the other field and the deleted lead are not considered
+    assert await _classes(database, opening_id) == {
+        refs["meets"]: "meets",
+        refs["nearly"]: "nearly",
+        refs["no_tests"]: "nearly",
+    }
+
+
+async def test_invitations_go_once_to_the_chosen_class(database: AsyncEngine) -> None:
+    refs = await _leads(database)
+    opening_id = await _opening(database)
+    await _match(database, opening_id)
+    sessions = async_sessionmaker(database, expire_on_commit=False)
+    async with sessions() as db, db.begin():
+        opening = await openings.get(db, opening_id)
+        assert opening is not None
+        assert await openings.invitable(db, opening_id, ["meets"]) == 1
+        assert await openings.queue_invitations(db, opening, ["meets"], NOW) == 1
+        assert await openings.queue_invitations(db, opening, ["meets"], NOW) == 0
+        assert await openings.queue_invitations(db, opening, ["nearly"], NOW) == 2
+    async with database.connect() as connection:
+        rows = (
+            await connection.execute(
+                select(OutboxMessage.kind, OutboxMessage.payload, Lead.reference)
+                .join(User, User.id == OutboxMessage.user_id)
+                .join(Lead, Lead.user_id == User.id)
+                .order_by(OutboxMessage.id)
+            )
+        ).all()
+    assert [(kind, ref) for kind, _, ref in rows] == [
+        ("invitation", refs["meets"]),
+        ("invitation", refs["nearly"]),
+        ("invitation", refs["no_tests"]),
+    ]
+    assert all(payload["opening_id"] == opening_id for _, payload, _ in rows)
+    # matching again keeps the invited rows (nobody is asked twice)
+    await _match(database, opening_id)
+    async with sessions() as db, db.begin():
+        opening = await openings.get(db, opening_id)
+        assert opening is not None
+        assert await openings.queue_invitations(db, opening, ["meets", "nearly"], NOW) == 0
+
+
+async def test_a_draft_opening_invites_nobody(database: AsyncEngine) -> None:
+    await _leads(database)
+    opening_id = await _opening(database, state="draft")
+    await _match(database, opening_id)
+    sessions = async_sessionmaker(database, expire_on_commit=False)
+    async with sessions() as db, db.begin():
+        opening = await openings.get(db, opening_id)
+        assert opening is not None
+        assert await openings.queue_invitations(db, opening, ["meets"], NOW) == 0
+
+
+async def test_closing_tells_the_interested_workers_once(database: AsyncEngine) -> None:
+    refs = await _leads(database)
+    opening_id = await _opening(database)
+    await _match(database, opening_id)
+    sessions = async_sessionmaker(database, expire_on_commit=False)
+    async with sessions() as db, db.begin():
+        opening = await openings.get(db, opening_id)
+        assert opening is not None
+        lead = (await db.scalars(select(Lead).where(Lead.reference == refs["meets"]))).one()
+        assert lead.user_id is not None
+        await openings.answer(
+            db, opening, lead_id=lead.id, user_id=lead.user_id, interested=True,
+            match_class="meets", missing=[], now=NOW,
+        )  # fmt: skip
+        other = (await db.scalars(select(Lead).where(Lead.reference == refs["nearly"]))).one()
+        assert other.user_id is not None
+        await openings.answer(
+            db, opening, lead_id=other.id, user_id=other.user_id, interested=False,
+            match_class="nearly", missing=[], now=NOW,
+        )  # fmt: skip
+    async with sessions() as db, db.begin():
+        assert [o.id for o in await openings.due_to_close(db, date(2027, 3, 2))] == [opening_id]
+        opening = await openings.get(db, opening_id)
+        assert opening is not None
+        assert await openings.close(db, opening, "closed", NOW) == 1
+        assert opening.state == "closed"
+        assert await openings.close(db, opening, "closed", NOW) == 0
+        assert await openings.open_openings(db, TODAY) == []
+    async with database.connect() as connection:
+        kinds = (await connection.execute(select(OutboxMessage.kind, OutboxMessage.user_id))).all()
+    assert kinds == [("opening_closed", lead.user_id)]
