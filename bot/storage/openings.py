@@ -33,6 +33,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from bot.ssw.assessment import Criterion
 from bot.ssw.matching import (
@@ -214,12 +215,30 @@ async def run_matching(
 
 
 def _invitees(opening_id: int, which: Sequence[str]) -> Any:
-    """Candidates of the opening in ``which`` classes not asked yet, whose worker can get it."""
+    """Candidates of the opening in ``which`` classes not asked yet, whose worker can get it:
+    one per worker (a worker with two registrations is asked once, for the first)."""
+    other = aliased(OpeningCandidate)
+    asked_or_earlier = (
+        select(other.id)
+        .where(
+            other.opening_id == opening_id,
+            other.user_id == OpeningCandidate.user_id,
+            other.id != OpeningCandidate.id,
+            or_(
+                other.invited_at.is_not(None),
+                other.answer.is_not(None),
+                and_(other.match.in_(list(which)), other.id < OpeningCandidate.id),
+            ),
+        )
+        .correlate_except(other)
+        .exists()
+    )
     return and_(
         OpeningCandidate.opening_id == opening_id,
         OpeningCandidate.match.in_(list(which)),
         OpeningCandidate.invited_at.is_(None),
         OpeningCandidate.answer.is_(None),
+        ~asked_or_earlier,
         User.id == OpeningCandidate.user_id,
         User.channel == CHANNEL,
         User.blocked_at.is_(None),

@@ -167,3 +167,22 @@ async def test_closing_tells_the_interested_workers_once(database: AsyncEngine) 
     async with database.connect() as connection:
         kinds = (await connection.execute(select(OutboxMessage.kind, OutboxMessage.user_id))).all()
     assert kinds == [("opening_closed", lead.user_id)]
+
+
+async def test_a_worker_with_two_registrations_is_asked_once(database: AsyncEngine) -> None:
+    passed = {"sectors": FOOD, "jp_tests": ["jft_a2"], "skills_test": "yes"}
+    first = await add_lead(database, answers=passed)
+    async with database.connect() as connection:
+        user_id = (
+            await connection.execute(select(Lead.user_id).where(Lead.reference == first))
+        ).scalar_one()
+    await add_lead(database, answers=passed, user_id=user_id)  # a second CNIC, same account
+    opening_id = await _opening(database)
+    assert (await _match(database, opening_id)).counts["meets"] == 2
+    sessions = async_sessionmaker(database, expire_on_commit=False)
+    async with sessions() as db, db.begin():
+        opening = await openings.get(db, opening_id)
+        assert opening is not None
+        assert await openings.invitable(db, opening_id, ["meets"]) == 1
+        assert await openings.queue_invitations(db, opening, ["meets"], NOW) == 1
+        assert await openings.queue_invitations(db, opening, ["meets", "nearly"], NOW) == 0
