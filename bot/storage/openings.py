@@ -595,7 +595,7 @@ async def candidates(
         .limit(limit)
         .offset(offset)
     )
-    return [(candidate, lead) for candidate, lead in rows.tuples().all()], total
+    return [(candidate, lead) for candidate, lead in rows.all()], total
 
 
 async def candidate(
