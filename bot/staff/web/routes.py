@@ -27,6 +27,7 @@ from bot.staff.web import (
     facts_due,
     lead,
     leads,
+    opening_page,
     openings,
     signin,
 )
@@ -128,13 +129,15 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/openings", openings.list_page, "viewer", "openings"),
     Route("GET", "/openings/new", openings.new_page, "officer", "opening_new"),
     Route("POST", "/openings", openings.create, "officer", "opening_create"),
-    Route("GET", OPENING, openings.detail, "viewer", "opening"),
+    Route("GET", OPENING, opening_page.detail, "viewer", "opening"),
     Route("POST", OPENING, openings.save, "officer", "opening_save"),
     Route("GET", OPENING + "/edit", openings.edit_page, "officer", "opening_edit"),
-    Route("GET", OPENING + "/answers", openings.answers_json, "viewer", "opening_answers"),
+    Route("GET", OPENING + "/answers", opening_page.answers_json, "viewer", "opening_answers"),
     Route("POST", OPENING + "/publish", openings.publish, "officer", "opening_publish"),
     Route("POST", OPENING + "/match", openings.match_again, "officer", "opening_match"),
-    Route("GET", OPENING + "/invite", openings.invite_page, "officer", "opening_invite_confirm"),
+    Route(
+        "GET", OPENING + "/invite", opening_page.invite_page, "officer", "opening_invite_confirm"
+    ),
     Route("POST", OPENING + "/invite", openings.invite, "officer", "opening_invite"),
     Route("POST", OPENING + "/close", openings.close, "officer", "opening_close"),
     Route(

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.storage import openings
 from bot.storage.db import session_factory
+from bot.storage.models import Lead
 from bot.storage.opening_models import Opening
 
 DESCRIPTIONS = {
@@ -61,6 +62,8 @@ async def add_opening(engine: AsyncEngine, **values: Any) -> int:
         "max_age": 35,
         "japanese": "jft_a2",
         "skills_test": "passed",
+        "pay_yen": 210000,
+        "pay_includes": "housing, fake",
         "deadline": date(2027, 3, 1),
         "descriptions": dict(DESCRIPTIONS),
         "state": "draft",
@@ -82,8 +85,6 @@ async def add_answer(engine: AsyncEngine, opening_id: int, lead_id: int, interes
     async with session_factory(engine)() as db, db.begin():
         opening = await openings.get(db, opening_id)
         assert opening is not None
-        from bot.storage.models import Lead
-
         lead = await db.get(Lead, lead_id)
         assert lead is not None and lead.user_id is not None
         candidate = await openings.answer(
