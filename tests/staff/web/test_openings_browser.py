@@ -55,6 +55,8 @@ async def test_an_officer_creates_publishes_and_invites_in_a_browser(
     await page.get_by_role("textbox", name="English").fill(DESCRIPTIONS["en"])
     await page.get_by_role("textbox", name="اردو").fill(DESCRIPTIONS["ur"])
     await expect(page.get_by_role("textbox", name="اردو")).to_have_attribute("dir", "rtl")
+    await expect(page.locator("[data-missing=ja]")).to_be_visible()
+    await expect(page.locator("[data-missing=ur]")).to_be_hidden()  # typed: no longer marked
     await page.screenshot(path=shots / "opening-form-en.png", full_page=True)
     await page.get_by_role("button", name="Save as a draft").click()
 
@@ -96,6 +98,10 @@ async def test_an_officer_creates_publishes_and_invites_in_a_browser(
     await expect(page.locator("#state")).to_have_text("کھلی")
     await expect(page.locator("#candidates")).to_contain_text("اس کام کا ہنر کا ٹیسٹ پاس")
     await page.screenshot(path=shots / "opening-ur.png", full_page=True)
+    await page.set_viewport_size({"width": 390, "height": 844})  # a phone: rows become cards
+    await expect(page.locator("#candidates thead")).to_be_hidden()
+    await page.screenshot(path=shots / "opening-phone-ur.png", full_page=True)
+    await page.set_viewport_size({"width": 1280, "height": 900})
     await page.goto(web.base + f"/openings/{opening_id}/edit")
     await expect(page.get_by_label("جاپان کا صوبہ (پریفیکچر)")).to_have_value("aichi")
     await page.screenshot(path=shots / "opening-form-ur.png", full_page=True)

@@ -33,6 +33,19 @@
     sector.addEventListener("change", follow);
     follow();
   }
+  // the "missing" marks of the descriptions follow what is typed
+  var texts = document.querySelectorAll("textarea[name^=description_]");
+  texts.forEach(function (area) {
+    area.addEventListener("input", function () {
+      var code = area.name.replace("description_", "");
+      var mark = document.querySelector("[data-missing='" + code + "']");
+      if (mark) { mark.hidden = area.value.trim() !== ""; }
+      var notice = document.getElementById("missing");
+      if (notice) {
+        notice.hidden = Array.prototype.every.call(texts, function (t) { return t.value.trim() !== ""; });
+      }
+    });
+  });
   var answers = document.getElementById("answers");
   if (answers && answers.dataset.poll) {
     var shown = {};
