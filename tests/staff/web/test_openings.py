@@ -12,8 +12,12 @@ from datetime import UTC, date, datetime
 from html import unescape
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
+from bot.i18n import using_language
+from bot.staff import prefectures
+from bot.staff.web import opening_page
 from bot.storage.db import session_factory
 from bot.storage.models import OutboxMessage
 from bot.storage.opening_models import Opening, OpeningCandidate
@@ -311,3 +315,45 @@ async def test_the_list_filters_by_state_newest_first(staff_web: StaffWeb) -> No
     forged = await officer.post(f"/openings/{first}/close", {"state": "closed"}, csrf="0" * 32)
     assert forged.status == 403
     assert (await _opening(web, first)).state == "open"
+
+
+async def test_the_candidates_come_in_pages_with_the_filter_in_the_links(
+    staff_web: StaffWeb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(opening_page, "PAGE_SIZE", 1)
+    await _leads(staff_web)
+    opening_id = await add_opening(staff_web.engine, state="open")
+    viewer = await staff_web.signed_in("viewer1", "viewer")
+    page = await viewer.get(f"/openings/{opening_id}", **{"class": "nearly", "sort": "name"})
+    text = _text(page.text)
+    assert "Workers 1–1 of 2" in text and "Test Nearly Bilal" in text
+    assert f'href="/openings/{opening_id}?class=nearly&amp;sort=name&amp;page=2#candidates"' in (
+        page.text
+    )
+    page = await viewer.get(f"/openings/{opening_id}", **{"class": "nearly", "page": "9"})
+    assert "Workers 2–2 of 2" in _text(page.text)  # past the end: the last page
+    answers = await (
+        await viewer.session.get(f"{staff_web.base}/openings/{opening_id}/answers")
+    ).json()
+    assert answers == {
+        "state": "open",
+        "meets": 1,
+        "nearly": 2,
+        "invited": 0,
+        "interested": 0,
+        "declined": 0,
+        "waiting": 0,
+        "shortlisted": 0,
+    }
+
+
+def test_the_47_prefectures_are_data_with_their_japanese_names() -> None:
+    every = prefectures.prefectures()
+    assert len(every) == 47 and len({p.id for p in every}) == 47
+    assert every[0].name_ja == "北海道" and every[-1].id == "okinawa"
+    assert all(p.name_ja[-1] in "都道府県" for p in every)
+    assert prefectures.label("aichi") == "Aichi" and prefectures.label("atlantis") == "atlantis"
+    with using_language("ur"):
+        assert prefectures.label("aichi") == "آئچی"
+    with using_language("ja"):
+        assert prefectures.label("tokyo") == "東京都"
