@@ -44,6 +44,13 @@ ACTIONS: dict[str, str] = {
     "broadcast_pause": N_("Paused a broadcast"),
     "broadcast_resume": N_("Resumed a broadcast"),
     "broadcast_cancel": N_("Cancelled a broadcast"),
+    "opening.create": N_("Wrote a job opening"),
+    "opening.update": N_("Changed a job opening"),
+    "opening.publish": N_("Published a job opening"),
+    "opening.match": N_("Matched a job opening again"),
+    "opening.invite": N_("Invited workers to a job opening"),
+    "opening.shortlist": N_("Changed a job opening's shortlist"),
+    "opening.close": N_("Closed a job opening"),
 }
 
 

@@ -15,7 +15,7 @@ from bot.staff.accounts import has_role
 from bot.staff.pipeline import MAX_NOTE, NOTICE_CHANNELS, NOTIFY_STATUSES, STATUSES
 from bot.staff.privacy import show_cnic, show_mobile
 from bot.staff.web import labels
-from bot.staff.web.forms import fields, int_param, redirect
+from bot.staff.web.forms import fields, int_param, redirect, safe_path
 from bot.staff.web.render import render
 from bot.staff.web.state import FLOWS, client_address, db, now, signed_in
 from bot.storage import duplicates, outbox
@@ -213,7 +213,8 @@ async def change_status(request: web.Request) -> web.StreamResponse:
         )
     elif note:
         await _add_note(request, lead, note)
-    return redirect(f"/leads/{lead.id}#timeline")
+    # a page of this site to come back to (the job opening's page changes statuses too)
+    return redirect(safe_path(form.get("next"), f"/leads/{lead.id}#timeline"))
 
 
 async def add_note(request: web.Request) -> web.StreamResponse:

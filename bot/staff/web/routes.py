@@ -27,10 +27,13 @@ from bot.staff.web import (
     facts_due,
     lead,
     leads,
+    opening_page,
+    openings,
     signin,
 )
 
 PUBLIC: None = None
+OPENING = r"/openings/{opening_id:\d+}"  # one opening
 STATIC_PATH = "/static"
 
 
@@ -123,6 +126,27 @@ ROUTES: tuple[Route, ...] = (
         "officer",
         "broadcast_cancel",
     ),
+    Route("GET", "/openings", openings.list_page, "viewer", "openings"),
+    Route("GET", "/openings/new", openings.new_page, "officer", "opening_new"),
+    Route("POST", "/openings", openings.create, "officer", "opening_create"),
+    Route("GET", OPENING, opening_page.detail, "viewer", "opening"),
+    Route("POST", OPENING, openings.save, "officer", "opening_save"),
+    Route("GET", OPENING + "/edit", openings.edit_page, "officer", "opening_edit"),
+    Route("GET", OPENING + "/answers", opening_page.answers_json, "viewer", "opening_answers"),
+    Route("POST", OPENING + "/publish", openings.publish, "officer", "opening_publish"),
+    Route("POST", OPENING + "/match", openings.match_again, "officer", "opening_match"),
+    Route(
+        "GET", OPENING + "/invite", opening_page.invite_page, "officer", "opening_invite_confirm"
+    ),
+    Route("POST", OPENING + "/invite", openings.invite, "officer", "opening_invite"),
+    Route("POST", OPENING + "/close", openings.close, "officer", "opening_close"),
+    Route(
+        "POST",
+        OPENING + r"/candidates/{candidate_id:\d+}/shortlist",
+        openings.shortlist,
+        "officer",
+        "opening_shortlist",
+    ),
 )
 
 
@@ -139,6 +163,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("/dashboard", N_("Dashboard"), "viewer"),
     NavItem("/facts-due", N_("Facts to check"), "viewer"),
     NavItem("/broadcasts", N_("Broadcasts"), "viewer"),
+    NavItem("/openings", N_("Job openings"), "viewer"),
     NavItem("/staff", N_("Staff accounts"), "admin"),
     NavItem("/audit", N_("Audit log"), "admin"),
     NavItem("/account", N_("My account"), "viewer"),

@@ -19,6 +19,7 @@ from bot.staff.web.routes import ROUTES, Route
 from bot.staff.web.state import ROLES as ROLES_KEY
 from bot.staff.web.state import WebConfig
 from tests.staff.web.conftest import PASSWORD, SECRET, Browser, StaffWeb
+from tests.staff.web.openings_data import PASSED, add_answer, add_opening, opening_form
 
 _names = itertools.count(1)
 
@@ -57,6 +58,13 @@ FORMS: dict[str, Callable[[dict[str, int]], dict[str, str]]] = {
     "broadcast_pause": lambda ids: {},
     "broadcast_resume": lambda ids: {},
     "broadcast_cancel": lambda ids: {},
+    "opening_create": lambda ids: opening_form(),
+    "opening_save": lambda ids: opening_form(title="Test food factory workers (changed)"),
+    "opening_publish": lambda ids: {},
+    "opening_match": lambda ids: {},
+    "opening_invite": lambda ids: {"which": "meets"},
+    "opening_close": lambda ids: {"state": "closed"},
+    "opening_shortlist": lambda ids: {"on": "1"},
 }
 # GET routes that answer a signed-in person with a redirect rather than a page.
 REDIRECTS = {"home": "/leads", "sign_in": "/leads"}
@@ -64,7 +72,13 @@ REDIRECTS = {"home": "/leads", "sign_in": "/leads"}
 DOWNLOADS = {"leads_export"}
 
 
-PARAMETERS = {"lead_id": "lead", "broadcast_id": "broadcast", "account_id": "target"}
+PARAMETERS = {
+    "lead_id": "lead",
+    "broadcast_id": "broadcast",
+    "account_id": "target",
+    "opening_id": "opening",
+    "candidate_id": "candidate",
+}
 
 
 def _url(route: Route, ids: dict[str, int]) -> str:
@@ -136,6 +150,10 @@ async def test_each_route_as_each_role(staff_web: StaffWeb) -> None:
     )  # fmt: skip
     ids["decision"] = await web_.decide(ids["marked"], ids["lead"], "table.officer.2")
     ids["broadcast"] = await web_.broadcast()
+    ids["opening"] = await add_opening(web_.engine)
+    ids["candidate"] = await add_answer(
+        web_.engine, ids["opening"], await web_.lead(answers=PASSED), interested=True
+    )
     problems: list[str] = []
     for route in ROUTES:
         where = f"{route.method} {route.path}"
