@@ -40,8 +40,7 @@ PREFECTURES_FILE = Path(__file__).resolve().parent.parent / "flows" / "prefectur
 INVITATION_HEADING = N_("💼 A job in Japan from OEC that may suit you:")
 WORK = N_("Work: {sector}")
 WORK_TYPE = N_("Work: {sector} ({job_type})")
-ROUTES = {"ssw1": N_("SSW (i)"), "ssw2": N_("SSW (ii)")}
-ROUTE = N_("Visa: {route}")
+ROUTES = {"ssw1": N_("Visa: SSW (i)"), "ssw2": N_("Visa: SSW (ii)")}
 WHERE = N_("Where in Japan: {prefecture}")
 PLACES = N_("Places: {places}")
 PAY = N_("Pay: {pay} yen a month")
@@ -71,7 +70,7 @@ NONE_OPEN = N_(
 )
 INTERESTED = N_(
     "Thank you. OEC has noted that you are interested in this job: {title}.\n"
-    "What happens next: OEC staff will check your details and call you on the mobile number "
+    "What happens now: OEC staff will check your details and call you on the mobile number "
     "you gave. Not everyone who is interested can be chosen.\n"
     "Never pay anyone to get a job: OEC does not ask for money for this.\n"
     "Send /status to see where your registration stands."
@@ -183,7 +182,7 @@ def fact_lines(facts: OpeningFacts, *, places: bool = True) -> list[str]:
     """The opening's title and facts, a line each, in the current language."""
     lines = [isolate(facts.title), _work(facts)]
     if facts.route in ROUTES:
-        lines.append(t(ROUTE, route=gettext(ROUTES[facts.route])))
+        lines.append(gettext(ROUTES[facts.route]))
     lines.append(t(WHERE, prefecture=prefecture(facts.prefecture)))
     if places:
         lines.append(t(PLACES, places=format_number(facts.places)))
