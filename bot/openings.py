@@ -178,10 +178,10 @@ def _pay(facts: OpeningFacts) -> str | None:
     return t(PAY, pay=pay)
 
 
-def fact_lines(facts: OpeningFacts, *, places: bool = True) -> list[str]:
+def fact_lines(facts: OpeningFacts, *, places: bool = True, route: bool = True) -> list[str]:
     """The opening's title and facts, a line each, in the current language."""
     lines = [isolate(facts.title), _work(facts)]
-    if facts.route in ROUTES:
+    if route and facts.route in ROUTES:
         lines.append(gettext(ROUTES[facts.route]))
     lines.append(t(WHERE, prefecture=prefecture(facts.prefecture)))
     if places:
@@ -203,7 +203,14 @@ def criterion_text(criterion: Mapping[str, Any]) -> str:
     try:
         return text.format(**params)
     except (KeyError, IndexError, ValueError):
-        return msgid.format(**params)
+        return msgid.format_map(_Keep(params))
+
+
+class _Keep(dict[str, str]):
+    """Format values that leave an unknown placeholder as it is."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
 
 
 def description(facts: OpeningFacts, language: str) -> str:
@@ -213,37 +220,55 @@ def description(facts: OpeningFacts, language: str) -> str:
     return "\n".join(line.rstrip() for line in chosen.splitlines() if line.strip())
 
 
-def _shorten(head: list[str], text: str, tail: list[str]) -> str:
-    """``head``, ``text`` and ``tail`` as one message that fits a phone screen, ``text``
-    cut at a word (with "…") when it must be."""
+def _whole(head: list[str], middle: str, tail: list[str]) -> str:
+    blocks = ["\n".join(head), *([middle] if middle else []), *(["\n".join(tail)] if tail else [])]
+    return "\n\n".join(blocks)
 
-    def whole(middle: str) -> str:
-        blocks = ["\n".join(head)]
-        if middle:
-            blocks.append(middle)
-        if tail:
-            blocks.append("\n".join(tail))
-        return "\n\n".join(blocks)
 
-    if phone.fits(whole(text)) or not text:
-        return whole(text)
-    words = text.split(" ")
-    while len(words) > 1:
+def _shorten(head: list[str], text: str, tail: list[str], least: int) -> str | None:
+    """``head``, ``text`` and ``tail`` as one message that fits a phone screen, ``text`` cut
+    at a word (with "…") when it must be, keeping at least ``least`` words (Japanese: five
+    characters a word); None when that does not fit."""
+    if phone.fits(_whole(head, text, tail)):
+        return _whole(head, text, tail)
+    spaced = " " in text
+    words = text.split(" ") if spaced else list(text)
+    least = least if spaced else least * 5
+    while len(words) > least:
         words.pop()
-        shortened = " ".join(words).rstrip(",.;:، 、。") + "…"
-        if phone.fits(whole(shortened)):
-            return whole(shortened)
-    return whole("")
+        shortened = (" " if spaced else "").join(words).rstrip(",.;:، 、。") + "…"
+        if phone.fits(_whole(head, shortened, tail)):
+            return _whole(head, shortened, tail)
+    return None
+
+
+# what an invitation keeps when the screen is short: first all the facts with some of the
+# description, then without the number of places, then without the visa line; then the
+# facts without the description, in the same order
+KEEP_ORDER = (
+    (True, True, 6),
+    (False, True, 6),
+    (False, False, 6),
+    (True, True, 0),
+    (False, True, 0),
+    (False, False, 0),
+)
 
 
 def invitation_text(
     facts: OpeningFacts, language: str, missing: Sequence[Mapping[str, Any]] = ()
 ) -> str:
     """The invitation in the current language (``language`` picks the description): the
-    facts, the description, and for a worker who nearly fits, what they still need."""
-    head = [gettext(INVITATION_HEADING), *fact_lines(facts)]
+    facts, the description, and for a worker who nearly fits, what they still need; cut to a
+    phone screen (``KEEP_ORDER``)."""
     tail = [gettext(STILL_NEED), *(f"• {criterion_text(c)}" for c in missing)] if missing else []
-    return paragraph(_shorten(head, description(facts, language), tail))
+    text = description(facts, language)
+    for places, route, least in KEEP_ORDER:
+        head = [gettext(INVITATION_HEADING), *fact_lines(facts, places=places, route=route)]
+        shown = _shorten(head, text if least else "", tail, least)
+        if shown is not None:
+            return paragraph(shown)
+    return paragraph(_whole(head, "", tail))  # facts this long are shown whole
 
 
 def answer_buttons(opening_id: int, answered: str | None = None) -> list[list[Button]]:

@@ -413,15 +413,17 @@ async def candidate_missing(
     return str(row.match), list(row.missing or [])
 
 
-async def drop_pending_invitations(db: AsyncSession, user_id: int) -> int:
+async def drop_pending_invitations(db: AsyncSession, user_id: int, now: datetime) -> int:
     """The worker stopped job messages: their invitations not sent yet are marked opted out
-    (and not sent), in the caller's transaction. How many."""
+    (and not sent), in the caller's transaction. How many. One a sender holds now is being
+    sent: it is left to finish as sent."""
     result = await db.execute(
         update(OutboxMessage)
         .where(
             OutboxMessage.user_id == user_id,
             OutboxMessage.kind == INVITATION,
             OutboxMessage.state == PENDING,
+            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
         )
         .values(state=OPTED_OUT, last_error="skipped")
         .execution_options(synchronize_session=False)

@@ -136,7 +136,7 @@ class UserUnit:
         """No more invitations to job openings; those queued and not sent are dropped."""
         if self._user.jobs_opted_out_at is None:
             self._user.jobs_opted_out_at = at
-        await openings.drop_pending_invitations(self._session, self._user.id)
+        await openings.drop_pending_invitations(self._session, self._user.id, at)
 
     def start_jobs(self) -> None:
         """Job messages again."""
