@@ -8,10 +8,11 @@ opening and the interested worker is told."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
-from datetime import UTC, date, datetime
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -53,6 +54,13 @@ DESCRIPTIONS = {
 
 def clock() -> datetime:
     return MOMENT[0]
+
+
+@pytest.fixture(autouse=True)
+def _clock_at_now() -> Iterator[None]:
+    MOMENT[0] = NOW
+    yield
+    MOMENT[0] = NOW
 
 
 async def add_opening(database: AsyncEngine, **values: object) -> int:
@@ -291,11 +299,18 @@ async def test_stop_job_messages_and_undo(api: FakeBotApi, database_url: str) ->
             if [m.state for m in await _outbox(database)] == ["sent"]:
                 break
             await asyncio.sleep(0.02)
-        api.hold()  # a second opening's invitation is queued, not sent yet
         second = await add_opening(database, title="Second test opening")
-        assert await invite(database, second, ["meets"]) == 1
+        async with session_factory(database)() as db, db.begin():  # queued, due in an hour
+            opening = await openings.get(db, second, for_update=True)
+            assert opening is not None
+            await openings.run_matching(db, opening, today=TODAY, now=NOW)
+            assert await openings.queue_invitations(db, opening, ["meets"], NOW) == 1
+            await db.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.state == "pending")
+                .values(next_attempt_at=NOW + timedelta(hours=1))
+            )
         await person.tap_data("j:stop", invitation.message_id)
-        api.release()
         stopped = await next_message(person)
         assert stopped.text.startswith(said("ur", jobs.JOBS_STOPPED))
         assert stopped.button_labels()[0] == label("ur", jobs.START_LABEL)
@@ -327,7 +342,6 @@ async def test_the_deadline_job_closes_and_tells_the_interested(
 ) -> None:
     after = datetime(2026, 12, 2, 0, 30, tzinfo=UTC)  # 05:30 in Pakistan, the day after
 
-    MOMENT[0] = NOW
     async with running_bot(api, database_url, sender=FAST, now=clock) as s:
         database = s.database
         interested = await worker(database, api, 8501, "ur", PASSED)
