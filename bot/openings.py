@@ -22,7 +22,7 @@ import yaml
 from bot.engine import phone
 from bot.engine.model import Button
 from bot.engine.texts import MAIN_MENU, button_label, t
-from bot.i18n import N_, format_number, gettext, isolate, join_list, paragraph
+from bot.i18n import N_, current_language, format_number, gettext, isolate, join_list, paragraph
 from bot.ssw import catalogue
 
 # -- callback data (Telegram allows 64 bytes) ---------------------------------------------
@@ -133,29 +133,29 @@ def is_open(facts: OpeningFacts, today: date) -> bool:
 
 
 @cache
-def prefecture_names() -> Mapping[str, str]:
-    """Prefecture id → English name (a msgid), from ``flows/prefectures.yaml`` when it exists
-    (a list of ``{id, name}`` or a mapping id → name, at the top or under ``prefectures:``)."""
+def prefecture_names() -> Mapping[str, tuple[str, str | None]]:
+    """Prefecture id → (English name, a msgid; Japanese name or None), from
+    ``flows/prefectures.yaml`` when it exists (its ``prefectures:`` list of ``{id, name,
+    name_ja}``)."""
     if not PREFECTURES_FILE.exists():
         return {}
-    data = yaml.safe_load(PREFECTURES_FILE.read_text(encoding="utf-8"))
-    if isinstance(data, dict) and "prefectures" in data:
-        data = data["prefectures"]
-    names: dict[str, str] = {}
-    if isinstance(data, dict):
-        for key, value in data.items():
-            names[str(key)] = str(value.get("name", key) if isinstance(value, dict) else value)
-    elif isinstance(data, list):
-        for item in data:
-            if isinstance(item, dict) and "id" in item:
-                names[str(item["id"])] = str(item.get("name", item["id"]))
-    return names
+    data = yaml.safe_load(PREFECTURES_FILE.read_text(encoding="utf-8")) or {}
+    rows = data.get("prefectures", []) if isinstance(data, dict) else []
+    return {
+        str(row["id"]): (str(row.get("name", row["id"])), row.get("name_ja"))
+        for row in rows
+        if isinstance(row, dict) and "id" in row
+    }
 
 
 def prefecture(prefecture_id: str) -> str:
-    """A prefecture's name in the current language (its id, capitalised, when unknown)."""
-    name = prefecture_names().get(prefecture_id)
-    return gettext(name) if name else prefecture_id.replace("_", " ").title()
+    """A prefecture's name in the current language (in Japanese as written in Japan; its id,
+    capitalised, when unknown)."""
+    known = prefecture_names().get(prefecture_id)
+    if known is None:
+        return prefecture_id.replace("_", " ").title()
+    name, name_ja = known
+    return str(name_ja) if name_ja and current_language() == "ja" else gettext(name)
 
 
 def _work(facts: OpeningFacts) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -92,3 +93,25 @@ def test_callback_data_fits_and_reads_back() -> None:
         ("start", None),
     ]
     assert jobs.parse("j:y:abc") == ("", None) and jobs.parse("j:") == ("", None)
+
+
+def test_prefectures_are_named_from_the_data_file_when_there_is_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    listed = tmp_path / "prefectures.yaml"
+    listed.write_text("prefectures:\n  - {id: aichi, name: Aichi, name_ja: 愛知県}\n", "utf-8")
+    monkeypatch.setattr(jobs, "PREFECTURES_FILE", listed)
+    jobs.prefecture_names.cache_clear()
+    try:
+        with using_language("ja"):
+            assert jobs.prefecture("aichi") == "愛知県"
+        with using_language("en"):
+            assert (jobs.prefecture("aichi"), jobs.prefecture("new_place")) == (
+                "Aichi",
+                "New Place",
+            )
+        monkeypatch.setattr(jobs, "PREFECTURES_FILE", tmp_path / "none.yaml")
+        jobs.prefecture_names.cache_clear()
+        assert jobs.prefecture("aichi") == "Aichi"  # no file yet: the id
+    finally:
+        jobs.prefecture_names.cache_clear()
