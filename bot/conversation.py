@@ -5,6 +5,9 @@ It opens the user's data (locked, one transaction), picks their language, runs t
 stores the new state, the funnel events and any completed registration, and returns the replies
 for the channel to send. It knows no channel and no SQL: those are the adapters and the repository.
 
+Job openings (``bot.openings``): the "Jobs open now" screen, and the buttons under it and
+under an invitation (interested, not for me, stop and restart job messages).
+
 It keeps the exact record: the time consent was given (kept in the conversation state until the
 lead is saved), and a funnel row for every start, resumption, question reached, topic read,
 flow left, cancel, refusal and completion.
@@ -14,12 +17,13 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from bot import broadcasts, notices, ssw
+from bot import openings as jobs
 from bot.engine import phone
 from bot.engine.engine import Engine
 from bot.engine.flows import Flow
@@ -38,7 +42,11 @@ from bot.logs import USER
 from bot.logsafe import describe
 from bot.metrics import ERRORS, LEADS_CREATED
 from bot.notices import stage
+from bot.ssw.matching import Match, Worker, match
 from bot.storage.health import unreachable
+from bot.storage.models import Lead
+from bot.storage.opening_models import Opening
+from bot.storage.openings import requirements
 from bot.storage.repository import LeadData, Repository, UserUnit, parse_birth_date
 
 log = logging.getLogger(__name__)
@@ -233,6 +241,8 @@ class ConversationService:
             return await self._confirm_delete(unit, state, action.data == "x:delete:yes")
         if isinstance(action, Press) and action.data in {broadcasts.STOP, broadcasts.START}:
             return await self._announcements(unit, state, action.data == broadcasts.STOP)
+        if isinstance(action, Press) and action.data.startswith(jobs.PREFIX):
+            return await self._jobs(unit, state, action.data)
         if isinstance(action, Press) and action.data in {"s:why", "s:src"} and chosen:
             return self._result_detail(state, action.data[2:])
         if isinstance(action, Press) and action.data.startswith("l:"):
@@ -268,6 +278,8 @@ class ConversationService:
             return [self.engine.language_picker(unit.language)]
         if name == "status":
             return await self._status(unit, state)
+        if name == jobs.MENU_ACTION:
+            return await self._jobs_list(unit, 0)
         if name in {"help", "privacy", "mydata"}:
             if name == "mydata":
                 text = await self._my_data(unit, state)
@@ -327,6 +339,97 @@ class ConversationService:
             return [reply(gettext(OPTED_OUT), [[button]]), *self.engine.resume(state).replies]
         unit.set_opted_out(None)
         return [reply(gettext(broadcasts.STARTED)), *self.engine.resume(state).replies]
+
+    # -- job openings (bot.openings) ---------------------------------------------------------
+
+    async def _jobs(self, unit: UserUnit, state: State, data: str) -> list[Reply]:
+        """A button under an invitation or a "Jobs open now" entry."""
+        kind, number = jobs.parse(data)
+        if kind == "stop":
+            await unit.stop_jobs(self.now())
+            return self._after_job(state, gettext(jobs.JOBS_STOPPED), [[jobs.start_button()]])
+        if kind == "start":
+            unit.start_jobs()
+            return self._after_job(state, gettext(jobs.JOBS_STARTED))
+        if kind == "more" and number is not None:
+            return await self._jobs_list(unit, number)
+        if kind in {"yes", "no"} and number is not None:
+            return await self._job_answer(unit, state, number, kind == "yes")
+        return self.engine.resume(state).replies
+
+    def _after_job(
+        self, state: State, text: str, buttons: Sequence[Sequence[Button]] = ()
+    ) -> list[Reply]:
+        """An answer to a job button, then the current question (in a flow) or a way to the
+        main menu."""
+        if state.flow is not None:
+            return [reply(text, buttons), *self.engine.resume(state).replies]
+        return [reply(text, [*buttons, [jobs.menu_button()]])]
+
+    def _fit(self, opening: Opening, lead: Lead) -> Match:
+        """How the worker's own registration fits the opening (the eligibility engine)."""
+        worker = Worker(lead.birth_date, lead.answers or {})
+        return match(requirements(opening), worker, today=self.engine.today())
+
+    def _still_open(self, opening: Opening | None) -> bool:
+        return opening is not None and jobs.is_open(jobs.facts_of(opening), self.engine.today())
+
+    async def _job_answer(
+        self, unit: UserUnit, state: State, opening_id: int, interested: bool
+    ) -> list[Reply]:
+        """Interested / not for me: recorded for the worker's own lead (the last tap counts)."""
+        opening = await unit.opening(opening_id)
+        if opening is None or not self._still_open(opening):
+            return self._after_job(state, gettext(jobs.CLOSED))
+        lead = await unit.current_lead()
+        if lead is None:
+            return self._after_job(state, gettext(jobs.REGISTER_FIRST), [[jobs.register_button()]])
+        fit = self._fit(opening, lead)
+        await unit.answer_opening(
+            opening,
+            lead,
+            interested=interested,
+            match_class=fit.match,
+            missing=[asdict(c) for c in fit.missing],
+            now=self.now(),
+        )
+        if interested:
+            return self._after_job(state, t(jobs.INTERESTED, title=opening.title))
+        return self._after_job(state, gettext(jobs.DECLINED))
+
+    async def _jobs_list(self, unit: UserUnit, offset: int) -> list[Reply]:
+        """ "Jobs open now": a message per opening, ``jobs.PAGE`` at a time, each marked by how
+        the worker's own registration fits it, with the answer buttons (or their answer)."""
+        shown = await unit.open_openings(self.engine.today())
+        if not shown:
+            return [reply(gettext(jobs.NONE_OPEN), [[jobs.menu_button()]])]
+        if offset >= len(shown) or offset < 0:  # a "More" from an older list
+            offset = 0
+        lead = await unit.current_lead()
+        answers = await unit.job_answers() if lead is not None else {}
+        entries: list[tuple[str, list[list[Button]]]] = []
+        for opening in shown[offset : offset + jobs.PAGE]:
+            facts = jobs.facts_of(opening)
+            if lead is None:
+                fit_text, buttons = jobs.fit_line(None, [], registered=False), []
+            else:
+                fit = self._fit(opening, lead)
+                missing = [asdict(c) for c in fit.missing]
+                fit_text = jobs.fit_line(fit.match, missing, registered=True)
+                buttons = jobs.answer_buttons(opening.id, answers.get(opening.id))
+            entries.append((jobs.entry_text(facts, fit_text, answers.get(opening.id)), buttons))
+        last_rows: list[list[Button]] = []
+        if offset + jobs.PAGE < len(shown):
+            last_rows.append([jobs.more_button(offset + jobs.PAGE)])
+        if lead is None:
+            last_rows.append([jobs.register_button()])
+        last_rows.append([jobs.menu_button()])
+        text, buttons = entries[-1]
+        entries[-1] = (text, [*buttons, *last_rows])
+        replies = [reply(text, buttons) for text, buttons in entries]
+        if offset == 0:
+            replies.insert(0, reply(t(jobs.LIST_TITLE, count=len(shown))))
+        return replies
 
     async def _confirm_delete(self, unit: UserUnit, state: State, yes: bool) -> list[Reply]:
         if not yes:

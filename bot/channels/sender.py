@@ -36,17 +36,21 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from telegram.ext import ExtBot
 
 from bot import broadcasts, notices
+from bot import openings as job_texts
 from bot.channels.limits import BULK
 from bot.channels.replies import keyboard
 from bot.conversation import utcnow
+from bot.i18n import using_language
 from bot.logs import scope
 from bot.logsafe import describe
 from bot.storage import broadcasts as broadcast_store
+from bot.storage import openings as opening_store
 from bot.storage import outbox
 
 log = logging.getLogger(__name__)
 CHANNEL = "telegram"
 RECHECK = timedelta(minutes=1)  # how often to look for new leads once an announcement is due
+OPENING_CACHE = timedelta(minutes=1)  # an opening's facts are read again after this
 
 
 def worker_name() -> str:
@@ -159,6 +163,8 @@ class OutboxSender:
             self.pacer = Pacer(s.per_second, s.chat_interval, s.group_interval)
         self._next_announcement: datetime | None = None
         self._broadcast_texts: dict[int, dict[str, str]] = {}
+        # opening id → (its facts, read at); an officer may still correct an open opening
+        self._openings: dict[int, tuple[job_texts.OpeningFacts | None, datetime]] = {}
 
     async def run(self, stop: asyncio.Event) -> None:
         """Send until ``stop`` is set; an error is logged (no personal data) and the loop
@@ -295,7 +301,10 @@ class OutboxSender:
 
     async def _render(self, message: outbox.Claimed) -> tuple[str, InlineKeyboardMarkup | None]:
         """The text (and buttons) of a message, in the recipient's language now. A
-        broadcast's texts are read once per broadcast (they cannot change once sent)."""
+        broadcast's texts are read once per broadcast (they cannot change once sent); an
+        opening's facts once a minute per opening (``_opening``)."""
+        if message.kind in {outbox.INVITATION, outbox.OPENING_CLOSED}:
+            return await self._render_job(message)
         if message.kind != outbox.BROADCAST or message.broadcast_id is None:
             text = notices.render(message.kind, message.payload, message.language)
             rows = notices.buttons(message.kind, message.payload, message.language)
@@ -308,6 +317,37 @@ class OutboxSender:
             self._broadcast_texts[message.broadcast_id] = texts
         shown = broadcasts.render(broadcasts.pick(texts, message.language), message.language)
         return shown.text, keyboard([[shown.button]])
+
+    async def _opening(self, opening_id: int) -> job_texts.OpeningFacts | None:
+        """An opening's facts, read at most once a minute per opening."""
+        now = self.now()
+        cached = self._openings.get(opening_id)
+        if cached is not None and now - cached[1] < OPENING_CACHE:
+            return cached[0]
+        async with self.sessions() as db:
+            opening = await opening_store.get(db, opening_id)
+            facts = job_texts.facts_of(opening) if opening is not None else None
+        if len(self._openings) > 100:
+            self._openings.clear()
+        self._openings[opening_id] = (facts, now)
+        return facts
+
+    async def _render_job(self, message: outbox.Claimed) -> tuple[str, InlineKeyboardMarkup | None]:
+        """An invitation to an opening (with what a worker who nearly fits still needs, from
+        their candidate row, and the answer buttons), or the notice that it closed."""
+        facts = await self._opening(int(message.payload.get("opening_id") or 0))
+        with using_language(message.language):
+            if message.kind == outbox.OPENING_CLOSED or facts is None:
+                return job_texts.closed_notice(facts), None
+            missing: list[dict[str, object]] = []
+            candidate_id = message.payload.get("candidate_id")
+            if candidate_id is not None:
+                async with self.sessions() as db:
+                    found = await opening_store.candidate_missing(db, int(candidate_id))
+                if found is not None and found[0] != "meets":
+                    missing = found[1]
+            text = job_texts.invitation_text(facts, message.language, missing)
+            return text, keyboard(job_texts.invitation_buttons(facts.id))
 
 
 class Background:

@@ -1,5 +1,6 @@
 """Background jobs that run while the bot runs, one instance at a time each (``runner``):
-reminders to finish a registration (``reminders``) and the retention purge (``retention``).
+reminders to finish a registration (``reminders``), the retention purge (``retention``) and
+closing job openings at their deadline (``deadlines``).
 ``build_runner`` makes the runner from the settings."""
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from bot.jobs.deadlines import deadline_job
 from bot.jobs.reminders import QuietHours, reminder_job
 from bot.jobs.retention import retention_job
 from bot.jobs.runner import Job, JobRunner
@@ -54,4 +56,5 @@ def build_runner(
                 keep_outbox=timedelta(days=max(1, settings.outbox_retention_days)),
             )
         )
+    jobs.append(deadline_job(sessions, timezone=settings.reminder_timezone))  # OEC's time zone
     return JobRunner(sessions, jobs, worker, poll_seconds=settings.jobs_poll_seconds, now=now)

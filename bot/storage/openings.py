@@ -52,10 +52,13 @@ from bot.storage.opening_models import (
     Opening,
     OpeningCandidate,
 )
-from bot.storage.outbox import PENDING
+from bot.storage.outbox import (  # the outbox kinds: an opening offered, one that closed
+    INVITATION,
+    OPENING_CLOSED,
+    OPTED_OUT,
+    PENDING,
+)
 
-INVITATION = "invitation"  # outbox kind: an opening offered to a worker
-OPENING_CLOSED = "opening_closed"  # outbox kind: an opening they were interested in closed
 CHANNEL = "telegram"  # the channel invitations go out on (the one with a sender)
 FALLBACK_LANGUAGE = "en"
 # Lead statuses that take a lead out of matching: its registration is closed, or done.
@@ -643,3 +646,38 @@ async def set_shortlisted(
         candidate.shortlisted_at = None
     await db.flush()
     return True
+
+
+async def candidate_missing(
+    db: AsyncSession, candidate_id: int
+) -> tuple[str, list[dict[str, Any]]] | None:
+    """A candidate's class and the criteria they miss (what an invitation tells them they
+    still need); None when the row is gone."""
+    row = (
+        await db.execute(
+            select(OpeningCandidate.match, OpeningCandidate.missing).where(
+                OpeningCandidate.id == candidate_id
+            )
+        )
+    ).first()
+    if row is None:
+        return None
+    return str(row.match), list(row.missing or [])
+
+
+async def drop_pending_invitations(db: AsyncSession, user_id: int, now: datetime) -> int:
+    """The worker stopped job messages: their invitations not sent yet are marked opted out
+    (and not sent), in the caller's transaction. How many. One a sender holds now is being
+    sent: it is left to finish as sent."""
+    result = await db.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.user_id == user_id,
+            OutboxMessage.kind == INVITATION,
+            OutboxMessage.state == PENDING,
+            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now),
+        )
+        .values(state=OPTED_OUT, last_error="skipped")
+        .execution_options(synchronize_session=False)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -21,6 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.storage.db import is_postgres
 from bot.storage.models import Broadcast, Lead, OutboxMessage, User
+from bot.storage.opening_models import OPEN, Opening
 
 PENDING, SENT, FAILED, BLOCKED = "pending", "sent", "failed", "blocked"
 CANCELLED = "cancelled"  # its broadcast was cancelled before it went
@@ -29,6 +30,8 @@ STATES = (PENDING, SENT, FAILED, BLOCKED, CANCELLED, OPTED_OUT)
 STATUS_NOTICE = "status"
 NEW_LEADS = "new_leads"
 BROADCAST = "broadcast"  # one recipient's message of a broadcast (``bot.storage.broadcasts``)
+INVITATION = "invitation"  # a job opening offered to a worker (``bot.storage.openings``)
+OPENING_CLOSED = "opening_closed"  # an opening a worker was interested in closed
 
 
 @dataclass(frozen=True)
@@ -225,6 +228,49 @@ async def _claim_broadcast_rows(
     return ids
 
 
+async def _skip_stale_invitations(db: AsyncSession, ids: list[int], now: datetime) -> list[int]:
+    """Of these claimed rows, the invitations that should not go any more are marked and
+    left out: their worker stopped job messages (opted out), or the opening is no longer
+    open or its deadline passed (cancelled). The ids still to send."""
+    if not ids:
+        return ids
+    rows = (
+        await db.execute(
+            select(OutboxMessage.id, OutboxMessage.payload, User.jobs_opted_out_at)
+            .outerjoin(User, User.id == OutboxMessage.user_id)
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.kind == INVITATION)
+        )
+    ).all()
+    if not rows:
+        return ids
+    wanted = {int((payload or {}).get("opening_id") or 0) for _, payload, _ in rows}
+    still_open = set(
+        (
+            await db.scalars(
+                select(Opening.id).where(
+                    Opening.id.in_(wanted), Opening.state == OPEN, Opening.deadline >= now.date()
+                )
+            )
+        ).all()
+    )
+    skipped: dict[str, list[int]] = {OPTED_OUT: [], CANCELLED: []}
+    for row_id, payload, jobs_opted_out_at in rows:
+        if jobs_opted_out_at is not None:
+            skipped[OPTED_OUT].append(row_id)
+        elif int((payload or {}).get("opening_id") or 0) not in still_open:
+            skipped[CANCELLED].append(row_id)
+    for state, skipped_ids in skipped.items():
+        if skipped_ids:
+            await db.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(skipped_ids))
+                .values(state=state, last_error="skipped")
+                .execution_options(synchronize_session=False)
+            )
+    left_out = set(skipped[OPTED_OUT]) | set(skipped[CANCELLED])
+    return [row_id for row_id in ids if row_id not in left_out]
+
+
 async def claim(
     sessions: async_sessionmaker[AsyncSession],
     worker: str,
@@ -236,7 +282,8 @@ async def claim(
     """Claim up to ``limit`` due messages of ``channel`` for ``worker`` until ``now + lease``:
     notices first, oldest first, then broadcast messages to fill the batch (a broadcast never
     holds back a notice). The language is the worker's current one (they may have changed
-    it)."""
+    it). An invitation that should not go any more is marked and not claimed
+    (``_skip_stale_invitations``)."""
     blocked = select(User.id).where(  # a chat that blocked the bot waits until they write
         User.id == OutboxMessage.user_id, User.blocked_at.is_not(None)
     )
@@ -256,7 +303,7 @@ async def claim(
         )
         if is_postgres(db):
             due = due.with_for_update(skip_locked=True)
-        ids = list((await db.scalars(due)).all())
+        ids = await _skip_stale_invitations(db, list((await db.scalars(due)).all()), now)
         ids += await _claim_broadcast_rows(db, channel, limit - len(ids), now)
         if not ids:
             return []

@@ -28,8 +28,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
 from bot.staff.outcome import stored_outcome
-from bot.storage import duplicates, housekeeping
+from bot.storage import duplicates, housekeeping, openings
 from bot.storage.models import Conversation, FunnelEvent, Lead, User, utcnow
+from bot.storage.opening_models import Opening, OpeningCandidate
 from bot.storage.staff_models import DuplicateDecision, LeadEvent
 
 SEEN_RESOLUTION = timedelta(minutes=1)
@@ -125,6 +126,63 @@ class UserUnit:
     def set_opted_out(self, at: datetime | None) -> None:
         """Stop announcements from ``at``; None: receive them again."""
         self._user.opted_out_at = at
+
+    @property
+    def jobs_opted_out(self) -> bool:
+        """They asked for no more job messages (invitations to openings)."""
+        return self._user.jobs_opted_out_at is not None
+
+    async def stop_jobs(self, at: datetime) -> None:
+        """No more invitations to job openings; those queued and not sent are dropped."""
+        if self._user.jobs_opted_out_at is None:
+            self._user.jobs_opted_out_at = at
+        await openings.drop_pending_invitations(self._session, self._user.id, at)
+
+    def start_jobs(self) -> None:
+        """Job messages again."""
+        self._user.jobs_opted_out_at = None
+
+    async def open_openings(self, today: date) -> Sequence[Opening]:
+        """The openings workers can see now (``bot.storage.openings.open_openings``)."""
+        return await openings.open_openings(self._session, today)
+
+    async def opening(self, opening_id: int) -> Opening | None:
+        return await openings.get(self._session, opening_id)
+
+    async def job_answers(self) -> dict[int, str | None]:
+        """This worker's answers per opening (None: asked, no answer yet)."""
+        return await openings.answers_of(self._session, self._user.id)
+
+    async def answer_opening(
+        self,
+        opening: Opening,
+        lead: Lead,
+        *,
+        interested: bool,
+        match_class: str,
+        missing: list[dict[str, Any]],
+        now: datetime,
+    ) -> OpeningCandidate:
+        """Record this worker's answer to an opening, for their own lead."""
+        assert lead.user_id == self._user.id
+        return await openings.answer(
+            self._session,
+            opening,
+            lead_id=lead.id,
+            user_id=self._user.id,
+            interested=interested,
+            match_class=match_class,
+            missing=missing,
+            now=now,
+        )
+
+    async def current_lead(self) -> Lead | None:
+        """This account's most recently updated lead that was not deleted."""
+        return await self._session.scalar(
+            select(Lead)
+            .where(Lead.user_id == self._user.id, Lead.deleted_at.is_(None))
+            .order_by(Lead.updated_at.desc(), Lead.id.desc())
+        )
 
     def seen(self, client_language: str | None) -> None:
         """Note the visit: last seen to the minute (no write on every message), the client's
