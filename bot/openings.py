@@ -13,16 +13,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-import yaml
-
+from bot import prefectures, ssw
 from bot.engine import phone
 from bot.engine.model import Button
 from bot.engine.texts import MAIN_MENU, button_label, t
-from bot.i18n import N_, current_language, format_number, gettext, isolate, join_list, paragraph
+from bot.i18n import N_, format_number, gettext, isolate, join_list, paragraph
 from bot.ssw import catalogue
 
 # -- callback data (Telegram allows 64 bytes) ---------------------------------------------
@@ -34,7 +31,6 @@ MORE = "j:p:"  # + the first entry of the next page of "Jobs open now"
 PREFIX = "j:"
 MENU_ACTION = "jobs"  # the main menu's entry (flows/menu.flow.yaml)
 PAGE = 3  # openings per page of "Jobs open now" (a message each)
-PREFECTURES_FILE = Path(__file__).resolve().parent.parent / "flows" / "prefectures.yaml"
 
 # -- the opening's facts ------------------------------------------------------------------
 INVITATION_HEADING = N_("💼 A job in Japan from OEC that may suit you:")
@@ -132,32 +128,6 @@ def is_open(facts: OpeningFacts, today: date) -> bool:
     return facts.state == "open" and facts.deadline >= today
 
 
-@cache
-def prefecture_names() -> Mapping[str, tuple[str, str | None]]:
-    """Prefecture id → (English name, a msgid; Japanese name or None), from
-    ``flows/prefectures.yaml`` when it exists (its ``prefectures:`` list of ``{id, name,
-    name_ja}``)."""
-    if not PREFECTURES_FILE.exists():
-        return {}
-    data = yaml.safe_load(PREFECTURES_FILE.read_text(encoding="utf-8")) or {}
-    rows = data.get("prefectures", []) if isinstance(data, dict) else []
-    return {
-        str(row["id"]): (str(row.get("name", row["id"])), row.get("name_ja"))
-        for row in rows
-        if isinstance(row, dict) and "id" in row
-    }
-
-
-def prefecture(prefecture_id: str) -> str:
-    """A prefecture's name in the current language (in Japanese as written in Japan; its id,
-    capitalised, when unknown)."""
-    known = prefecture_names().get(prefecture_id)
-    if known is None:
-        return prefecture_id.replace("_", " ").title()
-    name, name_ja = known
-    return str(name_ja) if name_ja and current_language() == "ja" else gettext(name)
-
-
 def _work(facts: OpeningFacts) -> str:
     try:
         sector = catalogue.sector(facts.sector)
@@ -183,7 +153,7 @@ def fact_lines(facts: OpeningFacts, *, places: bool = True, route: bool = True) 
     lines = [isolate(facts.title), _work(facts)]
     if route and facts.route in ROUTES:
         lines.append(gettext(ROUTES[facts.route]))
-    lines.append(t(WHERE, prefecture=prefecture(facts.prefecture)))
+    lines.append(t(WHERE, prefecture=prefectures.label(facts.prefecture)))
     if places:
         lines.append(t(PLACES, places=format_number(facts.places)))
     pay = _pay(facts)
@@ -191,26 +161,6 @@ def fact_lines(facts: OpeningFacts, *, places: bool = True, route: bool = True) 
         lines.append(pay)
     lines.append(t(DEADLINE, date=facts.deadline))
     return lines
-
-
-def criterion_text(criterion: Mapping[str, Any]) -> str:
-    """One stored criterion (``{label_msgid, params, ...}``) in the current language: the
-    label translated first, then filled with translated, isolated params (as
-    ``bot.ssw.rendering`` does); a broken translation falls back to the English."""
-    msgid = str(criterion.get("label_msgid", ""))
-    params = {str(k): isolate(gettext(str(v))) for k, v in (criterion.get("params") or {}).items()}
-    text = gettext(msgid)
-    try:
-        return text.format(**params)
-    except (KeyError, IndexError, ValueError):
-        return msgid.format_map(_Keep(params))
-
-
-class _Keep(dict[str, str]):
-    """Format values that leave an unknown placeholder as it is."""
-
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
 
 
 def description(facts: OpeningFacts, language: str) -> str:
@@ -261,7 +211,9 @@ def invitation_text(
     """The invitation in the current language (``language`` picks the description): the
     facts, the description, and for a worker who nearly fits, what they still need; cut to a
     phone screen (``KEEP_ORDER``)."""
-    tail = [gettext(STILL_NEED), *(f"• {criterion_text(c)}" for c in missing)] if missing else []
+    tail = (
+        [gettext(STILL_NEED), *(f"• {ssw.render_criterion(c)}" for c in missing)] if missing else []
+    )
     text = description(facts, language)
     for places, route, least in KEEP_ORDER:
         head = [gettext(INVITATION_HEADING), *fact_lines(facts, places=places, route=route)]
@@ -308,7 +260,7 @@ def more_button(offset: int) -> Button:
 
 
 def _items(missing: Sequence[Mapping[str, Any]]) -> str:
-    shown = [criterion_text(c) for c in missing[:2]]
+    shown = [ssw.render_criterion(c) for c in missing[:2]]
     items = join_list(shown)
     return t(AND_MORE, items=items) if len(missing) > 2 else items
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from bot import openings as jobs
+from bot import prefectures, ssw
 from bot.engine import phone
 from bot.i18n import LANGUAGES, paragraph, using_language
 from bot.ssw.assessment import Criterion
@@ -48,7 +48,7 @@ def test_an_invitation_fits_a_phone_screen(language: str) -> None:
         for missing in ([], MISSING[:1], MISSING[:2]):  # "nearly": two missing at most
             text = jobs.invitation_text(FACTS, language, missing)
             assert phone.fits(text), text
-            assert all(jobs.criterion_text(c) in text for c in missing)
+            assert all(ssw.render_criterion(c) in text for c in missing)
             assert jobs.fact_lines(FACTS, places=False, route=False)[-1] in text  # the deadline
         assert "…" in jobs.invitation_text(FACTS, language)  # the description, shortened
         short = jobs.OpeningFacts(**{**asdict(FACTS), "descriptions": {"en": "Packing."}})
@@ -74,9 +74,9 @@ def test_a_list_entry_fits_a_phone_screen(language: str) -> None:
 
 def test_criteria_are_translated_with_their_values() -> None:
     with using_language("ur"):
-        text = jobs.criterion_text(MISSING[1])
+        text = ssw.render_criterion(MISSING[1])
     assert "\u20685\u2069" in text and "\u20682\u2069" in text and "experience" not in text
-    assert jobs.criterion_text({"label_msgid": "Japanese: {test} or higher"}) == (
+    assert ssw.render_criterion({"label_msgid": "Japanese: {test} or higher"}) == (
         "Japanese: {test} or higher"  # a param missing: the English, not an error
     )
 
@@ -95,23 +95,11 @@ def test_callback_data_fits_and_reads_back() -> None:
     assert jobs.parse("j:y:abc") == ("", None) and jobs.parse("j:") == ("", None)
 
 
-def test_prefectures_are_named_from_the_data_file_when_there_is_one(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    listed = tmp_path / "prefectures.yaml"
-    listed.write_text("prefectures:\n  - {id: aichi, name: Aichi, name_ja: 愛知県}\n", "utf-8")
-    monkeypatch.setattr(jobs, "PREFECTURES_FILE", listed)
-    jobs.prefecture_names.cache_clear()
-    try:
-        with using_language("ja"):
-            assert jobs.prefecture("aichi") == "愛知県"
-        with using_language("en"):
-            assert (jobs.prefecture("aichi"), jobs.prefecture("new_place")) == (
-                "Aichi",
-                "New Place",
-            )
-        monkeypatch.setattr(jobs, "PREFECTURES_FILE", tmp_path / "none.yaml")
-        jobs.prefecture_names.cache_clear()
-        assert jobs.prefecture("aichi") == "Aichi"  # no file yet: the id
-    finally:
-        jobs.prefecture_names.cache_clear()
+def test_prefectures_are_named_in_the_workers_language() -> None:
+    with using_language("ja"):
+        assert prefectures.label("aichi") == "愛知県"  # as written in Japan
+    with using_language("en"):
+        assert prefectures.label("aichi") == "Aichi"
+        assert prefectures.label("new_place") == "new_place"  # an unknown id as it is
+    with using_language("ur"):
+        assert prefectures.label("aichi") not in {"Aichi", "aichi"}

@@ -21,6 +21,7 @@ from bot.ssw.assessment import Assessment, Criterion, Route, Step
 from bot.ssw.eligibility import assess
 from bot.ssw.rendering import (
     render,
+    render_criterion,
     render_route,
     render_route_screens,
     render_screens,
@@ -35,6 +36,7 @@ __all__ = [
     "Step",
     "assess",
     "render",
+    "render_criterion",
     "render_route",
     "render_route_screens",
     "render_screens",

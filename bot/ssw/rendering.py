@@ -71,6 +71,21 @@ def _format(msgid: str, params: Mapping[str, str]) -> str:
         return msgid.format(**values)
 
 
+def render_criterion(criterion: Criterion | Mapping[str, object]) -> str:
+    """One criterion's label in the current language, filled with its translated, isolated
+    values: a ``Criterion``, or one as stored (``{label_msgid, params, ...}``, the missing
+    criteria of a job opening's candidate)."""
+    if isinstance(criterion, Criterion):
+        return _format(criterion.label_msgid, criterion.params)
+    raw = criterion.get("params")
+    params = {str(k): str(v) for k, v in raw.items()} if isinstance(raw, Mapping) else {}
+    msgid = str(criterion.get("label_msgid", ""))
+    try:
+        return _format(msgid, params)
+    except (KeyError, IndexError, ValueError):  # the English itself lacks a value
+        return msgid
+
+
 def _title(route: Route) -> str:
     return _format(ROUTE_TITLES[route.id], route.params)
 

@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from bot import prefectures
 from bot.i18n import LANGUAGE_NAMES, N_, gettext
 from bot.ssw import catalogue
 from bot.ssw.matching import EDUCATION_LABELS, JAPANESE_LEVELS, Requirements
-from bot.staff import prefectures
 from bot.storage.opening_models import Opening
 
 DESCRIPTION_LANGUAGES = ("en", "ur", "ja")

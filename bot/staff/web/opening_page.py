@@ -16,16 +16,16 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
+from bot import prefectures, ssw
 from bot.i18n import N_, gettext
 from bot.ssw import catalogue
 from bot.ssw.matching import EDUCATION_LABELS, age_on
-from bot.staff import prefectures
 from bot.staff.accounts import has_role
 from bot.staff.pipeline import STATUSES
 from bot.staff.web import labels
 from bot.staff.web import opening_form as form_
 from bot.staff.web.openings import INVITE_WHICH, opening_of, sector_label, state_label, today
-from bot.staff.web.render import isolate, render
+from bot.staff.web.render import render
 from bot.staff.web.state import db, signed_in
 from bot.storage import openings as store
 from bot.storage.opening_models import DECLINED, DRAFT, INTERESTED, OPEN, Opening
@@ -60,21 +60,6 @@ DONE: dict[str, str] = {
     "shortlisted": N_("Put on the shortlist."),
     "unshortlisted": N_("Taken off the shortlist."),
 }
-
-
-def criterion_text(criterion: Mapping[str, Any]) -> str:
-    """A stored criterion (``missing``) in the current language, its values translated and
-    isolated, as ``bot.ssw.rendering`` shows one; a broken translation falls back to English."""
-    msgid = str(criterion.get("label_msgid", ""))
-    params = {k: isolate(gettext(str(v))) for k, v in (criterion.get("params") or {}).items()}
-    text = gettext(msgid)
-    try:
-        return text.format(**params)
-    except (KeyError, IndexError, ValueError):
-        try:
-            return msgid.format(**params)
-        except (KeyError, IndexError, ValueError):
-            return msgid
 
 
 def _tests(answers: Mapping[str, Any] | None) -> str:
@@ -151,7 +136,7 @@ def _candidate(candidate: Any, lead: Any, entry: date) -> dict[str, Any]:
         "tests": _tests(lead.answers),
         "match": candidate.match,
         "match_text": gettext(MATCH_LABELS.get(candidate.match, candidate.match)),
-        "missing": [criterion_text(c) for c in candidate.missing or []],
+        "missing": [ssw.render_criterion(c) for c in candidate.missing or []],
         "answer": candidate.answer,
         "answer_text": gettext(ANSWER_LABELS[candidate.answer])
         if candidate.answer in ANSWER_LABELS

@@ -16,9 +16,9 @@ from typing import Any
 
 from aiohttp import web
 
+from bot import prefectures
 from bot.i18n import N_, gettext
 from bot.ssw import catalogue
-from bot.staff import prefectures
 from bot.staff.accounts import has_role
 from bot.staff.web import opening_form as form_
 from bot.staff.web.forms import fields, int_param, redirect

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from bot import prefectures
 from bot.i18n import using_language
-from bot.staff import prefectures
 from bot.staff.web import opening_page
 from bot.storage.db import session_factory
 from bot.storage.models import OutboxMessage

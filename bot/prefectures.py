@@ -1,8 +1,9 @@
-"""The 47 prefectures of Japan (``flows/prefectures.yaml``): where a job opening is.
+"""The 47 prefectures of Japan (``flows/prefectures.yaml``): where a job opening is, for the
+staff web's form and pages and for the worker's invitation alike.
 
 Data only: the file is read once per process. ``label`` is the prefecture's name in the
-current language of ``bot.i18n`` (the English name is the msgid; the Urdu and Japanese names
-come from the catalogs); ``name_ja`` is the name as written in Japanese on a contract.
+current language of ``bot.i18n``: in Japanese, ``name_ja`` as written in Japan (on a
+contract); otherwise the English name (the msgid) through the catalogs.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from pathlib import Path
 
 import yaml
 
-from bot.i18n import gettext
+from bot.i18n import current_language, gettext
 
-PATH = Path(__file__).resolve().parent.parent.parent / "flows" / "prefectures.yaml"
+PATH = Path(__file__).resolve().parent.parent / "flows" / "prefectures.yaml"
 
 
 @dataclass(frozen=True)
@@ -52,9 +53,11 @@ def label(prefecture_id: str | None) -> str:
     if not prefecture_id:
         return "—"
     found = prefecture(prefecture_id)
-    return gettext(found.name) if found is not None else prefecture_id
+    if found is None:
+        return prefecture_id
+    return found.name_ja if current_language() == "ja" else gettext(found.name)
 
 
 def choices() -> list[tuple[str, str]]:
     """(id, name in the current language) for a select box, north to south."""
-    return [(p.id, gettext(p.name)) for p in prefectures()]
+    return [(p.id, label(p.id)) for p in prefectures()]
