@@ -57,6 +57,8 @@ async def test_an_officer_creates_publishes_and_invites_in_a_browser(
     await expect(page.get_by_role("textbox", name="اردو")).to_have_attribute("dir", "rtl")
     await expect(page.locator("[data-missing=ja]")).to_be_visible()
     await expect(page.locator("[data-missing=ur]")).to_be_hidden()  # typed: no longer marked
+    await expect(page.locator("#missing")).to_contain_text("日本語")  # the notice follows too
+    await expect(page.locator("#missing")).not_to_contain_text("English")
     await page.screenshot(path=shots / "opening-form-en.png", full_page=True)
     await page.get_by_role("button", name="Save as a draft").click()
 

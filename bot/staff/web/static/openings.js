@@ -40,9 +40,16 @@
       var code = area.name.replace("description_", "");
       var mark = document.querySelector("[data-missing='" + code + "']");
       if (mark) { mark.hidden = area.value.trim() !== ""; }
+      // the notice above lists the languages still missing, or goes when none is
       var notice = document.getElementById("missing");
       if (notice) {
-        notice.hidden = Array.prototype.every.call(texts, function (t) { return t.value.trim() !== ""; });
+        var names = [];
+        texts.forEach(function (t) {
+          var badge = document.querySelector("[data-missing='" + t.name.replace("description_", "") + "']");
+          if (t.value.trim() === "" && badge) { names.push(badge.dataset.name); }
+        });
+        notice.hidden = names.length === 0;
+        notice.textContent = notice.dataset.template.replace("{languages}", names.join(", "));
       }
     });
   });
