@@ -1,11 +1,25 @@
-"""Telegram's limits on the way out, shared by replies and bulk (outbox) sends, and retries.
+"""Telegram's limits on the way out, shared by replies and bulk (outbox) sends, and retries:
+the one place that paces sends to Telegram.
 
 One ``Limits`` per process, plugged into python-telegram-bot as its rate limiter
-(``TelegramLimiter``), so every Bot API call of the application's bot goes through it:
+(``TelegramLimiter``), so every Bot API call of the application's bot goes through it; a
+bare ``Bot`` (tests, benchmarks) gets a ``Limits`` of its own from the outbox sender.
 
-* **Overall**: about 30 messages a second (``per_second``, a bucket of ``overall_burst``).
-  Replies to workers come first: bulk sends take a token only when no reply is waiting for
-  one, and never more than ``bulk_per_second`` (so replies always find room).
+* **Overall**: at most ``per_second`` (30) messages in any one second (``Window``: the times
+  of the last 30 sends are kept, and a send waits until the oldest is a second old). That is
+  how Telegram and ``tests/fake_bot_api.py`` count (a message arriving at ``t`` is refused
+  when 30 arrived in ``(t - 1, t]``), so unlike a token or leaky bucket (which saves up a
+  burst on top of its rate: 35 in a second with a burst of 5, 31 now and then with a burst
+  of 1) no second ever holds 31. ``margin_seconds`` lengthens the window a little, for the
+  jitter between leaving this limiter and arriving at Telegram (a message that leaves later
+  but arrives sooner than the one before it); 30 in 1.01 s still allows 29.7 a second.
+* **Replies first**: a reply to a worker takes the next free place in the window; a bulk
+  send takes one only when no reply is waiting for it, and bulk sends start on a schedule of
+  their own, evenly spaced at ``bulk_per_second`` (28, the place of each reserved in the
+  order of asking, so a late wake-up loses nothing). So any second holds at most 28 or 29
+  bulk sends, and replies always find 1 or 2 places free at once (2 a second on average,
+  more by taking bulk's turn: a reply waits at most until a place frees, about 1/30 s, never
+  behind a bulk backlog). With no reply waiting, a broadcast goes at 28 a second.
 * **Per chat**: one message a second to a private chat, with a burst of ``chat_burst`` so
   that a reply of two or three messages (an answer, then the next question) goes at once;
   20 a minute to a group (no burst). Only new messages count per chat; edits count overall.
@@ -13,7 +27,7 @@ One ``Limits`` per process, plugged into python-telegram-bot as its rate limiter
 * **429**: ``retry_after`` pauses the sends it concerns: that chat, and all bulk sending
   (a 429 usually means the bot as a whole went too fast). A reply waits it out and is tried
   again when the wait is short (``max_reply_wait``); bulk gets the ``RetryAfter`` back at
-  once (the outbox sender gives its batch back for later).
+  once (the outbox sender gives its batch back for later, ``bulk_paused_for``).
 * **Timeouts, dropped connections, 5xx**: tried again with exponential backoff and full
   jitter, ``reply_attempts`` / ``bulk_attempts`` times in all; never forever. A 400 or 403
   is not tried again (the caller marks a blocked chat).
@@ -24,8 +38,10 @@ Bulk callers pass ``rate_limit_args=BULK`` to the bot's methods.
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import timedelta
@@ -43,9 +59,9 @@ UNLIMITED = frozenset({"getupdates", "answercallbackquery", "getme", "sendchatac
 
 @dataclass(frozen=True)
 class LimitSettings:
-    per_second: float = 30.0  # Telegram's overall limit for one bot
-    overall_burst: int = 5
-    bulk_per_second: float = 25.0  # bulk's most: replies keep at least the rest
+    per_second: float = 30.0  # Telegram's overall limit for one bot, in any one second
+    margin_seconds: float = 0.01  # the window is this much longer than a second (jitter)
+    bulk_per_second: float = 28.0  # bulk's most: replies keep the rest (see the docstring)
     chat_per_second: float = 1.0
     chat_burst: int = 3  # a reply of up to three messages is not held back
     group_per_minute: float = 20.0
@@ -56,8 +72,35 @@ class LimitSettings:
     max_reply_wait: float = 10.0  # a reply waits out a 429 this long at most
 
 
+class Window:
+    """At most ``limit`` sends in any ``seconds``, counted as Telegram counts: a send at ``t``
+    may go when fewer than ``limit`` went in ``(t - seconds, t]``."""
+
+    def __init__(self, limit: int, seconds: float) -> None:
+        self.limit = limit
+        self.seconds = seconds
+        self.times: deque[float] = deque(maxlen=limit)  # the last ``limit`` sends
+
+    @classmethod
+    def of(cls, per_second: float, margin_seconds: float = 0.0) -> Window:
+        """``per_second`` as a window: 30 in a second; under one a second, one in 1/rate s."""
+        if per_second >= 1.0:
+            return cls(math.floor(per_second), 1.0 + margin_seconds)
+        return cls(1, 1.0 / per_second + margin_seconds)
+
+    def wait(self, now: float) -> float:
+        """Seconds until a send may go (0: now)."""
+        if len(self.times) < self.limit or self.times[0] <= now - self.seconds:
+            return 0.0
+        return max(1e-6, self.times[0] + self.seconds - now)
+
+    def take(self, now: float) -> None:
+        self.times.append(now)
+
+
 class Bucket:
-    """A token bucket: ``rate`` tokens a second, at most ``capacity`` saved up."""
+    """A token bucket: ``rate`` tokens a second, at most ``capacity`` saved up (one chat's
+    pace: its burst is wanted there, and Telegram's per-chat limit is looser than a window)."""
 
     def __init__(self, rate: float, capacity: float, now: float) -> None:
         self.rate = rate
@@ -65,24 +108,32 @@ class Bucket:
         self.tokens = capacity
         self.at = now
 
-    def wait(self, now: float) -> float:
-        """Seconds until a token is there (0: now)."""
-        self.tokens = min(self.capacity, self.tokens + (now - self.at) * self.rate)
-        self.at = now
-        return 0.0 if self.tokens >= 1.0 else (1.0 - self.tokens) / self.rate
-
-    def take(self) -> None:
-        self.tokens -= 1.0
-
     def reserve(self, now: float) -> float:
         """Take the next token, even one still to come: seconds until it is there. Callers
         are served in the order they reserve (several messages to one chat stay in order)."""
-        self.wait(now)
+        self.tokens = min(self.capacity, self.tokens + (now - self.at) * self.rate)
+        self.at = now
         self.tokens -= 1.0
         return 0.0 if self.tokens >= 0.0 else -self.tokens / self.rate
 
     def full(self, now: float) -> bool:
         return self.tokens + (now - self.at) * self.rate >= self.capacity
+
+
+class Schedule:
+    """Evenly spaced turns, ``per_second`` of them a second, each taken by one caller in the
+    order of asking; the next turn is reserved before waiting for it, so a late wake-up
+    does not push the ones after it back. An idle schedule starts again from now."""
+
+    def __init__(self, per_second: float) -> None:
+        self.gap = 1.0 / per_second
+        self.next = -math.inf
+
+    def reserve(self, now: float) -> float:
+        """Take the next turn: seconds until it."""
+        at = max(self.next, now)
+        self.next = at + self.gap
+        return at - now
 
 
 def _seconds(value: float | timedelta) -> float:
@@ -107,9 +158,8 @@ class Limits:
         self.settings = s = settings or LimitSettings()
         self._clock = clock
         self._sleep = sleep
-        now = clock()
-        self._overall = Bucket(s.per_second, s.overall_burst, now)
-        self._bulk = Bucket(min(s.bulk_per_second, s.per_second), 1, now)
+        self._overall = Window.of(s.per_second, s.margin_seconds)
+        self._bulk = Schedule(min(s.bulk_per_second, s.per_second))
         self._chats: dict[str, Bucket] = {}
         self._paused: dict[str, float] = {}  # chat → until
         self._bulk_paused = 0.0
@@ -132,20 +182,28 @@ class Limits:
         return bucket
 
     async def acquire(self, chat: str | None, bulk: bool = False, per_chat: bool = True) -> None:
-        """Wait until a message to ``chat`` (None: no chat) may go, and take its slot: the
-        chat's first (in order of asking), then an overall one."""
+        """Wait until a message to ``chat`` (None: no chat) may go, and take its place: the
+        chat's turn first (in order of asking), then, for bulk, bulk's next turn once no 429
+        holds it, then a place in the overall window (a reply's before any bulk send's)."""
         if chat is not None and per_chat:
             turn = self._chat(chat, self._clock()).reserve(self._clock())
             if turn > 0:
                 await self._sleep(turn)
+        turn_taken = not bulk
         while True:
             now = self._clock()
             held = self._paused.get(chat, 0.0) - now if chat is not None else 0.0
             if bulk:
-                held = max(held, self._bulk_paused - now, self._bulk.wait(now))
+                held = max(held, self._bulk_paused - now)
             if held > 0:
                 await self._sleep(held)
                 continue
+            if not turn_taken:  # after any pause, so that turns are not saved up through it
+                turn_taken = True
+                turn = self._bulk.reserve(now)
+                if turn > 0:
+                    await self._sleep(turn)
+                    continue
             overall = self._overall.wait(now)
             if bulk and self._replies_waiting:
                 overall = max(overall, 1.0 / self.settings.per_second)
@@ -159,9 +217,7 @@ class Limits:
                 await self._sleep(overall)
             finally:
                 self._replies_waiting -= 1
-        self._overall.take()
-        if bulk:
-            self._bulk.take()
+        self._overall.take(now)
 
     def pause(self, chat: str | None, seconds: float) -> None:
         """Telegram asked to wait: nothing more to ``chat``, and no bulk send, for ``seconds``."""
