@@ -72,14 +72,36 @@ class LimitSettings:
     max_reply_wait: float = 10.0  # a reply waits out a 429 this long at most
 
 
+@dataclass
+class Send:
+    """One send in the window: counted from ``at`` (when it left; moved later once its answer
+    shows it arrived later), in flight until ``answered``."""
+
+    at: float
+    left: float
+    answered: bool = False
+
+
 class Window:
-    """At most ``limit`` sends in any ``seconds``, counted as Telegram counts: a send at ``t``
-    may go when fewer than ``limit`` went in ``(t - seconds, t]``."""
+    """At most ``limit`` sends in any ``seconds``, counted as Telegram counts, by arrival: a
+    send arriving at ``t`` may go when fewer than ``limit`` arrived in ``(t - seconds, t]``.
+
+    A send counts from when it left here, and stays counted while in flight (it may arrive
+    any time until its answer comes). Once answered, it counts from ``answer - fastest``,
+    when that is later: ``fastest``, the quickest round trip of the last ``LATENCIES``, is
+    what the network and Telegram take at least, so an answer slower than that says the
+    send waited somewhere (this process or the server busy, a slow link) before it was
+    counted there, later than it left. Without that, a pause of 50 ms on the way lets the
+    next second hold 31 at Telegram's end although none here held more than 30."""
+
+    LATENCIES = 100
+    POLL = 0.005  # how often to look again while only sends in flight fill the window
 
     def __init__(self, limit: int, seconds: float) -> None:
         self.limit = limit
         self.seconds = seconds
-        self.times: deque[float] = deque(maxlen=limit)  # the last ``limit`` sends
+        self.sends: list[Send] = []
+        self._latencies: deque[float] = deque(maxlen=self.LATENCIES)
 
     @classmethod
     def of(cls, per_second: float, margin_seconds: float = 0.0) -> Window:
@@ -90,12 +112,26 @@ class Window:
 
     def wait(self, now: float) -> float:
         """Seconds until a send may go (0: now)."""
-        if len(self.times) < self.limit or self.times[0] <= now - self.seconds:
+        since = now - self.seconds
+        self.sends = [send for send in self.sends if not send.answered or send.at > since]
+        over = len(self.sends) - self.limit  # this many must leave the window first
+        if over < 0:
             return 0.0
-        return max(1e-6, self.times[0] + self.seconds - now)
+        leaving = sorted(send.at for send in self.sends if send.answered)
+        if over >= len(leaving):  # sends in flight fill it: look again soon
+            return self.POLL
+        return max(1e-6, leaving[over] + self.seconds - now)
 
-    def take(self, now: float) -> None:
-        self.times.append(now)
+    def take(self, now: float) -> Send:
+        send = Send(now, now)
+        self.sends.append(send)
+        return send
+
+    def answered(self, send: Send, now: float) -> None:
+        """``send``'s answer came (or it failed) at ``now``."""
+        self._latencies.append(now - send.left)
+        send.at = max(send.at, now - min(self._latencies))
+        send.answered = True
 
 
 class Bucket:
@@ -181,10 +217,11 @@ class Limits:
             self._chats[chat] = bucket
         return bucket
 
-    async def acquire(self, chat: str | None, bulk: bool = False, per_chat: bool = True) -> None:
+    async def acquire(self, chat: str | None, bulk: bool = False, per_chat: bool = True) -> Send:
         """Wait until a message to ``chat`` (None: no chat) may go, and take its place: the
         chat's turn first (in order of asking), then, for bulk, bulk's next turn once no 429
-        holds it, then a place in the overall window (a reply's before any bulk send's)."""
+        holds it, then a place in the overall window (a reply's before any bulk send's).
+        Tell ``answered`` when its answer comes; until then it counts as in flight."""
         if chat is not None and per_chat:
             turn = self._chat(chat, self._clock()).reserve(self._clock())
             if turn > 0:
@@ -217,7 +254,11 @@ class Limits:
                 await self._sleep(overall)
             finally:
                 self._replies_waiting -= 1
-        self._overall.take(now)
+        return self._overall.take(now)
+
+    def answered(self, send: Send) -> None:
+        """The answer to ``send`` came (or the call failed): see ``Window``."""
+        self._overall.answered(send, self._clock())
 
     def pause(self, chat: str | None, seconds: float) -> None:
         """Telegram asked to wait: nothing more to ``chat``, and no bulk send, for ``seconds``."""
@@ -253,10 +294,13 @@ class Limits:
             attempts = 1  # the updater polls again by itself
         attempt = 0
         while True:
-            if limited:
-                await self.acquire(chat, bulk, per_chat)
+            sent = await self.acquire(chat, bulk, per_chat) if limited else None
             try:
-                return await send()
+                try:
+                    return await send()
+                finally:
+                    if sent is not None:
+                        self.answered(sent)
             except RetryAfter as exc:
                 wait = _seconds(exc.retry_after)
                 self.pause(chat, wait)

@@ -91,6 +91,7 @@ def own_limits(settings: SenderSettings) -> LimitSettings:
         chat_per_second=per_second(settings.chat_interval),
         chat_burst=1,
         group_per_minute=60.0 * per_second(settings.group_interval),
+        bulk_attempts=1,  # the outbox tries again itself, later
     )
 
 
@@ -160,8 +161,6 @@ class OutboxSender:
             if waits:  # Telegram asked us to wait: give the rest back until then
                 await self._give_back(claimed[index:], max(waits))
                 break
-            if not self.limited:  # the bot's limiter paces inside send_message otherwise
-                await self.limits.acquire(message.chat_id, bulk=True)
             task = asyncio.create_task(send(message))
             in_flight.add(task)
         for result in await asyncio.gather(*in_flight, return_exceptions=True):
@@ -222,13 +221,17 @@ class OutboxSender:
                     reply_markup=markup,
                     rate_limit_args=BULK,
                 )
-            else:
-                await self.bot.send_message(
-                    chat_id=int(message.chat_id), text=text, reply_markup=markup
+            else:  # a bare Bot: its own limits pace the send (and take a 429's pause)
+                await self.limits.call(
+                    "sendMessage",
+                    message.chat_id,
+                    lambda: self.bot.send_message(
+                        chat_id=int(message.chat_id), text=text, reply_markup=markup
+                    ),
+                    bulk=True,
                 )
         except RetryAfter as exc:
             wait = _seconds(exc.retry_after)
-            self.limits.pause(None, wait)  # the bot's limiter did already; a bare Bot's not
             log.warning("outbox: Telegram asks to wait %.0f s", wait)
             later = self.now() + timedelta(seconds=wait)
             await finish(outbox.PENDING, "RetryAfter", next_attempt_at=later, count_attempt=False)
