@@ -92,7 +92,9 @@ class Window:
     what the network and Telegram take at least, so an answer slower than that says the
     send waited somewhere (this process or the server busy, a slow link) before it was
     counted there, later than it left. Without that, a pause of 50 ms on the way lets the
-    next second hold 31 at Telegram's end although none here held more than 30."""
+    next second hold 31 at Telegram's end although none here held more than 30. Until
+    ``LATENCIES`` answers are known (a new process), a send counts from its answer: a slow
+    start is all that can be known of the way yet."""
 
     LATENCIES = 100
     POLL = 0.005  # how often to look again while only sends in flight fill the window
@@ -101,7 +103,8 @@ class Window:
         self.limit = limit
         self.seconds = seconds
         self.sends: list[Send] = []
-        self._latencies: deque[float] = deque(maxlen=self.LATENCIES)
+        # until LATENCIES answers are known, a send counts from its answer (0 s at least)
+        self._latencies: deque[float] = deque([0.0], maxlen=self.LATENCIES)
 
     @classmethod
     def of(cls, per_second: float, margin_seconds: float = 0.0) -> Window:
