@@ -16,10 +16,13 @@ bare ``Bot`` (tests, benchmarks) gets a ``Limits`` of its own from the outbox se
 * **Replies first**: a reply to a worker takes the next free place in the window; a bulk
   send takes one only when no reply is waiting for it, and bulk sends start on a schedule of
   their own, evenly spaced at ``bulk_per_second`` (28, the place of each reserved in the
-  order of asking, so a late wake-up loses nothing). So any second holds at most 28 or 29
-  bulk sends, and replies always find 1 or 2 places free at once (2 a second on average,
-  more by taking bulk's turn: a reply waits at most until a place frees, about 1/30 s, never
-  behind a bulk backlog). With no reply waiting, a broadcast goes at 28 a second.
+  order of asking, so a late wake-up loses nothing; turns missed in the last 0.25 s, while
+  the sender claimed its next batch, are taken late rather than lost), and never more than
+  28 in any second (a window of their own, for turns caught up). So bulk takes at most 28
+  of the 30 places of any second, replies always find 2 free at once (a reply of an answer
+  and the next question), more by taking bulk's turn: a reply waits at most until a place
+  frees, about 1/30 s as bulk is evenly spread, never behind a bulk backlog. With no reply
+  waiting, a broadcast goes at 28 a second.
 * **Per chat**: one message a second to a private chat, with a burst of ``chat_burst`` so
   that a reply of two or three messages (an answer, then the next question) goes at once;
   20 a minute to a group (no burst). Only new messages count per chat; edits count overall.
@@ -62,6 +65,7 @@ class LimitSettings:
     per_second: float = 30.0  # Telegram's overall limit for one bot, in any one second
     margin_seconds: float = 0.01  # the window is this much longer than a second (jitter)
     bulk_per_second: float = 28.0  # bulk's most: replies keep the rest (see the docstring)
+    bulk_catch_up_seconds: float = 0.25  # bulk turns missed this recently may still be taken
     chat_per_second: float = 1.0
     chat_burst: int = 3  # a reply of up to three messages is not held back
     group_per_minute: float = 20.0
@@ -125,8 +129,9 @@ class Window:
             return self.POLL
         return max(1e-6, leaving[over] + self.seconds - now)
 
-    def take(self, now: float) -> Send:
-        send = Send(now, now)
+    def take(self, now: float, answered: bool = False) -> Send:
+        """Count a send that leaves now (``answered``: count it from now, whatever comes)."""
+        send = Send(now, now, answered)
         self.sends.append(send)
         return send
 
@@ -162,17 +167,21 @@ class Bucket:
 class Schedule:
     """Evenly spaced turns, ``per_second`` of them a second, each taken by one caller in the
     order of asking; the next turn is reserved before waiting for it, so a late wake-up
-    does not push the ones after it back. An idle schedule starts again from now."""
+    does not push the ones after it back. Turns missed in the last ``catch_up`` seconds
+    may still be taken, at once (the outbox sender claims its next batch between two:
+    without them a broadcast would lose a few per cent of its rate); older ones are gone,
+    so an idle schedule starts again from now."""
 
-    def __init__(self, per_second: float) -> None:
+    def __init__(self, per_second: float, catch_up: float = 0.0) -> None:
         self.gap = 1.0 / per_second
+        self.catch_up = catch_up
         self.next = -math.inf
 
     def reserve(self, now: float) -> float:
         """Take the next turn: seconds until it."""
-        at = max(self.next, now)
+        at = self.next if self.next >= now - self.catch_up else now
         self.next = at + self.gap
-        return at - now
+        return max(0.0, at - now)
 
 
 def _seconds(value: float | timedelta) -> float:
@@ -198,7 +207,12 @@ class Limits:
         self._clock = clock
         self._sleep = sleep
         self._overall = Window.of(s.per_second, s.margin_seconds)
-        self._bulk = Schedule(min(s.bulk_per_second, s.per_second))
+        bulk_rate = min(s.bulk_per_second, s.per_second)
+        self._bulk = Schedule(bulk_rate, s.bulk_catch_up_seconds)
+        # 28 in any second (28.6: 29), turns caught up or not
+        self._bulk_window = (
+            Window(math.ceil(bulk_rate), 1.0) if bulk_rate >= 1 else Window.of(bulk_rate)
+        )
         self._chats: dict[str, Bucket] = {}
         self._paused: dict[str, float] = {}  # chat → until
         self._bulk_paused = 0.0
@@ -245,6 +259,8 @@ class Limits:
                     await self._sleep(turn)
                     continue
             overall = self._overall.wait(now)
+            if bulk:
+                overall = max(overall, self._bulk_window.wait(now))
             if bulk and self._replies_waiting:
                 overall = max(overall, 1.0 / self.settings.per_second)
             if overall <= 0:
@@ -257,6 +273,8 @@ class Limits:
                 await self._sleep(overall)
             finally:
                 self._replies_waiting -= 1
+        if bulk:
+            self._bulk_window.take(now, answered=True)
         return self._overall.take(now)
 
     def answered(self, send: Send) -> None:

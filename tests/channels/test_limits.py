@@ -355,3 +355,25 @@ async def test_sends_in_flight_fill_the_window_until_answered() -> None:
 
     await clock.run(*(slow(chat) for chat in range(100, 131)))
     assert 3.0 <= max(sent) - min(sent) < 3.1
+
+
+async def test_bulk_keeps_its_rate_across_the_senders_pauses_between_batches() -> None:
+    """The outbox sender sends batches of 28 and claims the next between two (0.15 s, the
+    round trip and the database): the missed turns are taken late, so ten batches still
+    take 10 s (not 11.5), and no second holds more than 28 bulk sends."""
+    clock = VirtualTime()
+    limits = clock.limits()
+    sent: list[float] = []
+
+    async def broadcast(chat: int) -> None:
+        sent.append(await clock.send(limits, str(chat), bulk=True))
+
+    async def sender() -> None:
+        for first in range(1000, 1000 + 280, 28):
+            await asyncio.gather(*(broadcast(chat) for chat in range(first, first + 28)))
+            await clock.sleep(0.15)
+
+    await clock.run(sender())
+    assert len(sent) == 280
+    assert max(sent) - min(sent) < 10.1
+    assert busiest_second(sent) <= 28
