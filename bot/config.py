@@ -97,7 +97,7 @@ class Settings(BaseSettings):
     )
 
     outbox_per_second: float = Field(
-        default=28.0,
+        default=28.6,
         description="The outbox sender's overall rate (messages a second): broadcasts go "
         "this fast when no reply is waiting, and replies keep the rest of Telegram's 30. "
         "With several bot instances, give each its share.",

@@ -232,7 +232,7 @@ async def test_no_second_holds_more_than_30_sends_under_replies_and_bulk() -> No
     its refill one more now and then), replies go first and never wait behind the
     backlog, and bulk gets what is left."""
     clock = VirtualTime()
-    limits = clock.limits()
+    limits = clock.limits(LimitSettings(bulk_per_second=28.0))
     bulk: list[float] = []
     replies: list[tuple[float, float]] = []  # (asked, sent)
 
@@ -284,7 +284,7 @@ async def test_bulk_keeps_its_rate_when_sleeps_wake_late() -> None:
     of one token loses the 3 ms at every send: 25.8 a second), none closer than the gap
     minus the lateness, and no second holds more than 29."""
     clock = VirtualTime(late=0.003)
-    limits = clock.limits()
+    limits = clock.limits(LimitSettings(bulk_per_second=28.0))
     sent: list[float] = []
 
     async def broadcast(chat: int) -> None:
@@ -298,7 +298,7 @@ async def test_bulk_keeps_its_rate_when_sleeps_wake_late() -> None:
 
 async def test_a_chat_gets_three_at_once_then_one_a_second_and_a_group_one_in_three() -> None:
     clock = VirtualTime()
-    limits = clock.limits()
+    limits = clock.limits(LimitSettings(bulk_per_second=28.0))
     sent: dict[str, list[float]] = {"7": [], "-100": []}
 
     async def send(chat: str, count: int) -> None:
@@ -312,7 +312,7 @@ async def test_a_chat_gets_three_at_once_then_one_a_second_and_a_group_one_in_th
 
 async def test_a_pause_holds_bulk_and_that_chat_not_other_replies() -> None:
     clock = VirtualTime()
-    limits = clock.limits()
+    limits = clock.limits(LimitSettings(bulk_per_second=28.0))
     sent: dict[str, float] = {}
 
     async def send(chat: str, bulk: bool) -> None:
@@ -362,7 +362,7 @@ async def test_bulk_keeps_its_rate_across_the_senders_pauses_between_batches() -
     round trip and the database): the missed turns are taken late, so ten batches still
     take 10 s (not 11.5), and no second holds more than 28 bulk sends."""
     clock = VirtualTime()
-    limits = clock.limits()
+    limits = clock.limits(LimitSettings(bulk_per_second=28.0))
     sent: list[float] = []
 
     async def broadcast(chat: int) -> None:
