@@ -23,7 +23,7 @@ bare ``Bot`` (tests, benchmarks) gets a ``Limits`` of its own from the outbox se
   average: replies always find one place free at once and 1.4 a second on average, and
   more by taking bulk's turn: a reply waits at most until a place frees, about 1/30 s as
   bulk is evenly spread, never behind a bulk backlog. With no reply waiting a broadcast
-  goes at 28.6 a second; measured against the fake at its 30 enforced, 28.3 to 28.4 arrive
+  goes at 28.6 a second; measured against the fake at its 30 enforced, 28.3 to 28.5 arrive
   a second with no 429 (``bench/broadcast_bench.py``: the window's margin, and sends
   counted from their answers when the machine is busy, take the rest). A bulk rate of 28
   would give 27.7 to 27.8 there.
