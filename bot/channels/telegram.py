@@ -256,7 +256,6 @@ def make_handler(
                     except DatabaseUnavailable as exc:  # the tapped buttons stay, for later
                         await _tell(update, exc.replies)
                         raise
-
                     async def blocked() -> None:  # a 403: bulk sends skip them until they write
                         await service.repository.mark_blocked(incoming.channel, incoming.user_key)
 
