@@ -208,7 +208,9 @@ def main() -> int:
     parser.add_argument("--window", type=float, default=90.0, help="seconds measured")
     parser.add_argument("--warmup", type=float, default=5.0, help="seconds before the window")
     parser.add_argument("--delay", type=float, default=0.05, help="fake Bot API latency (s)")
-    parser.add_argument("--per-second", type=float, default=28.6, help="OUTBOX_PER_SECOND")
+    parser.add_argument(
+        "--per-second", type=float, default=28.6, help="OUTBOX_PER_SECOND (28.6: its default)"
+    )
     parser.add_argument("--batch", type=int, default=150, help="OUTBOX_BATCH")
     parser.add_argument("--workers", type=int, default=4, help="workers writing meanwhile")
     parser.add_argument("--every", type=float, default=4.0, help="seconds between a worker's")

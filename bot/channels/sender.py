@@ -3,8 +3,9 @@ Telegram's limits, started and stopped with the Telegram application.
 
 Pacing: on the application's bot, the process's shared limiter (``bot.channels.limits``)
 paces every send as bulk: replies to workers first, at most ``OUTBOX_PER_SECOND``, one a
-second per private chat, 20 a minute per group (up to ``concurrency`` in flight). On a bare
-``Bot`` (no limiter) the ``Pacer`` does it alone: 25 a second overall by default.
+second per private chat, 20 a minute per group (up to ``concurrency`` in flight). A bare
+``Bot`` (no limiter: tests, benchmarks) gets ``Limits`` of its own (``own_limits``: 25 a
+second by default), so pacing lives in ``bot.channels.limits`` alone.
 A 429 (``RetryAfter``) pauses every send for the time Telegram asks and puts the message, and
 the rest of its batch, back for then, without counting an attempt. A 403 (the chat blocked the
 bot) marks it blocked after that one try; a 400 (a request Telegram refuses) marks it failed;
@@ -12,9 +13,7 @@ other errors (network, timeouts, 5xx) are tried again with a doubling wait, at m
 ``max_attempts`` times, then marked failed. New leads are announced in the staff group every
 ``announce_every`` (through the same outbox, so the announcement is paced and retried like
 any message). Broadcast messages (``bot.storage.broadcasts``) come after other kinds in each
-claim and are rendered from the broadcast's texts with the opt-out button. With the shared
-limiter (``bot.channels.limits``, every application's bot has it) sends go as bulk, after
-replies to workers; a bot without one is paced by ``Pacer`` alone.
+claim and are rendered from the broadcast's texts with the opt-out button.
 """
 
 from __future__ import annotations
@@ -25,8 +24,7 @@ import logging
 import os
 import secrets
 import socket
-import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -37,7 +35,7 @@ from telegram.ext import ExtBot
 
 from bot import broadcasts, notices
 from bot import openings as job_texts
-from bot.channels.limits import BULK
+from bot.channels.limits import BULK, Limits, LimitSettings, TelegramLimiter
 from bot.channels.replies import keyboard
 from bot.conversation import utcnow
 from bot.i18n import using_language
@@ -68,8 +66,10 @@ class SenderSettings:
     max_attempts: int = 5
     backoff_seconds: float = 10.0  # after the first transient failure; doubles each time
     max_backoff_seconds: float = 600.0
-    per_second: float = 25.0  # overall: under Telegram's 30, with room for replies
     concurrency: int = 8  # sends in flight at once
+    # pacing of a bare Bot (no limiter of its own: tests, benchmarks); the application's bot
+    # is paced by the process's limiter (``bot.channels.limits``) instead
+    per_second: float = 25.0
     chat_interval: float = 1.0  # seconds between two messages to one private chat
     group_interval: float = 3.0  # 20 a minute per group
     group_chat_id: int | None = None  # the OEC staff group, for new-lead announcements
@@ -77,67 +77,26 @@ class SenderSettings:
     announce_every: timedelta = timedelta(minutes=10)
 
 
-SLOWDOWN = 1.06  # after a 429, each gap is this much longer...
-MAX_SLOWDOWN = 1.3  # ...up to this many times the configured one,
-RECOVERY = 0.9997  # and shrinks back by this each message sent
-
-
-class Pacer:
-    """Waits before each send so the overall, per-chat and per-group rates hold."""
-
-    def __init__(
-        self,
-        per_second: float,
-        chat_interval: float,
-        group_interval: float,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    ) -> None:
-        self._gap = self._base_gap = 1.0 / per_second
-        self._chat_interval = chat_interval
-        self._group_interval = group_interval
-        self._clock = clock
-        self._sleep = sleep
-        self._next_any = 0.0
-        self._paused_until = 0.0
-        self._next_chat: dict[str, float] = {}
-
-    async def wait(self, chat_id: str) -> None:
-        """Wait until a message to ``chat_id`` may go, and take that slot."""
-        self._gap = max(self._base_gap, self._gap * RECOVERY)
-        at = max(self._next_any, self._next_chat.get(chat_id, 0.0))
-        now = self._clock()
-        if at > now:
-            await self._sleep(at - now)
-            now = self._clock()
-        # from the slot itself when on time (a sleep wakes a little late: counting from the
-        # wake-up would lose a few per cent of the rate), from now when idle
-        self._next_any = (at if now - at < self._gap else now) + self._gap
-        group = chat_id.startswith("-")  # Telegram's group and channel ids are negative
-        self._next_chat[chat_id] = now + (self._group_interval if group else self._chat_interval)
-        if len(self._next_chat) > 10_000:  # forget chats whose slot has passed
-            self._next_chat = {k: v for k, v in self._next_chat.items() if v > now}
-
-    def reserve(self, messages: int = 1) -> None:
-        """Messages sent outside the pacer (replies to workers, which go at once) take the
-        next slots: bulk sending leaves them room under the overall rate."""
-        self._next_any = max(self._next_any, self._clock()) + messages * self._gap
-
-    def pause(self, seconds: float) -> None:
-        """Nothing is sent for ``seconds`` (Telegram asked us to wait), and the rate drops a
-        little, coming back over the next few hundred messages: a 429 means bursts reached
-        Telegram faster than the schedule, and waiting alone would meet them again."""
-        self._gap = min(self._gap * SLOWDOWN, self._base_gap * MAX_SLOWDOWN)
-        self._paused_until = max(self._paused_until, self._clock() + seconds)
-        self._next_any = max(self._next_any, self._paused_until)
-
-    def paused_for(self) -> float:
-        """Seconds left of a pause Telegram asked for (0 when none)."""
-        return max(0.0, self._paused_until - self._clock())
-
-
 def _seconds(value: int | float | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def own_limits(settings: SenderSettings) -> LimitSettings:
+    """The limits of a sender whose bot has none: bulk alone, at ``per_second``, one message
+    every ``chat_interval`` to a private chat and every ``group_interval`` to a group (an
+    interval of 0: not held)."""
+
+    def per_second(interval: float) -> float:
+        return 1.0 / interval if interval > 0 else 1e9
+
+    return LimitSettings(
+        per_second=settings.per_second,
+        bulk_per_second=settings.per_second,
+        chat_per_second=per_second(settings.chat_interval),
+        chat_burst=1,
+        group_per_minute=60.0 * per_second(settings.group_interval),
+        bulk_attempts=1,  # the outbox tries again itself, later
+    )
 
 
 class OutboxSender:
@@ -154,13 +113,14 @@ class OutboxSender:
         self.now = now
         s = self.settings
         # The application's bot has the process's limiter (bot.channels.limits): it paces the
-        # overall and per-chat rates for replies and bulk together, replies first; the pacer
-        # then only keeps Telegram's pauses. A bare Bot is paced by the pacer alone.
-        self.limited = isinstance(bot, ExtBot) and bot.rate_limiter is not None
-        if self.limited:
-            self.pacer = Pacer(1e9, 0.0, 0.0)
+        # overall and per-chat rates for replies and bulk together, replies first, and keeps
+        # Telegram's pauses. A bare Bot gets limits of its own, for bulk alone.
+        limiter = bot.rate_limiter if isinstance(bot, ExtBot) else None
+        self.limited = isinstance(limiter, TelegramLimiter)
+        if isinstance(limiter, TelegramLimiter):
+            self.limits = limiter.limits
         else:
-            self.pacer = Pacer(s.per_second, s.chat_interval, s.group_interval)
+            self.limits = Limits(own_limits(s))
         self._next_announcement: datetime | None = None
         self._broadcast_texts: dict[int, dict[str, str]] = {}
         # opening id → (its facts, read at); an officer may still correct an open opening
@@ -177,17 +137,17 @@ class OutboxSender:
                     log.error("outbox round failed: %s", describe(exc))
                     handled = 0
                 if handled == 0:  # idle, or waiting out a 429: no longer than that asks
-                    paused = self.pacer.paused_for()
+                    paused = self.limits.bulk_paused_for()
                     wait = min(self.settings.poll_seconds, paused) if paused else None
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(stop.wait(), wait or self.settings.poll_seconds)
 
     async def run_once(self) -> int:
         """Announce new leads when due, then claim one batch and send it; how many rows were
-        handled. Sends start at the pacer's rate and up to ``concurrency`` are in flight at
-        once (a round trip to Telegram would otherwise cap the rate at 1/latency)."""
+        handled. Up to ``concurrency`` sends are in flight at once, paced by the limits (a
+        round trip to Telegram would otherwise cap the rate at 1/latency)."""
         await self.announce_if_due()
-        if self.pacer.paused_for() > 0:  # claim nothing that would wait out its lease
+        if self.limits.bulk_paused_for() > 0:  # claim nothing that would wait out its lease
             return 0
         s = self.settings
         claimed = await outbox.claim(self.sessions, s.worker, CHANNEL, s.batch, self.now(), s.lease)
@@ -207,7 +167,6 @@ class OutboxSender:
             if waits:  # Telegram asked us to wait: give the rest back until then
                 await self._give_back(claimed[index:], max(waits))
                 break
-            await self.pacer.wait(message.chat_id)
             task = asyncio.create_task(send(message))
             in_flight.add(task)
         for result in await asyncio.gather(*in_flight, return_exceptions=True):
@@ -268,13 +227,17 @@ class OutboxSender:
                     reply_markup=markup,
                     rate_limit_args=BULK,
                 )
-            else:
-                await self.bot.send_message(
-                    chat_id=int(message.chat_id), text=text, reply_markup=markup
+            else:  # a bare Bot: its own limits pace the send (and take a 429's pause)
+                await self.limits.call(
+                    "sendMessage",
+                    message.chat_id,
+                    lambda: self.bot.send_message(
+                        chat_id=int(message.chat_id), text=text, reply_markup=markup
+                    ),
+                    bulk=True,
                 )
         except RetryAfter as exc:
             wait = _seconds(exc.retry_after)
-            self.pacer.pause(wait)
             log.warning("outbox: Telegram asks to wait %.0f s", wait)
             later = self.now() + timedelta(seconds=wait)
             await finish(outbox.PENDING, "RetryAfter", next_attempt_at=later, count_attempt=False)

@@ -7,7 +7,6 @@ batched message without personal data."""
 from __future__ import annotations
 
 import asyncio
-import itertools
 import time
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -18,7 +17,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import Bot
 
-from bot.channels.sender import Background, OutboxSender, Pacer, SenderSettings
+from bot.channels.sender import Background, OutboxSender, SenderSettings
 from bot.storage import outbox
 from bot.storage import staff as store
 from bot.storage.db import create_engine, session_factory
@@ -211,79 +210,24 @@ async def test_the_group_announcement_in_urdu_reads_right_to_left(
         assert line.startswith("\u200f") and "\u0600" <= line[1] <= "\u06ff", line
 
 
-async def test_the_pacer_keeps_one_message_a_second_per_chat() -> None:
-    now = [0.0]
-    slept: list[float] = []
-
-    async def sleep(seconds: float) -> None:
-        slept.append(round(seconds, 3))
-        now[0] += seconds
-
-    pacer = Pacer(30.0, 1.0, 3.0, clock=lambda: now[0], sleep=sleep)
-    await pacer.wait("7")
-    await pacer.wait("8")  # another chat: only the overall gap (1/30 s)
-    await pacer.wait("7")  # the same chat: a second after its last message
-    await pacer.wait("-100")
-    await pacer.wait("-100")  # a group: three seconds (20 a minute)
-    pacer.pause(5.0)
-    await pacer.wait("9")
-    assert slept == [0.033, 0.967, 0.033, 3.0, 5.0]
-
-
-async def test_a_late_wake_up_does_not_slow_the_pacer() -> None:
-    """Every sleep overshoots by 2 ms (as event loops do): 287 sends at 28.6/s still take
-    10 s, not 10.6 s, and no two start closer than the gap minus the overshoot."""
-    now = [0.0]
-    starts: list[float] = []
-
-    async def sleep(seconds: float) -> None:
-        now[0] += seconds + 0.002
-
-    pacer = Pacer(28.6, 0.0, 0.0, clock=lambda: now[0], sleep=sleep)
-    for n in range(287):
-        await pacer.wait(str(n))
-        starts.append(now[0])
-    assert 9.95 < starts[-1] - starts[0] < 10.05
-    assert min(b - a for a, b in itertools.pairwise(starts)) > 1 / 28.6 - 0.0021
-
-
-async def test_replies_take_the_next_slots_of_the_pacer() -> None:
-    """Two replies went out (``reserve(2)``): the next bulk message waits for two more gaps."""
-    now = [0.0]
-    slept: list[float] = []
-
-    async def sleep(seconds: float) -> None:
-        slept.append(round(seconds, 3))
-        now[0] += seconds
-
-    pacer = Pacer(20.0, 0.0, 0.0, clock=lambda: now[0], sleep=sleep)
-    await pacer.wait("1")
-    pacer.reserve(2)
-    await pacer.wait("2")
-    assert slept == [0.15]
-
-
-async def test_after_a_429_the_pacer_slows_down_then_recovers() -> None:
-    now = [0.0]
-
-    async def sleep(seconds: float) -> None:
-        now[0] += seconds
-
-    pacer = Pacer(25.0, 0.0, 0.0, clock=lambda: now[0], sleep=sleep)
-
-    async def gap() -> float:
-        before = now[0]
-        await pacer.wait("1")
-        return now[0] - before
-
-    await pacer.wait("1")
-    assert round(await gap(), 4) == 0.04
-    pacer.pause(1.0)
-    await pacer.wait("1")  # the pause itself
-    assert 0.042 < await gap() < 0.0425  # 6 % slower
-    for _ in range(2_000):
-        await pacer.wait("1")
-    assert round(await gap(), 4) == 0.04  # back to 25 a second
+async def test_a_bare_bot_is_paced_by_limits_of_its_own(
+    api: FakeBotApi, ptb_bot: Bot, database: AsyncEngine
+) -> None:
+    """A ``Bot`` without a limiter (``per_second`` 5): ``bot.channels.limits`` paces it all
+    the same, as the fake counts arrivals: 5 at once, then 5 a second later, then 2."""
+    sessions = session_factory(database)
+    account = await officer(sessions)
+    chats = list(range(2701, 2713))
+    for chat in chats:
+        await notice_for(api, database, account, chat)
+    sender = OutboxSender(ptb_bot, sessions, replace(FAST, per_second=5.0))
+    assert not sender.limited
+    assert await sender.run_once() == len(chats)
+    times = api.times_of("sendMessage")
+    assert len(times) == len(chats) and api.too_many == []
+    assert max(sum(1 for u in times if t - 1.0 < u <= t) for t in times) == 5
+    assert times[-1] - times[0] >= 2.0
+    assert [len(api.messages(chat)) for chat in chats] == [1] * len(chats)
 
 
 @pytest.fixture
