@@ -92,11 +92,17 @@ async def add_opening(database: AsyncEngine, **values: object) -> int:
 
 
 async def worker(
-    database: AsyncEngine, api: FakeBotApi, chat: int, language: str, answers: dict[str, Any]
+    database: AsyncEngine,
+    api: FakeBotApi,
+    chat: int,
+    language: str,
+    answers: dict[str, Any],
+    **lead: Any,
 ) -> int:
-    """A registered worker on Telegram (chat ``chat``) who reads ``language``; their user id."""
+    """A registered worker on Telegram (chat ``chat``) who reads ``language``; their user id.
+    ``lead``: other columns of their lead (a birth date, say)."""
     api.user(chat, language_code=language)
-    reference = await factory.add_lead(database, answers=answers, language=language)
+    reference = await factory.add_lead(database, answers=answers, language=language, **lead)
     async with session_factory(database)() as db, db.begin():
         user_id = await db.scalar(select(Lead.user_id).where(Lead.reference == reference))
         assert user_id is not None
