@@ -9,7 +9,9 @@ waives, licences, the years of SSW (i) used. The employer's demands are added as
 their own, each replacing the engine's criteria on the same topic when it is stricter:
 
 * an age range on the day of entry (the programme's minimum always applies);
-* a Japanese level, "this test or higher" (``accepted_tests``);
+* a Japanese level, "this test or higher" (``accepted_tests``); it replaces the programme's
+  Japanese criterion only when it is at least as strict (``japanese_demand_replaces``): an
+  opening asking JFT-Basic A1 for SSW (i) still needs the programme's A2.2 (or N4);
 * the skills test passed already, or not needed before applying (the programme's rule stays
   as a step, not a criterion);
 * years of experience, and a lowest education.
@@ -27,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any, Literal
 
 from bot.i18n import N_
@@ -249,18 +252,47 @@ def _engine(
     return None if route is None else route.criteria
 
 
+@lru_cache(maxsize=256)
+def japanese_demand_replaces(requirements: Requirements, today: date) -> bool:
+    """Whether the opening's Japanese level is at least the programme's for its route and
+    field, so that the programme's Japanese criterion adds nothing to it: every lowest test
+    the demand accepts also meets the programme's rule. A lower demand (JFT-Basic A1 for
+    SSW (i), JLPT N4 for SSW (ii)) does not lower the programme's rule: both stay."""
+    if requirements.japanese is None:
+        return False
+    level = requirements.japanese
+    lowest = [level] if level in JLPT_LEVELS else [level, JLPT_LEVELS[1]]
+    for test in lowest:
+        answers: dict[str, Any] = {
+            "sector": requirements.sector,
+            "age": 30,
+            "jp_tests": [test],
+            "skills_test": "yes",
+            "titp": "none",
+            "experience_years": 5,
+        }
+        if requirements.category is not None:
+            answers["sector_category"] = requirements.category
+        route = _route(requirements, answers, today)
+        if route is None or any(c.status != "met" for c in route.criteria if c.topic == "japanese"):
+            return False
+    return True
+
+
 def _classify(
     requirements: Requirements,
     worker: Worker,
     answers: Mapping[str, Any],
     engine: tuple[Criterion, ...] | None,
+    today: date,
 ) -> Match:
     if engine is None:
         return Match("no", (Criterion(ROUTE_MISSING, "not_met", {}, "field"),))
     replaced = {"age", "skills"}
     demands: list[Criterion] = [_age(requirements, worker)]
     if requirements.japanese is not None:
-        replaced.add("japanese")
+        if japanese_demand_replaces(requirements, today):
+            replaced.add("japanese")
         demands.append(_japanese(requirements.japanese, answers))
     if requirements.skills_test == "passed":
         demands.append(_skills(engine, answers))
@@ -290,7 +322,7 @@ def match(requirements: Requirements, worker: Worker, *, today: date) -> Match:
     if closed is not None:
         return closed
     answers = worker_answers(worker, requirements)
-    return _classify(requirements, worker, answers, _engine(requirements, answers, today))
+    return _classify(requirements, worker, answers, _engine(requirements, answers, today), today)
 
 
 def matcher(requirements: Requirements, *, today: date) -> Callable[[Worker], Match]:
@@ -319,6 +351,6 @@ def matcher(requirements: Requirements, *, today: date) -> Callable[[Worker], Ma
         )
         if key not in engine_cache:
             engine_cache[key] = _engine(requirements, answers, today)
-        return _classify(requirements, worker, answers, engine_cache[key])
+        return _classify(requirements, worker, answers, engine_cache[key], today)
 
     return one
