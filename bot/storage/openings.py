@@ -753,3 +753,54 @@ async def drop_pending_invitations(db: AsyncSession, user_id: int, now: datetime
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+@dataclass(frozen=True)
+class ShortlistRow:
+    """An interested candidate of an opening, with what the shortlist export shows."""
+
+    lead_id: int
+    reference: str
+    full_name: str
+    mobile: str
+    province: str | None
+    birth_date: date | None
+    answers: dict[str, Any]
+    status: str
+    match: str
+    missing: list[Any]
+    answered_at: datetime | None
+    shortlisted_at: datetime | None
+
+
+async def shortlist(db: AsyncSession, opening_id: int) -> list[ShortlistRow]:
+    """The workers who said they are interested in the opening (deleted leads left out):
+    the shortlisted first, then by when they answered."""
+    query = (
+        select(
+            Lead.id,
+            Lead.reference,
+            Lead.full_name,
+            Lead.mobile,
+            Lead.province,
+            Lead.birth_date,
+            Lead.answers,
+            Lead.status,
+            OpeningCandidate.match,
+            OpeningCandidate.missing,
+            OpeningCandidate.answered_at,
+            OpeningCandidate.shortlisted_at,
+        )
+        .join(Lead, Lead.id == OpeningCandidate.lead_id)
+        .where(
+            OpeningCandidate.opening_id == opening_id,
+            OpeningCandidate.answer == INTERESTED,
+            Lead.deleted_at.is_(None),
+        )
+        .order_by(
+            OpeningCandidate.shortlisted_at.is_(None),
+            OpeningCandidate.answered_at,
+            OpeningCandidate.id,
+        )
+    )
+    return [ShortlistRow(*row) for row in (await db.execute(query)).all()]
