@@ -23,6 +23,11 @@ place (re-matching). The baseline reads every lead (no SQL narrowing) and calls
 ``bot.ssw.matching.match`` on each one who chose the field (no ``matcher`` cache), writing
 nothing; its classes must equal ``run_matching``'s (checked: the exit status is 1 if not).
 Prints a table with the median times and the counts. Aim: under 2 s on PostgreSQL.
+
+Then, with both openings' candidates marked invited (and one in ten answered, a third of
+those shortlisted), it times the dashboard's per-opening figures
+(``bot.storage.dashboard.opening_figures``, median of ``--repeat``): the dashboard's
+slowest query must stay well under its 300 ms aim.
 Everything is fake; the databases are dropped at the end.
 """
 
@@ -35,22 +40,22 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from bench.databases import fresh_database
 from bench.seed import seed
 from bot.ssw.matching import Worker, match
-from bot.storage import openings
+from bot.storage import dashboard, openings
 from bot.storage.db import create_engine, session_factory
 from bot.storage.models import Lead
-from bot.storage.opening_models import Opening
+from bot.storage.opening_models import Opening, OpeningCandidate
 
 NOW = datetime(2026, 12, 2, 9, tzinfo=UTC)
 TODAY = NOW.date()
@@ -89,6 +94,7 @@ class Row:
     again: float
     baseline: float
     baseline_counts: dict[str, int]
+    dashboard_ms: float = float("nan")
 
 
 async def _add_opening(url: str, values: dict[str, Any]) -> int:
@@ -163,6 +169,54 @@ async def _baseline(url: str, opening_id: int) -> tuple[float, dict[str, int]]:
         await engine.dispose()
 
 
+async def _answers(url: str) -> None:
+    """Every candidate invited two days ago; one in ten answered some hours later (a third
+    of those interested and shortlisted), as an officer's invitations would leave them."""
+    engine = create_engine(url)
+    try:
+        invited = NOW - timedelta(days=2)
+        async with engine.begin() as connection:
+            await connection.execute(update(OpeningCandidate).values(invited_at=invited))
+            ids = (await connection.execute(select(OpeningCandidate.id))).scalars().all()
+            rows = [
+                {
+                    "id": row_id,
+                    "answer": "interested" if n % 3 else "declined",
+                    "answered_at": invited + timedelta(hours=1 + n % 40),
+                    "shortlisted_at": NOW if n % 3 == 1 else None,
+                }
+                for n, row_id in enumerate(ids[::10])
+            ]
+            await connection.execute(
+                update(OpeningCandidate)
+                .where(OpeningCandidate.id == bindparam("row_id"))
+                .values(
+                    answer=bindparam("answer"),
+                    answered_at=bindparam("answered_at"),
+                    shortlisted_at=bindparam("shortlisted_at"),
+                ),
+                [{**r, "row_id": r.pop("id")} for r in rows],
+            )
+    finally:
+        await engine.dispose()
+
+
+async def _dashboard(url: str, repeat: int) -> float:
+    """Median milliseconds of the dashboard's per-opening figures."""
+    engine = create_engine(url)
+    try:
+        times = []
+        for _ in range(repeat + 1):
+            started = time.perf_counter()
+            async with session_factory(engine)() as db:
+                figures = await dashboard.opening_figures(db, NOW)
+            times.append((time.perf_counter() - started) * 1000)
+        assert len(figures) == len(OPENINGS)
+        return statistics.median(times[1:])  # the first warms the connection
+    finally:
+        await engine.dispose()
+
+
 def run(kind: str, leads: int, repeat: int) -> list[Row]:
     rows: list[Row] = []
     with fresh_database(kind, "openings_match") as url:
@@ -192,21 +246,25 @@ def run(kind: str, leads: int, repeat: int) -> list[Row]:
                 )
             )
             print(f"  {name}: {times[0]:.2f} s first, baseline {baseline:.2f} s", flush=True)
+        asyncio.run(_answers(url))
+        milliseconds = asyncio.run(_dashboard(url, repeat))
+        print(f"  dashboard per-opening figures: {milliseconds:.0f} ms", flush=True)
+        rows = [replace(r, dashboard_ms=milliseconds) for r in rows]
     return rows
 
 
 def table(rows: Sequence[Row]) -> str:
     lines = [
         "| database | opening | leads considered | meets | nearly | no "
-        "| run_matching first s | again s | baseline s | same classes |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        "| run_matching first s | again s | baseline s | same classes | dashboard ms |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         same = "yes" if r.counts == r.baseline_counts else f"NO: {r.baseline_counts}"
         lines.append(
             f"| {r.database} | {r.opening} | {r.considered:,} | {r.counts['meets']:,} "
             f"| {r.counts['nearly']:,} | {r.counts['no']:,} | {r.first:.2f} | {r.again:.2f} "
-            f"| {r.baseline:.2f} | {same} |"
+            f"| {r.baseline:.2f} | {same} | {r.dashboard_ms:.0f} |"
         )
     return "\n".join(lines)
 
