@@ -19,8 +19,8 @@ loads rows into Python to count them. A period is a half-open range of UTC insta
   ``RECENTLY_CLOSED_DAYS`` days (not tied to the period): workers invited, interested now,
   shortlisted, selected (shortlisted leads whose status is selected or departed), and the
   median time from invitation to answer in hours (PostgreSQL: ``percentile_cont`` in SQL;
-  SQLite has no percentile, so the answered invitations' two times are read and the median
-  taken in Python).
+  SQLite has no percentile, so the answered invitations' waits, in hours, are read and the
+  median taken in Python).
 """
 
 from __future__ import annotations
@@ -267,10 +267,6 @@ class OpeningFigures:
     median_hours: float | None  # invitation to answer; None when nobody answered yet
 
 
-def _hours_between(later: Any, earlier: Any) -> Any:
-    return func.extract("epoch", later - earlier) / 3600.0
-
-
 async def opening_figures(session: AsyncSession, now: datetime) -> list[OpeningFigures]:
     """The open openings (nearest deadline first), then those closed or filled in the last
     ``RECENTLY_CLOSED_DAYS`` days (latest first): three small queries."""
@@ -305,26 +301,35 @@ async def opening_figures(session: AsyncSession, now: datetime) -> list[OpeningF
         candidate.answered_at.is_not(None),
         candidate.answered_at >= candidate.invited_at,
     )
-    shortlisted = candidate.shortlisted_at.is_not(None)
     counts = await session.execute(
         select(
             candidate.opening_id,
             func.count(candidate.invited_at),
             func.count(case((candidate.answer == INTERESTED, 1))),
             func.count(candidate.shortlisted_at),
-            func.count(case((and_(shortlisted, Lead.status.in_(SELECTED_STATUSES)), 1))),
             func.count(case((answered, 1))),
         )
-        .join(Lead, Lead.id == candidate.lead_id)
         .where(candidate.opening_id.in_(ids))
         .group_by(candidate.opening_id)
     )
     per_opening: dict[int, list[int]] = {
         row[0]: [int(v or 0) for v in row[1:]] for row in counts.all()
     }
+    # selected: only the shortlisted (a few) are joined to their leads
+    chosen = await session.execute(
+        select(candidate.opening_id, func.count())
+        .join(Lead, Lead.id == candidate.lead_id)
+        .where(
+            candidate.opening_id.in_(ids),
+            candidate.shortlisted_at.is_not(None),
+            Lead.status.in_(SELECTED_STATUSES),
+        )
+        .group_by(candidate.opening_id)
+    )
+    selected_of = {opening_id: int(count) for opening_id, count in chosen.all()}
     medians: dict[int, float] = {}
     if session.get_bind().dialect.name == "postgresql":
-        hours = _hours_between(candidate.answered_at, candidate.invited_at)
+        hours = func.extract("epoch", candidate.answered_at - candidate.invited_at) / 3600.0
         rows = await session.execute(
             select(
                 candidate.opening_id,
@@ -334,19 +339,19 @@ async def opening_figures(session: AsyncSession, now: datetime) -> list[OpeningF
             .group_by(candidate.opening_id)
         )
         medians = {opening_id: float(value) for opening_id, value in rows.all()}
-    else:
+    else:  # no percentile in SQLite: the hours (numbers, not rows of times) are read
         waits: dict[int, list[float]] = defaultdict(list)
+        days = func.julianday(candidate.answered_at) - func.julianday(candidate.invited_at)
         rows = await session.execute(
-            select(candidate.opening_id, candidate.invited_at, candidate.answered_at).where(
-                candidate.opening_id.in_(ids), answered
-            )
+            select(candidate.opening_id, days * 24.0).where(candidate.opening_id.in_(ids), answered)
         )
-        for opening_id, invited_at, answered_at in rows.all():
-            waits[opening_id].append((answered_at - invited_at).total_seconds() / 3600)
+        for opening_id, hours_waited in rows.all():
+            waits[opening_id].append(float(hours_waited))
         medians = {key: statistics.median(values) for key, values in waits.items()}
     figures = []
     for row in shown:
-        invited, interested, listed, selected, replied = per_opening.get(row.id, [0] * 5)
+        invited, interested, listed, replied = per_opening.get(row.id, [0] * 4)
+        selected = selected_of.get(row.id, 0)
         figures.append(
             OpeningFigures(
                 row.id,
