@@ -9,7 +9,9 @@ waives, licences, the years of SSW (i) used. The employer's demands are added as
 their own, each replacing the engine's criteria on the same topic when it is stricter:
 
 * an age range on the day of entry (the programme's minimum always applies);
-* a Japanese level, "this test or higher" (``accepted_tests``);
+* a Japanese level, "this test or higher" (``accepted_tests``); it replaces the programme's
+  Japanese criterion only when it is at least as strict (``japanese_demand_replaces``): an
+  opening asking JFT-Basic A1 for SSW (i) still needs the programme's A2.2 (or N4);
 * the skills test passed already, or not needed before applying (the programme's rule stays
   as a step, not a criterion);
 * years of experience, and a lowest education.
@@ -27,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any, Literal
 
 from bot.i18n import N_
@@ -60,6 +63,16 @@ NEARLY_MOST = 2  # "nearly": at most this many criteria missing
 # Topics a worker cannot change by studying or taking a test: missing one is never "nearly".
 FIXED_TOPICS = frozenset({"age", "ssw1_years", "field"})
 SSW1_ROUTES = ("ssw1_now", "ssw1_after_tests", "ssw1_titp")
+# The registration answers matching reads (besides the birth date): storage may load only
+# these (``bot.storage.openings``).
+ANSWER_KEYS = (
+    "jp_tests",
+    "skills_test",
+    "japan_history",
+    "titp_field",
+    "experience_years",
+    "education",
+)
 
 AGE_RANGE = N_("Age on the day of entry: {min_age} to {max_age} (you will be {age})")
 AGE_FROM = N_("Age on the day of entry: {min_age} or older (you will be {age})")
@@ -249,18 +262,47 @@ def _engine(
     return None if route is None else route.criteria
 
 
+@lru_cache(maxsize=256)
+def japanese_demand_replaces(requirements: Requirements, today: date) -> bool:
+    """Whether the opening's Japanese level is at least the programme's for its route and
+    field, so that the programme's Japanese criterion adds nothing to it: every lowest test
+    the demand accepts also meets the programme's rule. A lower demand (JFT-Basic A1 for
+    SSW (i), JLPT N4 for SSW (ii)) does not lower the programme's rule: both stay."""
+    if requirements.japanese is None:
+        return False
+    level = requirements.japanese
+    lowest = [level] if level in JLPT_LEVELS else [level, JLPT_LEVELS[1]]
+    for test in lowest:
+        answers: dict[str, Any] = {
+            "sector": requirements.sector,
+            "age": 30,
+            "jp_tests": [test],
+            "skills_test": "yes",
+            "titp": "none",
+            "experience_years": 5,
+        }
+        if requirements.category is not None:
+            answers["sector_category"] = requirements.category
+        route = _route(requirements, answers, today)
+        if route is None or any(c.status != "met" for c in route.criteria if c.topic == "japanese"):
+            return False
+    return True
+
+
 def _classify(
     requirements: Requirements,
     worker: Worker,
     answers: Mapping[str, Any],
     engine: tuple[Criterion, ...] | None,
+    today: date,
 ) -> Match:
     if engine is None:
         return Match("no", (Criterion(ROUTE_MISSING, "not_met", {}, "field"),))
     replaced = {"age", "skills"}
     demands: list[Criterion] = [_age(requirements, worker)]
     if requirements.japanese is not None:
-        replaced.add("japanese")
+        if japanese_demand_replaces(requirements, today):
+            replaced.add("japanese")
         demands.append(_japanese(requirements.japanese, answers))
     if requirements.skills_test == "passed":
         demands.append(_skills(engine, answers))
@@ -290,21 +332,47 @@ def match(requirements: Requirements, worker: Worker, *, today: date) -> Match:
     if closed is not None:
         return closed
     answers = worker_answers(worker, requirements)
-    return _classify(requirements, worker, answers, _engine(requirements, answers, today))
+    return _classify(requirements, worker, answers, _engine(requirements, answers, today), today)
+
+
+def _result_key(requirements: Requirements, worker: Worker) -> tuple[object, ...]:
+    """Everything of a worker that ``match`` reads for this opening, reduced to what can
+    change its result (a mirror of ``worker_answers`` and the demands' checks)."""
+    answers = worker.answers
+    born = worker.birth_date
+    tests = answers.get("jp_tests")
+    skills = answers.get("skills_test")
+    history = answers.get("japan_history")
+    titp_field = answers.get("titp_field")
+    years = answers.get("experience_years")
+    if not isinstance(years, int) or isinstance(years, bool) or years < 0:
+        years = None
+    elif not requirements.min_experience_years:
+        years = min(years, 1)  # the engine asks "any experience?" only
+    education = answers.get("education") if requirements.education is not None else None
+    return (
+        None if born is None else age_on(born, requirements.entry_date),
+        frozenset(tests) - {"none"} if isinstance(tests, list) else None,
+        skills if skills in ("yes", "no") else None,
+        history,
+        titp_field if isinstance(titp_field, str) else None,
+        years,
+        education if isinstance(education, str) else None,
+    )
 
 
 def matcher(requirements: Requirements, *, today: date) -> Callable[[Worker], Match]:
-    """``match`` for many workers of one opening, giving the same results. The engine's part
-    depends on a few answers only (tests, skills test, training, whether the worker is old
-    enough, whether they have any experience), so it is reasoned once per distinct set of
-    them; the employer's demands are checked for each worker."""
+    """``match`` for many workers of one opening, giving the same results. A result depends
+    on a few answers only (``ANSWER_KEYS``) and the age on the day of entry, so it is
+    reasoned once per distinct set of them (``_result_key``): matching 100,000 leads
+    reasons a few thousand times."""
     closed = _closed(requirements)
+    results: dict[tuple[object, ...], Match] = {}
     engine_cache: dict[tuple[object, ...], tuple[Criterion, ...] | None] = {}
     legal_age = catalogue.programme().min_age_at_entry
 
-    def one(worker: Worker) -> Match:
-        if closed is not None:
-            return closed
+    def reason(worker: Worker) -> Match:
+        """``match``, with the engine's part cached on the answers it reads."""
         answers = worker_answers(worker, requirements)
         age = answers.get("age")
         tests = answers.get("jp_tests")
@@ -319,6 +387,15 @@ def matcher(requirements: Requirements, *, today: date) -> Callable[[Worker], Ma
         )
         if key not in engine_cache:
             engine_cache[key] = _engine(requirements, answers, today)
-        return _classify(requirements, worker, answers, engine_cache[key])
+        return _classify(requirements, worker, answers, engine_cache[key], today)
+
+    def one(worker: Worker) -> Match:
+        if closed is not None:
+            return closed
+        key = _result_key(requirements, worker)
+        found = results.get(key)
+        if found is None:
+            found = results[key] = reason(worker)
+        return found
 
     return one

@@ -22,6 +22,14 @@ What a row holds
     lead they registered earlier (if any), the same question columns with what they answered so
     far (blank for the rest), language and source.
 
+Shortlist of an opening
+    ``export_shortlist``: the workers who said they are interested in one opening, in the
+    same safe cells, under rows describing the opening (title, employer, kind of work, route,
+    prefecture, places, deadline, entry date): reference, name, mobile, province, age on the
+    day of entry, Japanese tests, skills test, class (meets / nearly) and what is still
+    missing, shortlisted or not, pipeline status, when they answered. Named
+    ``shortlist-<id>-<title slug>-<date>.<format>``.
+
 Safe cells
     Every text cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
     (or their full-width forms, which Japanese input produces) gets a leading ``'``, in CSV and
@@ -59,6 +67,8 @@ from bot.engine.engine import Engine
 from bot.engine.flows import Flow, Step
 from bot.engine.validators import format_cnic, format_mobile
 from bot.i18n import using_language
+from bot.ssw import catalogue
+from bot.ssw.matching import age_on
 from bot.staff.filters import LANGUAGE_LABELS, LeadFilter
 from bot.staff.outcome import stored_outcome_text
 from bot.staff.xlsx import Kind, SheetWriter
@@ -70,6 +80,8 @@ from bot.storage.lead_queries import (
     stream_leads,
     stream_unfinished,
 )
+from bot.storage.opening_models import Opening
+from bot.storage.openings import ShortlistRow
 
 Format = Literal["csv", "xlsx"]
 FORMATS: tuple[Format, ...] = ("csv", "xlsx")
@@ -361,10 +373,15 @@ async def write_csv(
     rows: AsyncIterator[Sequence[Cell]],
     sink: BinarySink,
     progress: Progress | None = None,
+    preamble: Sequence[Sequence[Cell]] = (),
 ) -> int:
-    """Write a UTF-8 CSV (with BOM) to ``sink``; returns the number of rows written."""
+    """Write a UTF-8 CSV (with BOM) to ``sink``; returns the number of rows written. A
+    ``preamble`` ("label, value" rows about the whole list) comes first, then an empty row."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
+    if preamble:
+        writer.writerows(map(_csv_row, preamble))
+        writer.writerow([])
     writer.writerow([neutralise(c.header) for c in columns])
     await sink.write(BOM + buffer.getvalue().encode())
     count = 0
@@ -413,6 +430,7 @@ async def write_xlsx(
     sink: BinarySink,
     progress: Progress | None = None,
     sheet: str = "Leads",
+    preamble: Sequence[Sequence[Cell]] = (),
 ) -> int:
     """Write an XLSX workbook (one sheet) to ``sink``; returns the number of rows written.
 
@@ -422,8 +440,9 @@ async def write_xlsx(
     """
     kinds = [c.kind for c in columns]
     headers = [neutralise(c.header) for c in columns]
+    above = [_xlsx_cells(["text"] * len(row), row) for row in preamble]
     with tempfile.TemporaryFile(prefix="ssw-export-") as file:
-        writer = SheetWriter(file, sheet, headers, kinds)
+        writer = SheetWriter(file, sheet, headers, kinds, above)
         count = 0
         async for batch in _batches(rows, BATCH):
             await asyncio.to_thread(_xlsx_batch, writer, kinds, batch, count == 0)
@@ -455,6 +474,123 @@ def file_name(where: LeadFilter, format: Format, today: date) -> str:
     """A download name: leads-2026-11-25.xlsx, unfinished-2026-11-25.csv."""
     what = "unfinished" if where.unfinished else "leads"
     return f"{what}-{today.isoformat()}.{format}"
+
+
+# -- the shortlist of an opening ---------------------------------------------------------------
+
+MATCH_TEXT: Mapping[str, str] = {"meets": "Meets", "nearly": "Nearly", "no": "No longer matches"}
+ROUTE_TEXT: Mapping[str, str] = {"ssw1": "SSW (i)", "ssw2": "SSW (ii)"}
+
+
+def shortlist_columns() -> tuple[Column, ...]:
+    return (
+        Column("Reference"),
+        Column("Full name"),
+        Column("Mobile", "mobile"),
+        Column("Province"),
+        Column("Age on the day of entry", "number"),
+        Column("Japanese tests"),
+        Column("Skills test passed"),
+        Column("Class"),
+        Column("Still missing"),
+        Column("Shortlisted"),
+        Column("Pipeline status"),
+        Column("Answered at (Pakistan time)", "datetime"),
+    )
+
+
+def _entry_date(opening: Opening) -> date:
+    return opening.entry_date or opening.deadline
+
+
+def shortlist_preamble(opening: Opening, at: datetime) -> list[list[Cell]]:
+    """Rows describing the opening, above the table."""
+    sector = catalogue.sector(opening.sector)
+    work = sector.name
+    category = sector.category(opening.category) if opening.category else None
+    if category is not None:
+        work = f"{work}: {category.name}"
+    return [
+        ["Shortlist of interested workers for", opening.title],
+        ["Employer", opening.employer],
+        ["Kind of work", work],
+        ["Route", ROUTE_TEXT.get(opening.route, opening.route)],
+        ["Prefecture", opening.prefecture.replace("_", " ").title()],
+        ["Places", opening.places],
+        ["Deadline", opening.deadline],
+        ["Entry date (ages are taken on it)", _entry_date(opening)],
+        ["Exported at (Pakistan time)", _pakistan(at)],
+    ]
+
+
+def _criterion_text(criterion: Mapping[str, Any]) -> str:
+    """A stored criterion in English (its msgid is the English text)."""
+    msgid = str(criterion.get("label_msgid", ""))
+    params = criterion.get("params") or {}
+    try:
+        return msgid.format(**{str(k): str(v) for k, v in params.items()})
+    except (KeyError, IndexError, ValueError):
+        return msgid
+
+
+def shortlist_cells(shaper: Rows, opening: Opening, row: ShortlistRow) -> list[Cell]:
+    flow = shaper.flow.id
+    tests = [t for t in row.answers.get("jp_tests") or [] if t != "none"]
+    skills = row.answers.get("skills_test")
+    with using_language("en"):
+        province = shaper.engine.display(flow, "province", row.province) if row.province else None
+        shown_tests = shaper.engine.display(flow, "jp_tests", tests) if tests else "None"
+        shown_skills = shaper.engine.display(flow, "skills_test", skills) if skills else None
+    return [
+        row.reference,
+        row.full_name,
+        mobile_text(row.mobile),
+        province,
+        None if row.birth_date is None else age_on(row.birth_date, _entry_date(opening)),
+        shown_tests,
+        shown_skills,
+        MATCH_TEXT.get(row.match, row.match),
+        "; ".join(_criterion_text(c) for c in row.missing if isinstance(c, Mapping)) or None,
+        "Yes" if row.shortlisted_at is not None else "No",
+        row.status,
+        None if row.answered_at is None else _pakistan(row.answered_at),
+    ]
+
+
+async def export_shortlist(
+    opening: Opening,
+    candidates: Sequence[ShortlistRow],
+    format: Format,
+    sink: BinarySink,
+    at: datetime,
+    shaper: Rows | None = None,
+) -> int:
+    """Write the shortlist of ``opening`` (its interested ``candidates``) to ``sink``, with
+    rows describing the opening above the table; the number of candidates written."""
+    rows = shaper or Rows()
+
+    async def cells() -> AsyncIterator[Sequence[Cell]]:
+        for candidate in candidates:
+            yield shortlist_cells(rows, opening, candidate)
+
+    preamble = shortlist_preamble(opening, at)
+    if format == "xlsx":
+        return await write_xlsx(
+            shortlist_columns(), cells(), sink, sheet="Shortlist", preamble=preamble
+        )
+    return await write_csv(shortlist_columns(), cells(), sink, preamble=preamble)
+
+
+def slug(text: str, longest: int = 40) -> str:
+    """Latin letters and digits of ``text``, lower case, joined by hyphens (a file name part;
+    "opening" when nothing is left, as for a title in Urdu)."""
+    words = re.findall(r"[a-z0-9]+", text.lower().encode("ascii", "ignore").decode())
+    return "-".join(words)[:longest].strip("-") or "opening"
+
+
+def shortlist_file_name(opening: Opening, format: Format, today: date) -> str:
+    """shortlist-12-food-factory-workers-2026-12-02.xlsx"""
+    return f"shortlist-{opening.id}-{slug(opening.title)}-{today.isoformat()}.{format}"
 
 
 def atomic_path(path: str) -> tuple[IO[bytes], str]:

@@ -3,7 +3,9 @@
 xlsxwriter's ``constant_memory`` mode keeps only the current row in memory (rows must come in
 order, which an export's do) and streams the sheet to a temporary file; the workbook is zipped
 onto ``file`` at ``close()``. What exports need: text, numbers, dates and date-times; a bold
-header row, frozen; an autofilter over the table; column widths from a sample of rows.
+header row, frozen; an autofilter over the table; column widths from a sample of rows; and,
+for a list about one thing (an opening's shortlist), a few "label: value" rows above the table
+(``preamble``), the labels in bold.
 
 Text cells are always written with ``write_string``: a CNIC or a phone number is never turned
 into a number, a URL into a link, nor anything into a formula. Neutralising text that *looks*
@@ -36,11 +38,19 @@ class SheetWriter:
     """
 
     def __init__(
-        self, file: IO[bytes], sheet: str, headers: Sequence[str], kinds: Sequence[Kind]
+        self,
+        file: IO[bytes],
+        sheet: str,
+        headers: Sequence[str],
+        kinds: Sequence[Kind],
+        preamble: Sequence[Sequence[Cell]] = (),
     ) -> None:
         self.headers = list(headers)
         self.kinds = list(kinds)
-        self.rows = 1  # the header
+        self.preamble = [list(row) for row in preamble]
+        # the header's row: after the preamble and one empty row, if there is a preamble
+        self.header_row = len(self.preamble) + 1 if self.preamble else 0
+        self.rows = self.header_row + 1
         self.book: Any = xlsxwriter.Workbook(
             file, {"constant_memory": True, "strings_to_numbers": False}
         )
@@ -71,10 +81,28 @@ class SheetWriter:
         """The header in bold, frozen; column widths."""
         for column, width in enumerate(widths):
             self.sheet.set_column(column, column, width)
-        self.sheet.freeze_panes(1, 0)
+        for number, row in enumerate(self.preamble):
+            for column, value in enumerate(row):
+                self._put(number, column, value, self._bold if column == 0 else None)
+        self.sheet.freeze_panes(self.header_row + 1, 0)
         for column, text in enumerate(self.headers):
-            self.sheet.write_string(0, column, text, self._bold)
+            self.sheet.write_string(self.header_row, column, text, self._bold)
         self._started = True
+
+    def _put(self, row: int, column: int, value: Cell, style: Any = None) -> None:
+        """One cell of the preamble (text as text, dates as dates, numbers as numbers)."""
+        if value is None or value == "":
+            return
+        if isinstance(value, str):
+            self.sheet.write_string(row, column, value, style)
+        elif isinstance(value, datetime):
+            self.sheet.write_datetime(
+                row, column, value.replace(tzinfo=None), self._dates["datetime"]
+            )
+        elif isinstance(value, date):
+            self.sheet.write_datetime(row, column, value, self._dates["date"])
+        else:
+            self.sheet.write_number(row, column, value, style)
 
     def write(self, rows: Sequence[Sequence[Cell]]) -> None:
         """Append rows (cells in column order; None or "" leaves a cell empty)."""
@@ -103,5 +131,6 @@ class SheetWriter:
         """An autofilter over the table, then the workbook onto the file."""
         if not self._started:
             self.start(self.widths(self.headers, self.kinds, []))
-        self.sheet.autofilter(0, 0, max(self.rows - 1, 1), len(self.headers) - 1)
+        last = max(self.rows - 1, self.header_row + 1)
+        self.sheet.autofilter(self.header_row, 0, last, len(self.headers) - 1)
         self.book.close()

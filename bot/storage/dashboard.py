@@ -15,18 +15,38 @@ loads rows into Python to count them. A period is a half-open range of UTC insta
   daylight saving since 2009; the offset is taken from the time zone database for the period).
 - ``breakdown``: leads of the period by province, language, source, or sector (a lead with
   three sectors counts once in each).
+- ``opening_figures``: per job opening that is open, or closed or filled in the last
+  ``RECENTLY_CLOSED_DAYS`` days (not tied to the period): workers invited, interested now,
+  shortlisted, selected (shortlisted leads whose status is selected or departed), and the
+  median time from invitation to answer in hours (PostgreSQL: ``percentile_cont`` in SQL;
+  SQLite has no percentile, so the answered invitations' waits, in hours, are read and the
+  median taken in Python).
 """
 
 from __future__ import annotations
 
 import asyncio
+import statistics
+from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import partial
 from typing import Any, Literal, TypeVar
 
-from sqlalchemy import Date, and_, cast, distinct, exists, func, literal_column, select
+from sqlalchemy import (
+    Date,
+    Float,
+    and_,
+    case,
+    cast,
+    distinct,
+    exists,
+    func,
+    literal_column,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -39,6 +59,14 @@ from bot.storage.lead_queries import (
     through_list_index,
 )
 from bot.storage.models import FunnelEvent, Lead
+from bot.storage.opening_models import (
+    CLOSED,
+    FILLED,
+    INTERESTED,
+    OPEN,
+    Opening,
+    OpeningCandidate,
+)
 
 T = TypeVar("T")
 
@@ -217,6 +245,129 @@ async def lead_total(session: AsyncSession, period: Period) -> int:
 
 
 DIMENSIONS: tuple[Dimension, ...] = ("sector", "province", "language", "source")
+RECENTLY_CLOSED_DAYS = 30
+MOST_OPENINGS = 50  # the dashboard's table of openings shows at most this many
+SELECTED_STATUSES = ("selected", "departed")
+
+
+@dataclass(frozen=True)
+class OpeningFigures:
+    """One opening's numbers for the dashboard."""
+
+    id: int
+    title: str
+    state: str
+    deadline: date
+    places: int
+    invited: int
+    interested: int
+    shortlisted: int
+    selected: int
+    answered: int  # invited workers who answered (the median is over them)
+    median_hours: float | None  # invitation to answer; None when nobody answered yet
+
+
+async def opening_figures(session: AsyncSession, now: datetime) -> list[OpeningFigures]:
+    """The open openings (nearest deadline first), then those closed or filled in the last
+    ``RECENTLY_CLOSED_DAYS`` days (latest first): three small queries."""
+    since = now - timedelta(days=RECENTLY_CLOSED_DAYS)
+    shown = (
+        await session.execute(
+            select(
+                Opening.id,
+                Opening.title,
+                Opening.state,
+                Opening.deadline,
+                Opening.places,
+            )
+            .where(
+                or_(
+                    Opening.state == OPEN,
+                    and_(Opening.state.in_((CLOSED, FILLED)), Opening.closed_at >= since),
+                )
+            )
+            .order_by(
+                (Opening.state != OPEN), Opening.deadline, Opening.closed_at.desc(), Opening.id
+            )
+            .limit(MOST_OPENINGS)
+        )
+    ).all()
+    if not shown:
+        return []
+    ids = [row.id for row in shown]
+    candidate = OpeningCandidate
+    answered = and_(
+        candidate.invited_at.is_not(None),
+        candidate.answered_at.is_not(None),
+        candidate.answered_at >= candidate.invited_at,
+    )
+    counts = await session.execute(
+        select(
+            candidate.opening_id,
+            func.count(candidate.invited_at),
+            func.count(case((candidate.answer == INTERESTED, 1))),
+            func.count(candidate.shortlisted_at),
+            func.count(case((answered, 1))),
+        )
+        .where(candidate.opening_id.in_(ids))
+        .group_by(candidate.opening_id)
+    )
+    per_opening: dict[int, list[int]] = {
+        row[0]: [int(v or 0) for v in row[1:]] for row in counts.all()
+    }
+    # selected: only the shortlisted (a few) are joined to their leads
+    chosen = await session.execute(
+        select(candidate.opening_id, func.count())
+        .join(Lead, Lead.id == candidate.lead_id)
+        .where(
+            candidate.opening_id.in_(ids),
+            candidate.shortlisted_at.is_not(None),
+            Lead.status.in_(SELECTED_STATUSES),
+        )
+        .group_by(candidate.opening_id)
+    )
+    selected_of = {opening_id: int(count) for opening_id, count in chosen.all()}
+    medians: dict[int, float] = {}
+    if session.get_bind().dialect.name == "postgresql":
+        hours = func.extract("epoch", candidate.answered_at - candidate.invited_at) / 3600.0
+        rows = await session.execute(
+            select(
+                candidate.opening_id,
+                func.percentile_cont(0.5).within_group(cast(hours, Float)),
+            )
+            .where(candidate.opening_id.in_(ids), answered)
+            .group_by(candidate.opening_id)
+        )
+        medians = {opening_id: float(value) for opening_id, value in rows.all()}
+    else:  # no percentile in SQLite: the hours (numbers, not rows of times) are read
+        waits: dict[int, list[float]] = defaultdict(list)
+        days = func.julianday(candidate.answered_at) - func.julianday(candidate.invited_at)
+        rows = await session.execute(
+            select(candidate.opening_id, days * 24.0).where(candidate.opening_id.in_(ids), answered)
+        )
+        for opening_id, hours_waited in rows.all():
+            waits[opening_id].append(float(hours_waited))
+        medians = {key: statistics.median(values) for key, values in waits.items()}
+    figures = []
+    for row in shown:
+        invited, interested, listed, replied = per_opening.get(row.id, [0] * 4)
+        selected = selected_of.get(row.id, 0)
+        figures.append(
+            OpeningFigures(
+                row.id,
+                row.title,
+                row.state,
+                row.deadline,
+                row.places,
+                invited,
+                interested,
+                listed,
+                selected,
+                replied,
+                medians.get(row.id),
+            )
+        )
+    return figures
 
 
 @dataclass(frozen=True)
@@ -228,6 +379,7 @@ class Figures:
     stopped: dict[str, int]
     per_day: list[tuple[date, int]]
     breakdowns: dict[Dimension, dict[str | None, int]]
+    openings: list[OpeningFigures] = field(default_factory=list)
 
 
 async def _read(database: AsyncEngine, query: Callable[[AsyncSession], Awaitable[T]]) -> T:
@@ -235,7 +387,7 @@ async def _read(database: AsyncEngine, query: Callable[[AsyncSession], Awaitable
         return await query(AsyncSession(bind=connection))
 
 
-async def read_all(database: AsyncEngine, period: Period) -> Figures:
+async def read_all(database: AsyncEngine, period: Period, now: datetime | None = None) -> Figures:
     """Every figure of the page at once, each query on its own read-only connection.
 
     The queries run side by side (each SQLite connection has its own thread, each PostgreSQL
@@ -247,13 +399,19 @@ async def read_all(database: AsyncEngine, period: Period) -> Figures:
     breakdowns = asyncio.gather(
         *(_read(database, partial(breakdown, period=period, by=by)) for by in DIMENSIONS)
     )
-    total, funnel_counts, stopped, per_day, counts = await asyncio.gather(
+    total, funnel_counts, stopped, per_day, counts, jobs = await asyncio.gather(
         _read(database, partial(lead_total, period=period)),
         _read(database, partial(funnel, period=period)),
         _read(database, partial(stopped_at, period=period)),
         _read(database, partial(leads_per_day, period=period)),
         breakdowns,
+        _read(database, partial(opening_figures, now=now or period.end)),
     )
     return Figures(
-        total, funnel_counts, stopped, per_day, dict(zip(DIMENSIONS, counts, strict=True))
+        total,
+        funnel_counts,
+        stopped,
+        per_day,
+        dict(zip(DIMENSIONS, counts, strict=True)),
+        jobs,
     )

@@ -14,6 +14,7 @@ candidates invited, in the caller's transaction. The sender renders the text whe
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -23,8 +24,10 @@ from sqlalchemy import (
     DateTime,
     Integer,
     String,
+    Text,
     and_,
     case,
+    cast,
     delete,
     func,
     insert,
@@ -38,6 +41,7 @@ from sqlalchemy.orm import aliased
 
 from bot.ssw.assessment import Criterion
 from bot.ssw.matching import (
+    ANSWER_KEYS,
     Requirements,
     Worker,
     matcher,
@@ -77,6 +81,10 @@ OUTBOX_COLUMNS = (
     "next_attempt_at",
     "created_at",
 )
+
+
+# the columns a new candidate row fills, in the order _insert_candidates takes them
+CANDIDATE_COLUMNS = ("opening_id", "lead_id", "user_id", "match", "missing", "matched_at")
 
 
 def requirements(opening: Opening) -> Requirements:
@@ -146,29 +154,106 @@ async def get(db: AsyncSession, opening_id: int, *, for_update: bool = False) ->
     return (await db.scalars(query)).first()
 
 
+def _answers_subset(db: AsyncSession) -> Any:
+    """A lead's answers that matching reads (``ANSWER_KEYS``), as one JSON text: smaller to
+    send and to decode than the whole answers, and the same text for many leads."""
+    if is_postgres(db):
+        pairs = [part for key in ANSWER_KEYS for part in (key, Lead.answers.op("->")(key))]
+        return cast(func.jsonb_build_object(*pairs), Text)
+    paths = [(key, func.json_extract(Lead.answers, f"$.{key}")) for key in ANSWER_KEYS]
+    return func.json_object(*[part for pair in paths for part in pair])
+
+
+class _JsonMemo:
+    """``json.loads`` of texts that repeat, once each (null members dropped: matching reads
+    a missing answer and a null one alike)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, Any] = {}
+
+    def __call__(self, text: str | None) -> Any:
+        if text is None:
+            return {}
+        found = self.seen.get(text)
+        if found is None:
+            found = json.loads(text)
+            if isinstance(found, dict):
+                found = {k: v for k, v in found.items() if v is not None}
+            self.seen[text] = found
+        return found
+
+
+async def _insert_candidates(
+    db: AsyncSession,
+    opening_id: int,
+    found: dict[int, tuple[int | None, str, list[dict[str, Any]], str]],
+    now: datetime,
+) -> None:
+    """New candidate rows, from ``found``: lead id → (user id, class, missing, missing as
+    JSON text). PostgreSQL: one COPY on the session's connection (in its transaction); else
+    one executemany."""
+    if not found:
+        return
+    if is_postgres(db):
+        connection = await db.connection()
+        raw = (await connection.get_raw_connection()).driver_connection
+        assert raw is not None
+        await raw.copy_records_to_table(
+            OpeningCandidate.__tablename__,
+            records=[
+                (opening_id, lead_id, user_id, match_class, text, now)
+                for lead_id, (user_id, match_class, _, text) in found.items()
+            ],
+            columns=CANDIDATE_COLUMNS,
+        )
+        return
+    await db.execute(
+        insert(OpeningCandidate),
+        [
+            dict(
+                zip(
+                    CANDIDATE_COLUMNS,
+                    (opening_id, lead_id, user_id, match_class, missing, now),
+                    strict=True,
+                )
+            )
+            for lead_id, (user_id, match_class, missing, _) in found.items()
+        ],
+    )
+
+
 async def run_matching(
     db: AsyncSession, opening: Opening, *, today: date, now: datetime
 ) -> MatchResult:
     """Class every registered lead for ``opening`` and keep the result, in the caller's
-    transaction (lock the opening first with ``get(..., for_update=True)``)."""
+    transaction (lock the opening first with ``get(..., for_update=True)``).
+
+    Only the answers matching reads are loaded; ``matcher`` reasons once per distinct set of
+    them; new candidate rows go in with one COPY on PostgreSQL."""
     req = requirements(opening)
     base = registered_conditions(opening.sector)
     considered = int(await db.scalar(select(func.count()).select_from(Lead).where(*base)) or 0)
     rows = await db.execute(
-        select(Lead.id, Lead.user_id, Lead.birth_date, Lead.answers).where(
+        select(Lead.id, Lead.user_id, Lead.birth_date, _answers_subset(db)).where(
             *base, *age_conditions(req)
         )
     )
     one = matcher(req, today=today)
-    found: dict[int, tuple[int | None, str, list[dict[str, Any]]]] = {}
+    parse = _JsonMemo()
+    missing_of: dict[int, tuple[list[dict[str, Any]], str]] = {}  # id(Match) → missing
+    found: dict[int, tuple[int | None, str, list[dict[str, Any]], str]] = {}
     counts = {"meets": 0, "nearly": 0, "no": 0}
     reasoned = 0
     for lead_id, user_id, birth_date, answers in rows.all():
         reasoned += 1
-        result = one(Worker(birth_date, answers or {}))
+        result = one(Worker(birth_date, parse(answers)))
         counts[result.match] += 1
         if result.match in INVITABLE:
-            found[lead_id] = (user_id, result.match, [_criterion_dict(c) for c in result.missing])
+            missing = missing_of.get(id(result))
+            if missing is None:
+                listed = [_criterion_dict(c) for c in result.missing]
+                missing = missing_of[id(result)] = (listed, json.dumps(listed))
+            found[lead_id] = (user_id, result.match, *missing)
     counts["no"] += considered - reasoned  # outside the age range: not reasoned about
 
     existing = (
@@ -177,42 +262,29 @@ async def run_matching(
                 OpeningCandidate.id,
                 OpeningCandidate.lead_id,
                 OpeningCandidate.match,
-                OpeningCandidate.missing,
+                cast(OpeningCandidate.missing, Text),
                 OpeningCandidate.invited_at,
                 OpeningCandidate.answer,
             ).where(OpeningCandidate.opening_id == opening.id)
         )
     ).all()
+    old_missing = _JsonMemo()
     changes: list[dict[str, Any]] = []
     gone: list[int] = []
-    for row_id, lead_id, old_match, old_missing, invited_at, answer in existing:
+    for row_id, lead_id, old_match, old_text, invited_at, answer in existing:
         new = found.pop(lead_id, None)
         if new is None:
             if invited_at is None and answer is None:
                 gone.append(row_id)
             elif old_match != "no":
                 changes.append({"id": row_id, "match": "no", "missing": [], "matched_at": now})
-        elif (new[1], new[2]) != (old_match, old_missing):
+        elif new[1] != old_match or new[2] != old_missing(old_text):
             changes.append({"id": row_id, "match": new[1], "missing": new[2], "matched_at": now})
     if gone:
         await db.execute(delete(OpeningCandidate).where(OpeningCandidate.id.in_(gone)))
     if changes:
         await db.execute(update(OpeningCandidate), changes)
-    if found:
-        await db.execute(
-            insert(OpeningCandidate),
-            [
-                {
-                    "opening_id": opening.id,
-                    "lead_id": lead_id,
-                    "user_id": user_id,
-                    "match": match_class,
-                    "missing": missing,
-                    "matched_at": now,
-                }
-                for lead_id, (user_id, match_class, missing) in found.items()
-            ],
-        )
+    await _insert_candidates(db, opening.id, found, now)
     opening.matched_at = now
     opening.match_counts = dict(counts)
     await db.flush()
@@ -681,3 +753,54 @@ async def drop_pending_invitations(db: AsyncSession, user_id: int, now: datetime
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+@dataclass(frozen=True)
+class ShortlistRow:
+    """An interested candidate of an opening, with what the shortlist export shows."""
+
+    lead_id: int
+    reference: str
+    full_name: str
+    mobile: str
+    province: str | None
+    birth_date: date | None
+    answers: dict[str, Any]
+    status: str
+    match: str
+    missing: list[Any]
+    answered_at: datetime | None
+    shortlisted_at: datetime | None
+
+
+async def shortlist(db: AsyncSession, opening_id: int) -> list[ShortlistRow]:
+    """The workers who said they are interested in the opening (deleted leads left out):
+    the shortlisted first, then by when they answered."""
+    query = (
+        select(
+            Lead.id,
+            Lead.reference,
+            Lead.full_name,
+            Lead.mobile,
+            Lead.province,
+            Lead.birth_date,
+            Lead.answers,
+            Lead.status,
+            OpeningCandidate.match,
+            OpeningCandidate.missing,
+            OpeningCandidate.answered_at,
+            OpeningCandidate.shortlisted_at,
+        )
+        .join(Lead, Lead.id == OpeningCandidate.lead_id)
+        .where(
+            OpeningCandidate.opening_id == opening_id,
+            OpeningCandidate.answer == INTERESTED,
+            Lead.deleted_at.is_(None),
+        )
+        .order_by(
+            OpeningCandidate.shortlisted_at.is_(None),
+            OpeningCandidate.answered_at,
+            OpeningCandidate.id,
+        )
+    )
+    return [ShortlistRow(*row) for row in (await db.execute(query)).all()]

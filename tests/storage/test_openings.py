@@ -66,6 +66,15 @@ async def _match(database: AsyncEngine, opening_id: int) -> openings.MatchResult
         return await openings.run_matching(db, opening, today=TODAY, now=NOW)
 
 
+async def _rematch(database: AsyncEngine, opening_id: int) -> openings.MatchResult:
+    sessions = async_sessionmaker(database, expire_on_commit=False)
+    async with sessions() as db, db.begin():
+        opening = await openings.get(db, opening_id, for_update=True)
+        assert opening is not None
+        later = datetime(2026, 12, 3, 9, tzinfo=UTC)
+        return await openings.run_matching(db, opening, today=TODAY, now=later)
+
+
 async def _classes(database: AsyncEngine, opening_id: int) -> dict[str, str]:
     async with database.connect() as connection:
         rows = await connection.execute(
@@ -88,6 +97,27 @@ async def test_matching_classes_the_leads_who_chose_the_field(database: AsyncEng
         refs["nearly"]: "nearly",
         refs["no_tests"]: "nearly",
     }
+    async with database.connect() as connection:
+        missing = dict(
+            (
+                await connection.execute(
+                    select(Lead.reference, OpeningCandidate.missing).join(
+                        Lead, Lead.id == OpeningCandidate.lead_id
+                    )
+                )
+            ).all()
+        )
+    assert missing[refs["meets"]] == []
+    assert [(c["topic"], c["status"]) for c in missing[refs["nearly"]]] == [("skills", "not_met")]
+    assert {c["topic"] for c in missing[refs["no_tests"]]} == {"skills", "japanese"}
+    # matching again changes nothing (the stored criteria read back equal to the new ones)
+    async with database.connect() as connection:
+        before = (await connection.execute(select(OpeningCandidate.matched_at))).scalars().all()
+    later = await _rematch(database, opening_id)
+    assert later.counts == result.counts
+    async with database.connect() as connection:
+        after = (await connection.execute(select(OpeningCandidate.matched_at))).scalars().all()
+    assert sorted(after) == sorted(before)
 
 
 async def test_invitations_go_once_to_the_chosen_class(database: AsyncEngine) -> None:

@@ -3,6 +3,10 @@ province, language and source, as SVG charts (``charts``) with their numbers in 
 
 The period (``?days=7|30|90``, 30 by default) is in the URL, whole days in Pakistan time
 ending today. The figures come from ``bot.storage.dashboard`` (grouped queries).
+
+Below the charts, a table of job openings (open, and closed or filled lately, whatever the
+period): invited, interested, shortlisted, selected, and the median time from invitation to
+answer.
 """
 
 from __future__ import annotations
@@ -28,6 +32,12 @@ REGISTRATION = "registration"
 STEP_LABELS = {"consent": N_("Consent")}  # registration steps without a label of their own
 NO_SOURCE = N_("Direct (no link)")
 NOT_GIVEN = N_("Not given")
+OPENING_STATES = {
+    "open": N_("Open"),
+    "closed": N_("Closed"),
+    "filled": N_("Filled"),
+    "draft": N_("Draft"),
+}
 DIMENSIONS: tuple[tuple[figures.Dimension, str], ...] = (
     ("sector", N_("Leads by kind of work")),
     ("province", N_("Leads by province")),
@@ -132,12 +142,53 @@ def _per_day(days: list[tuple[date, int]], lang: str, rtl: bool) -> Chart:
     return Chart("per_day", title, svg, (gettext("Day"), gettext("Leads")), rows, empty)
 
 
+@dataclass(frozen=True)
+class OpeningRow:
+    """One opening as the dashboard's table shows it (numbers formatted)."""
+
+    id: int
+    title: str
+    state: str
+    deadline: str
+    places: str
+    invited: str
+    interested: str
+    shortlisted: str
+    selected: str
+    median: str
+
+
+def _hours(value: float | None, lang: str) -> str:
+    if value is None:
+        return "—"
+    shown = format_decimal(round(value, 1), format="#,##0.#", locale=lang)
+    return gettext("{hours} h").format(hours=shown)
+
+
+def _openings(jobs: list[figures.OpeningFigures], lang: str) -> list[OpeningRow]:
+    return [
+        OpeningRow(
+            job.id,
+            job.title,
+            gettext(OPENING_STATES.get(job.state, job.state)),
+            format_date(job.deadline, "d MMM y", locale=lang),
+            _number(job.places, lang),
+            _number(job.invited, lang),
+            _number(job.interested, lang),
+            _number(job.shortlisted, lang),
+            _number(job.selected, lang),
+            _hours(job.median_hours, lang),
+        )
+        for job in jobs
+    ]
+
+
 async def page(request: web.Request) -> web.StreamResponse:
     days = _days(request.query.get("days"))
     period = figures.period_of_days(now(request), days)
     lang = language(request)
     rtl = is_rtl(lang)
-    seen = await figures.read_all(request.app[DATABASE], period)
+    seen = await figures.read_all(request.app[DATABASE], period, now(request))
     total = seen.total
     chart_list = [
         _funnel(seen.funnel, lang, rtl),
@@ -174,5 +225,7 @@ async def page(request: web.Request) -> web.StreamResponse:
             "last": format_date(period.last, "d MMM y", locale=lang),
             "total": total,
             "total_text": _number(total, lang),
+            "openings": _openings(seen.openings, lang),
+            "recent_days": figures.RECENTLY_CLOSED_DAYS,
         },
     )

@@ -29,6 +29,7 @@ from bot.staff.web import (
     leads,
     opening_page,
     openings,
+    shortlist,
     signin,
 )
 
@@ -146,6 +147,10 @@ ROUTES: tuple[Route, ...] = (
         openings.shortlist,
         "officer",
         "opening_shortlist",
+    ),
+    Route("POST", OPENING + "/shortlist.csv", shortlist.download_csv, "officer", "shortlist_csv"),
+    Route(
+        "POST", OPENING + "/shortlist.xlsx", shortlist.download_xlsx, "officer", "shortlist_xlsx"
     ),
 )
 

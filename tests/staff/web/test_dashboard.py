@@ -146,3 +146,56 @@ async def test_a_source_is_shown_as_text_never_as_markup(staff_web: StaffWeb) ->
     page = await viewer.get("/dashboard", days="7")
     assert "<script>" not in page.text
     assert "x&#34;&gt;&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+
+
+async def test_the_dashboard_lists_each_opening_with_its_figures(staff_web: StaffWeb) -> None:
+    from sqlalchemy import insert, select
+
+    from bot.storage.db import session_factory
+    from bot.storage.models import Lead
+    from bot.storage.opening_models import Opening, OpeningCandidate
+
+    invited = START - timedelta(days=1)
+    async with session_factory(staff_web.engine)() as db, db.begin():
+        opening = Opening(
+            title="<b>Test</b> packers", sector="food_manufacturing", employer="Example KK",
+            prefecture="aichi", places=12, deadline=datetime(2027, 3, 1).date(), state="open",
+        )  # fmt: skip
+        db.add(opening)
+        await db.flush()
+        opening_id = opening.id
+    for hours, status in ((3, "selected"), (5, "new")):
+        reference = await factory.add_lead(staff_web.engine, status=status)
+        async with staff_web.engine.begin() as connection:
+            lead_id, user_id = (
+                await connection.execute(
+                    select(Lead.id, Lead.user_id).where(Lead.reference == reference)
+                )
+            ).one()
+            await connection.execute(
+                insert(OpeningCandidate).values(
+                    opening_id=opening_id, lead_id=lead_id, user_id=user_id, match="meets",
+                    missing=[], matched_at=invited, invited_at=invited, answer="interested",
+                    answered_at=invited + timedelta(hours=hours),
+                    shortlisted_at=START if status == "selected" else None,
+                )
+            )  # fmt: skip
+    viewer = await staff_web.signed_in("test.viewer", "viewer")
+    page = await viewer.get("/dashboard")
+    assert page.status == 200
+    table = page.text[page.text.index('id="openings"') :]
+    assert f'href="/openings/{opening_id}"' in table
+    assert "&lt;b&gt;Test&lt;/b&gt; packers" in table  # a title is text, never markup
+    cells = re.findall(r"<td><bdi>([^<]*)</bdi></td>", table)
+    # deadline, places, invited, interested, shortlisted, selected, median wait
+    assert cells == ["1 Mar 2027", "12", "2", "2", "1", "1", "4 h"]
+    await viewer.post("/language", {"language": "ur", "next": "/dashboard"})
+    urdu = await viewer.get("/dashboard")
+    assert "Invitation to answer (median)" not in urdu.text  # translated
+    assert f'href="/openings/{opening_id}"' in urdu.text
+
+
+async def test_no_openings_says_so(staff_web: StaffWeb) -> None:
+    viewer = await staff_web.signed_in("test.viewer", "viewer")
+    page = await viewer.get("/dashboard")
+    assert "No job openings yet." in page.text

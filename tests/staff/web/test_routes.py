@@ -65,11 +65,13 @@ FORMS: dict[str, Callable[[dict[str, int]], dict[str, str]]] = {
     "opening_invite": lambda ids: {"which": "meets"},
     "opening_close": lambda ids: {"state": "closed"},
     "opening_shortlist": lambda ids: {"on": "1"},
+    "shortlist_csv": lambda ids: {},
+    "shortlist_xlsx": lambda ids: {},
 }
 # GET routes that answer a signed-in person with a redirect rather than a page.
 REDIRECTS = {"home": "/leads", "sign_in": "/leads"}
 # POST routes that answer with a download (200) rather than a redirect.
-DOWNLOADS = {"leads_export"}
+DOWNLOADS = {"leads_export", "shortlist_csv", "shortlist_xlsx"}
 
 
 PARAMETERS = {
@@ -89,6 +91,13 @@ async def _request(browser: Browser, route: Route, ids: dict[str, int]) -> tuple
     url = _url(route, ids)
     if route.method == "GET":
         page = await browser.get(url)
+    elif route.name in DOWNLOADS:  # a file, perhaps not text: its status only
+        form = {**FORMS[route.name](ids), "csrf": browser.csrf or ""}
+        async with browser.session.post(
+            browser.base + url, data=form, allow_redirects=False
+        ) as response:
+            await response.read()
+            return response.status, response.headers.get("Location") or ""
     else:
         page = await browser.post(url, FORMS[route.name](ids))
     return page.status, page.location or ""
