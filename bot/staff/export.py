@@ -81,7 +81,7 @@ from bot.storage.lead_queries import (
     stream_unfinished,
 )
 from bot.storage.opening_models import Opening
-from bot.storage.openings import ShortlistRow
+from bot.storage.opening_staff import ShortlistRow
 
 Format = Literal["csv", "xlsx"]
 FORMATS: tuple[Format, ...] = ("csv", "xlsx")

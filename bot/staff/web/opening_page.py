@@ -27,6 +27,7 @@ from bot.staff.web import opening_form as form_
 from bot.staff.web.openings import INVITE_WHICH, opening_of, sector_label, state_label, today
 from bot.staff.web.render import render
 from bot.staff.web.state import db, signed_in
+from bot.storage import opening_staff
 from bot.storage import openings as store
 from bot.storage.opening_models import DECLINED, DRAFT, INTERESTED, OPEN, Opening
 
@@ -35,9 +36,9 @@ MATCH_LABELS = {"meets": N_("Meets it"), "nearly": N_("Nearly"), "no": N_("Does 
 ANSWER_LABELS = {
     INTERESTED: N_("Interested"),
     DECLINED: N_("Not for me"),
-    store.WAITING: N_("Invited, no answer yet"),
-    store.NOT_INVITED: N_("Not invited"),
-    store.SHORTLISTED: N_("Shortlisted"),
+    opening_staff.WAITING: N_("Invited, no answer yet"),
+    opening_staff.NOT_INVITED: N_("Not invited"),
+    opening_staff.SHORTLISTED: N_("Shortlisted"),
 }
 SORT_LABELS = {
     "match": N_("Meets it first"),
@@ -140,7 +141,7 @@ def _candidate(candidate: Any, lead: Any, entry: date) -> dict[str, Any]:
         "answer": candidate.answer,
         "answer_text": gettext(ANSWER_LABELS[candidate.answer])
         if candidate.answer in ANSWER_LABELS
-        else (gettext(ANSWER_LABELS[store.WAITING]) if candidate.invited_at else "—"),
+        else (gettext(ANSWER_LABELS[opening_staff.WAITING]) if candidate.invited_at else "—"),
         "invited_at": candidate.invited_at,
         "answered_at": candidate.answered_at,
         "shortlisted_at": candidate.shortlisted_at,
@@ -161,13 +162,13 @@ async def detail(request: web.Request) -> web.StreamResponse:
     if answer not in ANSWER_LABELS:
         answer = ""
     sort = query.get("sort", "match")
-    if sort not in store.CANDIDATE_SORTS:
+    if sort not in opening_staff.CANDIDATE_SORTS:
         sort = "match"
-    counts = (await store.pipeline_counts(session, [opening.id]))[opening.id]
+    counts = (await opening_staff.pipeline_counts(session, [opening.id]))[opening.id]
     page = _page_number(query.get("page"))
 
     async def one_page(page: int) -> tuple[Any, int]:
-        return await store.candidates(
+        return await opening_staff.candidates(
             session, opening.id, match=match or None, answer=answer or None, sort=sort,
             limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE,
         )  # fmt: skip
@@ -233,7 +234,7 @@ async def detail(request: web.Request) -> web.StreamResponse:
 async def answers_json(request: web.Request) -> web.StreamResponse:
     """The opening's counts, for the page's small poll while invitations are out."""
     opening = await opening_of(request)
-    counts = (await store.pipeline_counts(db(request), [opening.id]))[opening.id]
+    counts = (await opening_staff.pipeline_counts(db(request), [opening.id]))[opening.id]
     return web.json_response({"state": opening.state, **counts})
 
 

@@ -24,6 +24,7 @@ from bot.staff.web import opening_form as form_
 from bot.staff.web.forms import fields, int_param, redirect
 from bot.staff.web.render import KARACHI, render
 from bot.staff.web.state import client_address, db, now, signed_in
+from bot.storage import opening_staff
 from bot.storage import openings as store
 from bot.storage import staff as staff_store
 from bot.storage.opening_models import (
@@ -92,8 +93,8 @@ async def list_page(request: web.Request) -> web.StreamResponse:
     if state not in OPENING_STATES:
         state = ""
     session = db(request)
-    rows = await store.listing(session, state or None)
-    pipeline = await store.pipeline_counts(session, [o.id for o in rows])
+    rows = await opening_staff.listing(session, state or None)
+    pipeline = await opening_staff.pipeline_counts(session, [o.id for o in rows])
     items = [
         {
             "id": o.id,
@@ -173,7 +174,7 @@ async def create(request: web.Request) -> web.StreamResponse:
     if not parsed.ok:
         return _form_page(request, None, parsed.typed, parsed.errors, status=400)
     account = signed_in(request)
-    opening = await store.create(db(request), parsed.values, now(request), account.id)
+    opening = await opening_staff.create(db(request), parsed.values, now(request), account.id)
     await _audit(request, "opening.create", opening.id)
     return redirect(f"/openings/{opening.id}?done=created")
 
@@ -196,8 +197,8 @@ async def save(request: web.Request) -> web.StreamResponse:
     if not parsed.ok:
         return _form_page(request, opening, parsed.typed, parsed.errors, status=400)
     session, at = db(request), now(request)
-    changed = await store.save(session, opening, parsed.values, at)
-    matched = opening.state == OPEN and bool(changed & store.REQUIREMENT_COLUMNS)
+    changed = await opening_staff.save(session, opening, parsed.values, at)
+    matched = opening.state == OPEN and bool(changed & opening_staff.REQUIREMENT_COLUMNS)
     if matched:
         await store.run_matching(session, opening, today=today(request), now=at)
     if changed:
@@ -215,7 +216,9 @@ async def publish(request: web.Request) -> web.StreamResponse:
         return redirect(f"/openings/{opening.id}")
     if form_.publish_problems(opening, today(request)):
         return redirect(f"/openings/{opening.id}?done=not_published")
-    result = await store.publish(db(request), opening, today=today(request), now=now(request))
+    result = await opening_staff.publish(
+        db(request), opening, today=today(request), now=now(request)
+    )
     if result is not None:
         await _audit(request, "opening.publish", opening.id, **result.counts)
     return redirect(f"/openings/{opening.id}?done=published")
@@ -260,13 +263,13 @@ async def shortlist(request: web.Request) -> web.StreamResponse:
     """Put an interested candidate on the shortlist (``on=1``) or take them off (``on=0``)."""
     form = await fields(request)
     opening = await opening_of(request)
-    found = await store.candidate(
+    found = await opening_staff.candidate(
         db(request), opening.id, int_param(request, "candidate_id"), for_update=True
     )
     if found is None:
         raise web.HTTPNotFound()
     on = form.get("on", "1") == "1"
-    if await store.set_shortlisted(db(request), found, on, now(request)):
+    if await opening_staff.set_shortlisted(db(request), found, on, now(request)):
         await staff_store.audit(
             db(request),
             "opening.shortlist",

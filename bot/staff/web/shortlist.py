@@ -16,7 +16,7 @@ from aiohttp import web
 from bot.staff.export import CONTENT_TYPES, Format, export_shortlist, shortlist_file_name
 from bot.staff.web.forms import int_param
 from bot.staff.web.state import client_address, db, now, signed_in
-from bot.storage import openings
+from bot.storage import opening_staff, openings
 from bot.storage import staff as store
 from bot.storage.lead_queries import PAKISTAN
 
@@ -38,7 +38,7 @@ async def _download(request: web.Request, format: Format) -> web.Response:
     opening = await openings.get(session, opening_id)
     if opening is None:
         raise web.HTTPNotFound()
-    candidates = await openings.shortlist(session, opening_id)
+    candidates = await opening_staff.shortlist(session, opening_id)
     sink = _Buffer()
     written = await export_shortlist(opening, candidates, format, sink, at)
     await store.audit(
