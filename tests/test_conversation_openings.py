@@ -15,7 +15,8 @@ from bot.conversation import Incoming
 from bot.engine.model import Press, Reply
 from bot.storage.db import session_factory
 from bot.storage.models import Lead, User
-from bot.storage.opening_models import Opening, OpeningCandidate
+from bot.storage.opening_models import OpeningCandidate
+from tests.staff import factory
 from tests.staff.factory import add_lead
 
 AT = datetime(2026, 11, 20, tzinfo=UTC)
@@ -26,17 +27,14 @@ async def tap(services: Services, key: str, data: str) -> list[Reply]:
 
 
 async def _opening(services: Services, **values: object) -> int:
-    async with session_factory(services.database)() as db, db.begin():
-        opening = Opening(**{
-            "title": "Test kitchen helpers", "sector": "food_service", "route": "ssw1",
-            "employer": "Example KK", "prefecture": "osaka", "places": 3,
-            "skills_test": "passed", "japanese": "jft_a2", "deadline": date(2027, 1, 31),
-            "descriptions": {"en": "Test"}, "state": "open", "created_at": AT,
-            "updated_at": AT, **values,
-        })  # fmt: skip
-        db.add(opening)
-        await db.flush()
-        return opening.id
+    return await factory.add_opening(
+        services.database,
+        **{
+            "title": "Test kitchen helpers", "sector": "food_service", "prefecture": "osaka",
+            "places": 3, "deadline": date(2027, 1, 31), "descriptions": {"en": "Test"},
+            "created_at": AT, "updated_at": AT, **values,
+        },
+    )  # fmt: skip
 
 
 async def _registered(services: Services, key: str, answers: dict[str, object]) -> int:

@@ -25,7 +25,7 @@ from bot.jobs.runner import JobRunner
 from bot.storage import openings
 from bot.storage.db import session_factory
 from bot.storage.models import Lead, OutboxMessage, User
-from bot.storage.opening_models import Opening, OpeningCandidate
+from bot.storage.opening_models import OpeningCandidate
 from bot.storage.staff_models import AuditEntry
 from tests.channels.conftest import at_menu, running_bot
 from tests.conftest import TODAY
@@ -64,31 +64,18 @@ def _clock_at_now() -> Iterator[None]:
 
 
 async def add_opening(database: AsyncEngine, **values: object) -> int:
-    row: dict[str, object] = {
-        "title": "Food factory workers (test)",
-        "sector": "food_manufacturing",
-        "route": "ssw1",
-        "employer": "Example Foods KK",
-        "prefecture": "aichi",
-        "places": 20,
-        "min_age": 18,
-        "max_age": 35,
-        "japanese": "jft_a2",
-        "skills_test": "passed",
-        "pay_yen": 210000,
-        "pay_includes": "before tax, housing not included",
-        "deadline": date(2027, 3, 1),
-        "descriptions": DESCRIPTIONS,
-        "state": "open",
-        "created_at": NOW,
-        "updated_at": NOW,
-        **values,
-    }
-    async with session_factory(database)() as db, db.begin():
-        opening = Opening(**row)
-        db.add(opening)
-        await db.flush()
-        return opening.id
+    return await factory.add_opening(
+        database,
+        **{
+            "title": "Food factory workers (test)",
+            "employer": "Example Foods KK",
+            "pay_includes": "before tax, housing not included",
+            "descriptions": DESCRIPTIONS,
+            "created_at": NOW,
+            "updated_at": NOW,
+            **values,
+        },
+    )
 
 
 async def worker(

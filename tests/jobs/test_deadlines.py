@@ -18,6 +18,7 @@ from bot.storage.db import session_factory
 from bot.storage.models import Lead, OutboxMessage
 from bot.storage.opening_models import Opening
 from bot.storage.staff_models import AuditEntry
+from tests.staff import factory
 from tests.staff.factory import add_lead
 
 CREATED = datetime(2026, 11, 20, 9, tzinfo=UTC)
@@ -27,16 +28,11 @@ AFTER_MIDNIGHT = datetime(2026, 12, 1, 19, 30, tzinfo=UTC)
 
 
 async def _opening(database: AsyncEngine, title: str, state: str = "open") -> int:
-    async with session_factory(database)() as db, db.begin():
-        opening = Opening(
-            title=title, sector="food_manufacturing", route="ssw1", employer="Example KK",
-            prefecture="aichi", places=5, skills_test="not_needed", deadline=date(2026, 12, 1),
-            descriptions={"en": "Test", "ur": "آزمائش", "ja": "テスト"}, state=state,
-            created_at=CREATED, updated_at=CREATED,
-        )  # fmt: skip
-        db.add(opening)
-        await db.flush()
-        return opening.id
+    return await factory.add_opening(
+        database,
+        title=title, places=5, skills_test="not_needed", deadline=date(2026, 12, 1),
+        state=state, created_at=CREATED, updated_at=CREATED,
+    )  # fmt: skip
 
 
 async def _interested(database: AsyncEngine, opening_id: int) -> None:

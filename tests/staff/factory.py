@@ -1,4 +1,5 @@
-"""Leads and unfinished registrations written straight into the database, for staff tests."""
+"""Leads, unfinished registrations and job openings written straight into the database, for
+staff tests (and the bot's tests of openings)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot import ssw
+from bot.storage import openings
+from bot.storage.db import session_factory
 from bot.storage.models import Conversation, FunnelEvent, Lead, User
+from bot.storage.opening_models import Opening
 
 _counter = itertools.count(1)
 
@@ -130,3 +134,44 @@ async def add_events(
     ]
     async with database.begin() as connection:
         await connection.execute(insert(FunnelEvent), rows)
+
+
+OPENING_DESCRIPTIONS = {
+    "en": "Test opening: packing food in a factory. Fake text.",
+    "ur": "آزمائشی ملازمت: فیکٹری میں کھانے کی پیکنگ۔",
+    "ja": "テスト求人：工場での食品の包装。",
+}
+OPENING: dict[str, Any] = {  # a valid open opening: food manufacturing in Aichi, JFT-Basic A2
+    "title": "Test food factory workers",
+    "sector": "food_manufacturing",
+    "route": "ssw1",
+    "employer": "Example Foods KK (fake)",
+    "prefecture": "aichi",
+    "places": 20,
+    "min_age": 18,
+    "max_age": 35,
+    "japanese": "jft_a2",
+    "skills_test": "passed",
+    "pay_yen": 210000,
+    "pay_includes": "housing, fake",
+    "deadline": date(2027, 3, 1),
+    "descriptions": OPENING_DESCRIPTIONS,
+    "state": "open",
+}
+
+
+async def add_opening(
+    database: AsyncEngine, *, match_on: datetime | None = None, **values: Any
+) -> int:
+    """A job opening written in storage (``OPENING``, ``values`` override columns); its id.
+    ``match_on``: also match it then (as publishing does)."""
+    at = datetime(2026, 11, 25, 4, tzinfo=UTC)
+    row = {**OPENING, "created_at": at, "updated_at": at, **values}
+    row["descriptions"] = dict(row["descriptions"])
+    async with session_factory(database)() as db, db.begin():
+        opening = Opening(**row)
+        db.add(opening)
+        await db.flush()
+        if match_on is not None:
+            await openings.run_matching(db, opening, today=match_on.date(), now=match_on)
+        return opening.id

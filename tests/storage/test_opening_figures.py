@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.storage import dashboard
 from bot.storage.db import session_factory
 from bot.storage.models import Lead
-from bot.storage.opening_models import Opening, OpeningCandidate
+from bot.storage.opening_models import OpeningCandidate
+from tests.staff import factory
 from tests.staff.factory import add_lead
 
 NOW = datetime(2026, 12, 2, 9, tzinfo=UTC)
@@ -19,16 +20,10 @@ INVITED = NOW - timedelta(days=2)
 
 
 async def _opening(database: AsyncEngine, title: str, **values: object) -> int:
-    async with session_factory(database)() as db, db.begin():
-        row: dict[str, object] = {
-            "title": title, "sector": "construction", "employer": "Example KK (test)",
-            "prefecture": "osaka", "places": 5, "deadline": date(2027, 3, 1), "state": "open",
-            **values,
-        }  # fmt: skip
-        opening = Opening(**row)
-        db.add(opening)
-        await db.flush()
-        return opening.id
+    return await factory.add_opening(
+        database,
+        **{"title": title, "sector": "construction", "prefecture": "osaka", "places": 5, **values},
+    )
 
 
 async def _candidate(

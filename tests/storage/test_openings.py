@@ -9,7 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.storage import openings
 from bot.storage.models import Lead, OutboxMessage, User
-from bot.storage.opening_models import Opening, OpeningCandidate
+from bot.storage.opening_models import OpeningCandidate
+from tests.staff import factory
 from tests.staff.factory import add_lead
 
 NOW = datetime(2026, 12, 2, 9, tzinfo=UTC)
@@ -18,30 +19,7 @@ FOOD = ["food_manufacturing"]
 
 
 async def _opening(database: AsyncEngine, **values: object) -> int:
-    row: dict[str, object] = {
-        "title": "Food factory workers",
-        "sector": "food_manufacturing",
-        "route": "ssw1",
-        "employer": "Example Foods KK",
-        "prefecture": "aichi",
-        "places": 20,
-        "min_age": 18,
-        "max_age": 35,
-        "japanese": "jft_a2",
-        "skills_test": "passed",
-        "deadline": date(2027, 3, 1),
-        "descriptions": {"en": "Packing", "ur": "پیکنگ", "ja": "包装"},
-        "state": "open",
-        "created_at": NOW,
-        "updated_at": NOW,
-        **values,
-    }
-    sessions = async_sessionmaker(database, expire_on_commit=False)
-    async with sessions() as db, db.begin():
-        opening = Opening(**row)
-        db.add(opening)
-        await db.flush()
-        return opening.id
+    return await factory.add_opening(database, **{"entry_date": None, **values})
 
 
 async def _leads(database: AsyncEngine) -> dict[str, str]:

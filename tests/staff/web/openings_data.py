@@ -3,7 +3,7 @@ straight into the database. Every name and employer is obviously fake."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -11,13 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.storage import openings
 from bot.storage.db import session_factory
 from bot.storage.models import Lead
-from bot.storage.opening_models import Opening
+from tests.staff import factory
 
-DESCRIPTIONS = {
-    "en": "Test opening: packing food in a factory. Fake text.",
-    "ur": "آزمائشی ملازمت: فیکٹری میں کھانے کی پیکنگ۔",
-    "ja": "テスト求人：工場での食品の包装。",
-}
+DESCRIPTIONS = factory.OPENING_DESCRIPTIONS
 FOOD = ["food_manufacturing"]
 PASSED = {"sectors": FOOD, "jp_tests": ["jft_a2"], "skills_test": "yes"}  # meets the form below
 
@@ -49,35 +45,11 @@ def opening_form(**changes: str) -> dict[str, str]:
 
 
 async def add_opening(engine: AsyncEngine, **values: Any) -> int:
-    """An opening written in storage (a draft unless ``state`` says otherwise); its id."""
-    now = datetime(2026, 11, 25, 4, tzinfo=UTC)
-    row: dict[str, Any] = {
-        "title": "Test food factory workers",
-        "sector": "food_manufacturing",
-        "route": "ssw1",
-        "employer": "Example Foods KK (fake)",
-        "prefecture": "aichi",
-        "places": 20,
-        "min_age": 18,
-        "max_age": 35,
-        "japanese": "jft_a2",
-        "skills_test": "passed",
-        "pay_yen": 210000,
-        "pay_includes": "housing, fake",
-        "deadline": date(2027, 3, 1),
-        "descriptions": dict(DESCRIPTIONS),
-        "state": "draft",
-        "created_at": now,
-        "updated_at": now,
-        **values,
-    }
-    async with session_factory(engine)() as db, db.begin():
-        opening = Opening(**row)
-        db.add(opening)
-        await db.flush()
-        if row["state"] == "open":
-            await openings.run_matching(db, opening, today=now.date(), now=now)
-        return opening.id
+    """An opening written in storage (a draft unless ``state`` says otherwise, matched when
+    open); its id."""
+    values.setdefault("state", "draft")
+    match_on = datetime(2026, 11, 25, 4, tzinfo=UTC) if values["state"] == "open" else None
+    return await factory.add_opening(engine, match_on=match_on, **values)
 
 
 async def add_answer(engine: AsyncEngine, opening_id: int, lead_id: int, interested: bool) -> int:

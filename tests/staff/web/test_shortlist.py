@@ -16,7 +16,7 @@ from sqlalchemy import select
 from bot.storage import openings
 from bot.storage.db import session_factory
 from bot.storage.models import Lead
-from bot.storage.opening_models import Opening
+from tests.staff import factory
 from tests.staff.web.conftest import Browser, StaffWeb
 
 FOOD = ["food_manufacturing"]
@@ -26,29 +26,15 @@ URDU_NAME = "ٹیسٹ محمد علی"
 
 
 async def _opening(web: StaffWeb, **values: Any) -> int:
-    async with session_factory(web.engine)() as db, db.begin():
-        opening = Opening(
-            **{
-                "title": "Food factory workers",
-                "sector": "food_manufacturing",
-                "route": "ssw1",
-                "employer": "Example Foods KK (test)",
-                "prefecture": "aichi",
-                "places": 20,
-                "min_age": 18,
-                "max_age": 35,
-                "japanese": "jft_a2",
-                "skills_test": "passed",
-                "deadline": date(2027, 3, 1),
-                "entry_date": date(2027, 6, 1),
-                "descriptions": {"en": "Packing", "ur": "پیکنگ", "ja": "包装"},
-                "state": "open",
-                **values,
-            }
-        )
-        db.add(opening)
-        await db.flush()
-        return opening.id
+    return await factory.add_opening(
+        web.engine,
+        **{
+            "title": "Food factory workers",
+            "employer": "Example Foods KK (test)",
+            "entry_date": date(2027, 6, 1),
+            **values,
+        },
+    )
 
 
 async def _answer(web: StaffWeb, opening_id: int, lead_id: int, interested: bool) -> None:
