@@ -8,21 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, expect
 from sqlalchemy import select, update
 
 from bot.storage import outbox
 from bot.storage.db import session_factory
 from bot.storage.models import OutboxMessage
-from tests.staff.web.conftest import BROADCAST_TEXTS, PASSWORD, StaffWeb
-from tests.staff.web.test_browser import _seed, chromium, shots  # noqa: F401  (fixtures)
-
-
-async def _sign_in(page: Page, web: StaffWeb, name: str) -> None:
-    await page.goto(web.base + "/sign-in")
-    await page.get_by_label("Sign-in name").fill(name)
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Sign in").click()
+from tests.staff.web.conftest import BROADCAST_TEXTS, StaffWeb
+from tests.staff.web.test_browser import _seed, chromium, shots, sign_in  # noqa: F401  (fixtures)
 
 
 async def _sent_one(web: StaffWeb) -> None:
@@ -44,7 +37,7 @@ async def test_an_officer_writes_previews_and_sends_a_broadcast(
     await web.account("test.officer", "officer")
     context = await chromium.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
-    await _sign_in(page, web, "test.officer")
+    await sign_in(page, web, "test.officer")
 
     await page.get_by_role("link", name="Broadcasts").click()
     await expect(page.get_by_text("No broadcasts yet.")).to_be_visible()

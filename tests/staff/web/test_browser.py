@@ -50,6 +50,14 @@ async def chromium() -> AsyncIterator[Browser]:
             await browser.close()
 
 
+async def sign_in(page: Page, web: StaffWeb, name: str, path: str = "/sign-in") -> None:
+    """Sign in through the form, after opening ``path`` (a page that sends strangers to it)."""
+    await page.goto(web.base + path)
+    await page.get_by_label("Sign-in name").fill(name)
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Sign in").click()
+
+
 @pytest.fixture
 def shots(tmp_path: Path) -> Path:
     folder = Path(os.environ.get("SSW_SCREENSHOTS") or tmp_path)
@@ -178,10 +186,7 @@ async def test_pages_fit_a_phone(
         viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True
     )
     page = await context.new_page()
-    await page.goto(web.base + "/sign-in")
-    await page.get_by_label("Sign-in name").fill("test.viewer")
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Sign in").click()
+    await sign_in(page, web, "test.viewer")
     for path, name in (("/leads", "leads-phone-en.png"), (f"/leads/{lead}", "lead-phone-en.png")):
         await page.goto(web.base + path)
         width = await page.evaluate("document.documentElement.scrollWidth")
@@ -231,10 +236,7 @@ async def test_an_officer_resolves_a_duplicate_and_exports_a_filtered_list(
         viewport={"width": 1280, "height": 900}, accept_downloads=True
     )
     page = await context.new_page()
-    await page.goto(web.base + "/sign-in")
-    await page.get_by_label("Sign-in name").fill("test.officer")
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Sign in").click()
+    await sign_in(page, web, "test.officer")
 
     await page.get_by_role("link", name="Possible duplicates").click()
     await expect(page).to_have_url(web.base + "/duplicates")
@@ -307,10 +309,7 @@ async def test_a_viewer_sees_the_dashboard_and_the_facts_due(
     await web.account("test.viewer", "viewer")
     context = await chromium.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
-    await page.goto(web.base + "/dashboard")
-    await page.get_by_label("Sign-in name").fill("test.viewer")
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Sign in").click()
+    await sign_in(page, web, "test.viewer", "/dashboard")
     await expect(page).to_have_url(web.base + "/dashboard")
     charts = page.locator("svg.chart[role='img']")
     await expect(charts).to_have_count(7)
@@ -373,10 +372,7 @@ async def test_a_viewer_sees_the_dashboard_and_the_facts_due(
         viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True
     )
     page = await phone.new_page()
-    await page.goto(web.base + "/sign-in")
-    await page.get_by_label("Sign-in name").fill("test.viewer")
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Sign in").click()
+    await sign_in(page, web, "test.viewer")
     web.clock.at = START
     for path in ("/dashboard", "/facts-due"):
         await page.goto(web.base + path)

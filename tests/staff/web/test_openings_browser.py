@@ -10,18 +10,11 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, expect
 
-from tests.staff.web.conftest import PASSWORD, StaffWeb
+from tests.staff.web.conftest import StaffWeb
 from tests.staff.web.openings_data import DESCRIPTIONS, PASSED, add_answer
-from tests.staff.web.test_browser import chromium, shots  # noqa: F401  (fixtures)
-
-
-async def _sign_in(page: Page, web: StaffWeb, name: str) -> None:
-    await page.goto(web.base + "/sign-in")
-    await page.get_by_label("Sign-in name").fill(name)
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Sign in").click()
+from tests.staff.web.test_browser import chromium, shots, sign_in  # noqa: F401  (fixtures)
 
 
 async def test_an_officer_creates_publishes_and_invites_in_a_browser(
@@ -37,7 +30,7 @@ async def test_an_officer_creates_publishes_and_invites_in_a_browser(
     await web.account("test.officer", "officer")
     context = await chromium.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
-    await _sign_in(page, web, "test.officer")
+    await sign_in(page, web, "test.officer")
 
     await page.get_by_role("link", name="Job openings").click()
     await expect(page.get_by_text("No job openings yet.")).to_be_visible()

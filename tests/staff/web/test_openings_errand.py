@@ -31,8 +31,8 @@ from tests.channels.conftest import running_bot
 from tests.channels.test_openings import FAST, next_message, worker
 from tests.conftest import _truncate
 from tests.fake_bot_api import FakeBotApi
-from tests.staff.web.conftest import PASSWORD, StaffWeb, start_staff_web, stop_staff_web
-from tests.staff.web.test_browser import chromium, shots  # noqa: F401  (fixtures)
+from tests.staff.web.conftest import StaffWeb, start_staff_web, stop_staff_web
+from tests.staff.web.test_browser import chromium, shots, sign_in  # noqa: F401  (fixtures)
 
 PASSED = {"sectors": ["food_manufacturing"], "jp_tests": ["jft_a2"], "skills_test": "yes"}
 DESCRIPTIONS = {
@@ -64,10 +64,7 @@ def label(language: str, msgid: str) -> str:
 
 
 async def _create_and_publish(page: Page, web: StaffWeb) -> int:
-    await page.goto(web.base + "/sign-in")
-    await page.get_by_label("Sign-in name").fill("test.officer")
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Sign in").click()
+    await sign_in(page, web, "test.officer")
     await page.get_by_role("link", name="Job openings").click()
     await page.get_by_role("link", name="New job opening").click()
     await page.get_by_label("Title").fill(TITLE)

@@ -11,8 +11,9 @@ from markupsafe import escape
 from playwright.async_api import Browser
 
 from bot.staff.filters import MAX_QUERY
-from tests.staff.web.conftest import PASSWORD, StaffWeb
-from tests.staff.web.test_browser import chromium as chromium  # the fixture
+from tests.staff.web.conftest import StaffWeb
+from tests.staff.web.test_browser import chromium as chromium
+from tests.staff.web.test_browser import sign_in  # the fixture
 from tests.strange import STRANGE
 
 SEARCHES = (
@@ -64,10 +65,7 @@ async def test_the_list_renders_such_a_name_as_text_in_a_browser(
     page = await context.new_page()
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: dialogs.append(dialog.message))
-    await page.goto(web.base + "/sign-in?next=/leads")
-    await page.get_by_label("Sign-in name").fill("test.officer")
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Sign in").click()
+    await sign_in(page, web, "test.officer", "/sign-in?next=/leads")
     await page.get_by_label("Search").fill("<script>alert(1)</script> '; DROP TABLE leads; --")
     await page.get_by_role("button", name="Show").first.click()
     assert await page.locator("script").count() == 0 or "pwned" not in await page.title()
