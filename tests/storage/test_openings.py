@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from bot.storage import openings
 from bot.storage.models import Lead, OutboxMessage, User
 from bot.storage.opening_models import OpeningCandidate
+from bot.storage.repository import Repository
 from tests.staff import factory
 from tests.staff.factory import add_lead
 
@@ -194,3 +195,24 @@ async def test_a_worker_with_two_registrations_is_asked_once(database: AsyncEngi
         assert await openings.invitable(db, opening_id, ["meets"]) == 1
         assert await openings.queue_invitations(db, opening, ["meets"], NOW) == 1
         assert await openings.queue_invitations(db, opening, ["meets", "nearly"], NOW) == 0
+
+
+async def test_a_worker_who_deletes_their_data_leaves_no_candidate_row(
+    database: AsyncEngine,
+) -> None:
+    refs = await _leads(database)
+    opening_id = await _opening(database)
+    await _match(database, opening_id)
+    async with database.connect() as connection:
+        external_id = (
+            await connection.execute(
+                select(User.external_id)
+                .join(Lead, Lead.user_id == User.id)
+                .where(Lead.reference == refs["meets"])
+            )
+        ).scalar_one()
+    repository = Repository(async_sessionmaker(database, expire_on_commit=False))
+    async with repository.user("telegram", external_id) as unit:
+        await unit.erase()  # /delete
+    assert refs["meets"] not in await _classes(database, opening_id)
+    assert refs["nearly"] in await _classes(database, opening_id)
