@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, insert, or_, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -90,8 +90,11 @@ class SavedLead:
     duplicate: str | None = None
 
 
-FUNNEL = cast(Table, FunnelEvent.__table__)  # its rows are inserted as plain values
-# the conversation's columns that ``UserUnit`` reads and writes (``updated_at`` follows)
+# -- the statements of every update, built once (their parameters are bound per execution;
+# an UPDATE without ``values`` sets the columns its parameters name, ``updated_at`` follows)
+FUNNEL = cast(Table, FunnelEvent.__table__)
+CONVERSATIONS = cast(Table, Conversation.__table__)
+# the conversation's columns that ``UserUnit`` reads and writes
 CONVERSATION_COLUMNS = (
     Conversation.state,
     Conversation.last_event_id,
@@ -99,6 +102,20 @@ CONVERSATION_COLUMNS = (
     Conversation.flow,
     Conversation.reminded_at,
 )
+_THE_USER = (User.channel == bindparam("channel"), User.external_id == bindparam("external_id"))
+# a known user and their conversation in one query: both rows locked, so PostgreSQL re-reads
+# both after waiting for another transaction on them (a joined row not locked would be stale)
+USER_AND_CONVERSATION = (
+    select(User, *CONVERSATION_COLUMNS)
+    .join(Conversation, Conversation.user_id == User.id)
+    .where(*_THE_USER)
+    .with_for_update()
+)
+USER_ALONE = select(User).where(*_THE_USER).with_for_update()
+CONVERSATION_OF = select(*CONVERSATION_COLUMNS).where(Conversation.user_id == bindparam("user"))
+INSERT_FUNNEL = insert(FUNNEL)
+INSERT_CONVERSATION = insert(CONVERSATIONS)
+UPDATE_CONVERSATION = update(CONVERSATIONS).where(CONVERSATIONS.c.user_id == bindparam("user"))
 
 
 @dataclass
@@ -237,7 +254,7 @@ class UserUnit:
         (one statement each, none when there is nothing to write)."""
         if self._funnel:
             rows, self._funnel = self._funnel, []
-            await self._session.execute(insert(FUNNEL), rows)  # Core: one executemany
+            await self._session.execute(INSERT_FUNNEL, rows)  # one executemany
         conversation = self._conversation
         if self._erased:
             return
@@ -245,15 +262,11 @@ class UserUnit:
             values = {
                 column.key: getattr(conversation, column.key) for column in CONVERSATION_COLUMNS
             }
-            await self._session.execute(
-                insert(Conversation).values(user_id=self._user.id, **values)
-            )
+            await self._session.execute(INSERT_CONVERSATION, {"user_id": self._user.id, **values})
             conversation.new = False
         elif conversation.changed:
             await self._session.execute(
-                update(Conversation)
-                .where(Conversation.user_id == self._user.id)
-                .values(**conversation.changed)
+                UPDATE_CONVERSATION, {"user": self._user.id, **conversation.changed}
             )
         conversation.changed = {}
 
@@ -391,29 +404,20 @@ class Repository:
                 await stack.enter_async_context(self._writer)
             session = await stack.enter_async_context(self._sessions())
             await stack.enter_async_context(session.begin())
-            where = (User.channel == channel, User.external_id == external_id)
-            both = (  # one query for a known user: both rows locked, so PostgreSQL re-reads
-                # both after waiting for another transaction on them (a joined row not locked
-                # would be the stale one)
-                select(User, *CONVERSATION_COLUMNS)
-                .join(Conversation, Conversation.user_id == User.id)
-                .where(*where)
-                .with_for_update()
-            )
-            row = (await session.execute(both)).first()
+            who = {"channel": channel, "external_id": external_id}
+            row = (await session.execute(USER_AND_CONVERSATION, who)).first()
             user: User | None = None
             conversation: ConversationRow | None = None
             if row is not None:
                 user, conversation = row[0], _conversation_row(row[1:])
-            find = select(User).where(*where).with_for_update()
             if user is None:
-                user = await session.scalar(find)
+                user = await session.scalar(USER_ALONE, who)
             if user is None:  # first contact; another instance may be adding them right now
-                insert = (
+                upsert = (
                     pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
                 )
                 await session.execute(
-                    insert(User)
+                    upsert(User)
                     .values(
                         channel=channel,
                         external_id=external_id,
@@ -422,14 +426,10 @@ class Repository:
                     )
                     .on_conflict_do_nothing(index_elements=["channel", "external_id"])
                 )
-                user = await session.scalar(find)
+                user = await session.scalar(USER_ALONE, who)
             assert user is not None
             if conversation is None:
-                found = (
-                    await session.execute(
-                        select(*CONVERSATION_COLUMNS).where(Conversation.user_id == user.id)
-                    )
-                ).first()
+                found = (await session.execute(CONVERSATION_OF, {"user": user.id})).first()
                 conversation = _conversation_row(found) if found else ConversationRow({}, new=True)
             unit = UserUnit(session, user, conversation)
             yield unit
