@@ -288,7 +288,7 @@ class Bots:
                 TELEGRAM_WEBHOOK_PORT=str(port),
                 TELEGRAM_WEBHOOK_MAX_CONNECTIONS="100",
                 DATABASE_URL=self.database,
-                LOG_LEVEL="WARNING",
+                LOG_LEVEL=os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
                 FLOOD_MESSAGES="1000",  # simulated users act as soon as they can read
                 # Telegram's send limits (bot.channels.limits) lifted, as the echo bot has
                 # none: this measures the bot's own ceiling on the harness, not the pacing
