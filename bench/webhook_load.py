@@ -33,7 +33,7 @@ Run (from the repository root; about 8 minutes with the defaults)::
 
     .venv/bin/python bench/webhook_load.py [--rates 25,50,75,100,150] [--window 15]
         [--delay 0.15] [--database postgresql|sqlite] [--unfinished 100000]
-        [--configs echo,ours,ours2,memory]
+        [--configs echo,ours,ours2,memory] [--logs DIR]
 
 Exit status: 0 when the harness worked (whatever the figures), 2 when it failed (a bot did
 not start, the warm-up registration did not complete, a process died).
@@ -48,6 +48,7 @@ import itertools
 import os
 import platform
 import secrets
+import shutil
 import socket
 import sys
 import tempfile
@@ -287,7 +288,7 @@ class Bots:
                 TELEGRAM_WEBHOOK_PORT=str(port),
                 TELEGRAM_WEBHOOK_MAX_CONNECTIONS="100",
                 DATABASE_URL=self.database,
-                LOG_LEVEL="WARNING",
+                LOG_LEVEL=os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
                 FLOOD_MESSAGES="1000",  # simulated users act as soon as they can read
                 # Telegram's send limits (bot.channels.limits) lifted, as the echo bot has
                 # none: this measures the bot's own ceiling on the harness, not the pacing
@@ -577,12 +578,19 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--configs", default="echo,ours,ours2,memory", help="echo,ours,ours2,memory (all)"
     )
+    parser.add_argument("--logs", default="", help="keep the bots' logs in this folder")
     args = parser.parse_args(argv)
     args.rate_list = [float(r) for r in args.rates.split(",") if r.strip()]
     args.config_list = [c for c in args.configs.split(",") if c.strip()]
     if args.database == "sqlite" and "ours2" in args.config_list:
         args.config_list.remove("ours2")  # one SQLite file is one writer: one instance
     return args
+
+
+def _keep_logs(workdir: Path, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for log in workdir.glob("*.log"):
+        shutil.copy(log, folder / log.name)
 
 
 async def main_async(args: argparse.Namespace) -> int:
@@ -631,6 +639,8 @@ async def main_async(args: argparse.Namespace) -> int:
                                 await one("ours x1 (again)", "ours", 1, rate, plain)
         except BenchError as exc:
             failure = exc
+        if args.logs:
+            _keep_logs(workdir, Path(args.logs))
     print()
     print_table(list(runs.values()))
     print_summary(runs, args)

@@ -12,14 +12,21 @@ the meaning:
 The calls that carry replies (``critical``) go in order, the first one first; answering the
 tap and the cosmetic edit go alongside, never before it (``execute``). A webhook can take the
 first critical call off the plan and answer Telegram with it (``as_webhook_reply``).
+
+CPU per action (README, "Performance"): a question's keyboard is the same for every worker
+who sees it, so inline keyboards (immutable PTB objects) and their JSON form are made once and
+kept (``keyboard``); a call's result is not read, so it is made without turning Telegram's
+answer into PTB objects (``run``: ``do_api_request`` without a return type).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any
 
 from telegram import (
@@ -34,6 +41,7 @@ from telegram import (
     Update,
 )
 from telegram.error import Forbidden, TelegramError
+from telegram.warnings import PTBUserWarning
 
 from bot.engine import phone
 from bot.engine.model import Button, Reply
@@ -44,6 +52,15 @@ log = logging.getLogger(__name__)
 MAX_TEXT = 4096
 ANSWER_TAP = "answerCallbackQuery"
 ANSWERED = "✔ {label}"  # under a tapped question: the label the worker tapped (no words)
+KEPT = 4096  # keyboards (and their JSON) kept: every question's, in every language, and more
+
+# ``run`` calls Bot API methods by name on purpose (their results are not read): PTB would
+# rather it called them by their own methods, and says so each time
+warnings.filterwarnings(
+    "ignore",
+    message=r"Please use 'Bot\.[A-Za-z]+' instead of 'Bot\.do_api_request",
+    category=PTBUserWarning,
+)
 
 
 @dataclass(frozen=True)
@@ -60,9 +77,20 @@ def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
     """Rows of buttons as an inline keyboard (None for none)."""
     if not rows:
         return None
+    return _keyboard(tuple(tuple((b.label, b.data) for b in row) for row in rows))
+
+
+@lru_cache(maxsize=KEPT)
+def _keyboard(rows: tuple[tuple[tuple[str, str], ...], ...]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in rows]
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in row] for row in rows]
     )
+
+
+@lru_cache(maxsize=KEPT)
+def _json(value: TelegramObject) -> dict[str, Any]:
+    """A keyboard's JSON form (not to be changed: it is shared)."""
+    return value.to_dict()
 
 
 def inline_markup(reply: Reply) -> InlineKeyboardMarkup | None:
@@ -159,24 +187,19 @@ def as_webhook_reply(call: Planned) -> dict[str, Any]:
     """A call as the JSON body a webhook may answer Telegram with."""
     body: dict[str, Any] = {"method": call.method}
     for key, value in call.params.items():
-        if value is not None:
+        if isinstance(value, InlineKeyboardMarkup):
+            body[key] = _json(value)
+        elif value is not None:
             body[key] = value.to_dict() if isinstance(value, TelegramObject) else value
     return body
 
 
-_BOT_METHODS = {
-    "sendMessage": "send_message",
-    "editMessageText": "edit_message_text",
-    "editMessageReplyMarkup": "edit_message_reply_markup",
-    "answerCallbackQuery": "answer_callback_query",
-}
-
-
 async def run(bot: Bot, call: Planned) -> None:
     """Make one planned call; a failed edit with a fallback sends that instead ("message is
-    not modified" is success: it already reads so)."""
+    not modified" is success: it already reads so). Its result is not read, so it is not
+    parsed either (no ``Message`` made of it)."""
     try:
-        await getattr(bot, _BOT_METHODS[call.method])(**call.params)
+        await bot.do_api_request(call.method, api_kwargs=call.params)
     except Forbidden:
         raise
     except TelegramError as exc:

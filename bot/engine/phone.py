@@ -9,11 +9,13 @@ buttons without scrolling; every screen the bot shows stays within it (a test ch
 from __future__ import annotations
 
 import unicodedata
+from functools import cache
 
 PHONE_WIDTH = 40  # columns of a message bubble on a 360-dp-wide phone at the default font
 SCREEN_LINES = 15  # lines a worker sees before the buttons
 
 
+@cache  # a few hundred characters per screen, of a few hundred distinct ones
 def char_width(ch: str) -> int:
     """Columns one character takes: 0 for invisible marks, 2 for wide (CJK, emoji), else 1."""
     if unicodedata.category(ch) in {"Cf", "Mn", "Me"}:
@@ -22,7 +24,9 @@ def char_width(ch: str) -> int:
 
 
 def display_width(text: str) -> int:
-    return sum(char_width(ch) for ch in text)
+    if text.isascii():  # every ASCII character takes one column
+        return len(text)
+    return sum(map(char_width, text))
 
 
 def _tokens(line: str) -> list[str]:

@@ -3,6 +3,7 @@ outbox of messages the bot sends unprompted."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -102,9 +103,14 @@ class Conversation(Base):
 
     @validates("state")
     def _keep_flow(self, _key: str, state: dict[str, Any]) -> dict[str, Any]:
-        flow = state.get("flow") if isinstance(state, dict) else None
-        self.flow = str(flow)[:32] if flow else None
+        self.flow = flow_of(state)
         return state
+
+
+def flow_of(state: Any) -> str | None:
+    """``Conversation.flow`` for a state: the flow in progress, None when none."""
+    flow = state.get("flow") if isinstance(state, Mapping) else None
+    return str(flow)[:32] if flow else None
 
 
 class Lead(Base):

@@ -5,6 +5,11 @@ locked (``SELECT ... FOR UPDATE`` on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite) 
 bot instances never interleave one user's updates. Everything said and stored while handling an
 update is committed together, or not at all.
 
+The conversation row and the funnel rows, written on every update, are plain values here, not
+ORM objects: what changed is written at the end of the unit in one ``UPDATE`` (only the columns
+that changed) and one ``INSERT`` of the funnel rows (``UserUnit._write``), without the ORM's
+flush bookkeeping. The user is an ORM object (its columns change seldom).
+
 A user only ever reads, changes or deletes their own leads. A CNIC or mobile number already on
 another account's lead gives a new lead marked as a possible duplicate of that one; the check is
 serialised per CNIC and mobile number (advisory locks on PostgreSQL, one writer on SQLite).
@@ -17,11 +22,11 @@ import contextlib
 import secrets
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -29,7 +34,7 @@ from sqlalchemy.orm import aliased
 
 from bot.staff.outcome import stored_outcome
 from bot.storage import duplicates, housekeeping, openings
-from bot.storage.models import Conversation, FunnelEvent, Lead, User, utcnow
+from bot.storage.models import Conversation, FunnelEvent, Lead, User, flow_of, utcnow
 from bot.storage.opening_models import Opening, OpeningCandidate
 from bot.storage.staff_models import DuplicateDecision, LeadEvent
 
@@ -86,14 +91,64 @@ class SavedLead:
     duplicate: str | None = None
 
 
+# -- the statements of every update, built once (their parameters are bound per execution;
+# an UPDATE without ``values`` sets the columns its parameters name, ``updated_at`` follows)
+FUNNEL = cast(Table, FunnelEvent.__table__)
+CONVERSATIONS = cast(Table, Conversation.__table__)
+# the conversation's columns that ``UserUnit`` reads and writes
+CONVERSATION_COLUMNS = (
+    Conversation.state,
+    Conversation.last_event_id,
+    Conversation.recent_event_ids,
+    Conversation.flow,
+    Conversation.reminded_at,
+)
+_THE_USER = (User.channel == bindparam("channel"), User.external_id == bindparam("external_id"))
+# a known user and their conversation in one query: both rows locked, so PostgreSQL re-reads
+# both after waiting for another transaction on them (a joined row not locked would be stale)
+USER_AND_CONVERSATION = (
+    select(User, *CONVERSATION_COLUMNS)
+    .join(Conversation, Conversation.user_id == User.id)
+    .where(*_THE_USER)
+    .with_for_update()
+)
+USER_ALONE = select(User).where(*_THE_USER).with_for_update()
+CONVERSATION_OF = select(*CONVERSATION_COLUMNS).where(Conversation.user_id == bindparam("user"))
+INSERT_FUNNEL = insert(FUNNEL)
+INSERT_CONVERSATION = insert(CONVERSATIONS)
+UPDATE_CONVERSATION = update(CONVERSATIONS).where(CONVERSATIONS.c.user_id == bindparam("user"))
+
+
+@dataclass
+class ConversationRow:
+    """The user's ``conversations`` row as read, and what is to be written back: ``changed``
+    holds the new values of the columns that changed (``set``); ``new``: no row yet."""
+
+    state: dict[str, Any]
+    last_event_id: int | None = None
+    recent_event_ids: list[int] | None = None
+    flow: str | None = None
+    reminded_at: datetime | None = None
+    new: bool = False
+    changed: dict[str, Any] = field(default_factory=dict)
+
+    def set(self, **values: Any) -> None:
+        for name, value in values.items():
+            if getattr(self, name) != value:
+                setattr(self, name, value)
+                self.changed[name] = value
+
+
 class UserUnit:
     """One user's data within one transaction."""
 
-    def __init__(self, session: AsyncSession, user: User, conversation: Conversation) -> None:
+    def __init__(self, session: AsyncSession, user: User, conversation: ConversationRow) -> None:
         self.leads_created = 0  # new leads saved in this unit (counted once it commits)
         self._session = session
         self._user = user
         self._conversation = conversation
+        self._funnel: list[dict[str, Any]] = []  # funnel rows recorded, not written yet
+        self._erased = False
 
     @property
     def user_id(self) -> int:
@@ -220,14 +275,16 @@ class UserUnit:
         if len(recent) >= RECENT_EVENTS and event_id < min(recent):
             return True
         recent.append(event_id)
-        conversation.recent_event_ids = recent[-RECENT_EVENTS:]
-        conversation.last_event_id = max(event_id, last or event_id)
+        conversation.set(
+            recent_event_ids=recent[-RECENT_EVENTS:], last_event_id=max(event_id, last or event_id)
+        )
         return False
 
     def save_state(self, state: Mapping[str, Any]) -> None:
-        self._conversation.state = dict(state)
-        if self._conversation.flow is None and self._conversation.reminded_at is not None:
-            self._conversation.reminded_at = None  # that attempt ended: a new one may be reminded
+        conversation = self._conversation
+        conversation.set(state=dict(state), flow=flow_of(state))
+        if conversation.flow is None and conversation.reminded_at is not None:
+            conversation.set(reminded_at=None)  # that attempt ended: a new one may be reminded
 
     async def came_back(self) -> None:
         """The worker wrote: a reminder queued for them and not sent yet would be stale (it
@@ -245,9 +302,31 @@ class UserUnit:
     def record(
         self, kind: str, flow: str, step: str | None = None, value: str | None = None
     ) -> None:
-        self._session.add(
-            FunnelEvent(user_id=self._user.id, flow=flow, kind=kind, step=step, value=value)
+        """A funnel row, written with the unit (``_write``), in the order recorded."""
+        self._funnel.append(
+            {"user_id": self._user.id, "flow": flow, "kind": kind, "step": step, "value": value}
         )
+
+    async def _write(self) -> None:
+        """Write what this unit recorded and changed: the funnel rows, then the conversation
+        (one statement each, none when there is nothing to write)."""
+        if self._funnel:
+            rows, self._funnel = self._funnel, []
+            await self._session.execute(INSERT_FUNNEL, rows)  # one executemany
+        conversation = self._conversation
+        if self._erased:
+            return
+        if conversation.new:
+            values = {
+                column.key: getattr(conversation, column.key) for column in CONVERSATION_COLUMNS
+            }
+            await self._session.execute(INSERT_CONVERSATION, {"user_id": self._user.id, **values})
+            conversation.new = False
+        elif conversation.changed:
+            await self._session.execute(
+                UPDATE_CONVERSATION, {"user": self._user.id, **conversation.changed}
+            )
+        conversation.changed = {}
 
     async def save_lead(self, data: LeadData) -> SavedLead:
         """Store a registration: this account's lead for the CNIC is created or updated.
@@ -313,6 +392,8 @@ class UserUnit:
         mobile, birth date, province, answers, eligibility, the duplicate mark and decisions,
         the officers' notes); the reference, dates, status, language, source and officer stay. Other
         accounts' leads marked as duplicates of these are checked again."""
+        await self._write()  # funnel rows recorded so far stay (anonymous once the user goes)
+        self._erased = True
         own = (
             await self._session.execute(
                 select(Lead.id, Lead.cnic, Lead.mobile).where(Lead.user_id == self._user.id)
@@ -381,26 +462,20 @@ class Repository:
                 await stack.enter_async_context(self._writer)
             session = await stack.enter_async_context(self._sessions())
             await stack.enter_async_context(session.begin())
-            where = (User.channel == channel, User.external_id == external_id)
-            both = (  # one query for a known user: both rows locked, so PostgreSQL re-reads
-                # both after waiting for another transaction on them (a joined row not locked
-                # would be the stale one)
-                select(User, Conversation)
-                .join(Conversation, Conversation.user_id == User.id)
-                .where(*where)
-                .with_for_update()
-            )
-            row = (await session.execute(both)).first()
-            user, conversation = (row[0], row[1]) if row is not None else (None, None)
-            find = select(User).where(*where).with_for_update()
+            who = {"channel": channel, "external_id": external_id}
+            row = (await session.execute(USER_AND_CONVERSATION, who)).first()
+            user: User | None = None
+            conversation: ConversationRow | None = None
+            if row is not None:
+                user, conversation = row[0], _conversation_row(row[1:])
             if user is None:
-                user = await session.scalar(find)
+                user = await session.scalar(USER_ALONE, who)
             if user is None:  # first contact; another instance may be adding them right now
-                insert = (
+                upsert = (
                     pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
                 )
                 await session.execute(
-                    insert(User)
+                    upsert(User)
                     .values(
                         channel=channel,
                         external_id=external_id,
@@ -409,14 +484,14 @@ class Repository:
                     )
                     .on_conflict_do_nothing(index_elements=["channel", "external_id"])
                 )
-                user = await session.scalar(find)
+                user = await session.scalar(USER_ALONE, who)
             assert user is not None
             if conversation is None:
-                conversation = await session.get(Conversation, user.id)
-            if conversation is None:
-                conversation = Conversation(user_id=user.id, state={})
-                session.add(conversation)
-            yield UserUnit(session, user, conversation)
+                found = (await session.execute(CONVERSATION_OF, {"user": user.id})).first()
+                conversation = _conversation_row(found) if found else ConversationRow({}, new=True)
+            unit = UserUnit(session, user, conversation)
+            yield unit
+            await unit._write()  # the block ended without an error: then it commits
 
     async def mark_blocked(self, channel: str, external_id: str) -> None:
         """Telegram refused a reply: the user blocked the bot (cleared when they write)."""
@@ -494,6 +569,12 @@ class Repository:
                 return None
             conversation = await session.get(Conversation, user.id)
             return dict(conversation.state) if conversation else None
+
+
+def _conversation_row(values: Sequence[Any]) -> ConversationRow:
+    """A ``ConversationRow`` from ``CONVERSATION_COLUMNS``' values, in their order."""
+    state, last_event_id, recent_event_ids, flow, reminded_at = values
+    return ConversationRow(state or {}, last_event_id, recent_event_ids, flow, reminded_at)
 
 
 def parse_birth_date(value: str | date | datetime) -> date:
