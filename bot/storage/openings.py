@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -41,7 +41,6 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from bot.ssw.assessment import Criterion
 from bot.ssw.matching import (
     ANSWER_KEYS,
     Requirements,
@@ -131,15 +130,6 @@ def age_conditions(req: Requirements) -> list[Any]:
     if req.max_age is not None:
         conditions.append(Lead.birth_date > _years_before(req.entry_date, req.max_age + 1))
     return conditions
-
-
-def _criterion_dict(criterion: Criterion) -> dict[str, Any]:
-    return {
-        "label_msgid": criterion.label_msgid,
-        "status": criterion.status,
-        "params": dict(criterion.params),
-        "topic": criterion.topic,
-    }
 
 
 @dataclass(frozen=True)
@@ -252,7 +242,7 @@ async def run_matching(
         if result.match in INVITABLE:
             missing = missing_of.get(id(result))
             if missing is None:
-                listed = [_criterion_dict(c) for c in result.missing]
+                listed = [asdict(c) for c in result.missing]  # as the bot stores one
                 missing = missing_of[id(result)] = (listed, json.dumps(listed))
             found[lead_id] = (user_id, result.match, *missing)
     counts["no"] += considered - reasoned  # outside the age range: not reasoned about
