@@ -182,6 +182,19 @@ async def queue_new_leads(
     return await queue(db, NEW_LEADS, channel, chat_id, language, payload, at)
 
 
+async def _mark_skipped(db: AsyncSession, skipped: Mapping[str, list[int]]) -> None:
+    """Rows claimed but not to be sent: each list of ids marked with its state (opted out,
+    blocked, cancelled), not claimed."""
+    for state, skipped_ids in skipped.items():
+        if skipped_ids:
+            await db.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(skipped_ids))
+                .values(state=state, last_error="skipped")
+                .execution_options(synchronize_session=False)
+            )
+
+
 async def _claim_broadcast_rows(
     db: AsyncSession, channel: str, limit: int, now: datetime
 ) -> list[int]:
@@ -217,14 +230,7 @@ async def _claim_broadcast_rows(
             skipped[BLOCKED].append(row_id)
         else:
             ids.append(row_id)
-    for state, skipped_ids in skipped.items():
-        if skipped_ids:
-            await db.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id.in_(skipped_ids))
-                .values(state=state, last_error="skipped")
-                .execution_options(synchronize_session=False)
-            )
+    await _mark_skipped(db, skipped)
     return ids
 
 
@@ -259,14 +265,7 @@ async def _skip_stale_invitations(db: AsyncSession, ids: list[int], now: datetim
             skipped[OPTED_OUT].append(row_id)
         elif int((payload or {}).get("opening_id") or 0) not in still_open:
             skipped[CANCELLED].append(row_id)
-    for state, skipped_ids in skipped.items():
-        if skipped_ids:
-            await db.execute(
-                update(OutboxMessage)
-                .where(OutboxMessage.id.in_(skipped_ids))
-                .values(state=state, last_error="skipped")
-                .execution_options(synchronize_session=False)
-            )
+    await _mark_skipped(db, skipped)
     left_out = set(skipped[OPTED_OUT]) | set(skipped[CANCELLED])
     return [row_id for row_id in ids if row_id not in left_out]
 
