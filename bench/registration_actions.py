@@ -9,10 +9,13 @@ from dataclasses import dataclass
 class UserAction:
     tap: bool  # True: callback data of a button; False: a typed text
     value: str
+    # a typed answer's question is whole when a message holding this arrives (the mobile
+    # number's comes in two: the question, then the hint with the share-my-number keyboard)
+    prompt: str = ""
 
 
-def _text(value: str) -> UserAction:
-    return UserAction(False, value)
+def _text(value: str, prompt: str = "") -> UserAction:
+    return UserAction(False, value, prompt)
 
 
 def _tap(data: str) -> UserAction:
@@ -38,7 +41,7 @@ def registration_actions(index: int) -> list[UserAction]:
         _tap("a:consent:yes"),
         _text(f"Bench User {_letters(index)}"),
         _text(f"{cnic[:5]}-{cnic[5:12]}-{cnic[12]}"),
-        _text(f"0300{index % 10_000_000:07d}"),
+        _text(f"0300{index % 10_000_000:07d}", prompt="share this phone's number"),
         _text("15/03/1998"),
         _tap("a:gender:male"),
         _tap("a:province:punjab"),

@@ -33,7 +33,8 @@ Run (from the repository root; about 8 minutes with the defaults)::
 
     .venv/bin/python bench/webhook_load.py [--rates 25,50,75,100,150] [--window 15]
         [--delay 0.15] [--database postgresql|sqlite] [--unfinished 100000]
-        [--configs echo,ours,ours2,memory] [--logs DIR]
+        [--configs echo,ours,ours2,memory] [--logs DIR] [--explain]
+        [--cpu-limit CORES]
 
 Exit status: 0 when the harness worked (whatever the figures), 2 when it failed (a bot did
 not start, the warm-up registration did not complete, a process died).
@@ -89,6 +90,8 @@ def carries_next(kind: str, record: BotMessage, action: UserAction | None) -> bo
         return "reference number" in record.text
     if action.tap:
         return any(b.callback_data == action.value for row in record.buttons for b in row)
+    if action.prompt:  # answered before its last part arrived, it would overtake the last
+        return action.prompt in record.text
     asks = bool(record.buttons or record.reply_keyboard)
     return asks and not record.edited and not record.text.startswith("⚠️")
 
@@ -115,6 +118,7 @@ class Walker:
         self.waiting = False
         self._seen = 0
         self._records = user._chat.records
+        self.history: list[str] = []  # what this user did and saw (--explain)
         user._chat.pulse = _Hook(self)
 
     @property
@@ -127,6 +131,7 @@ class Walker:
         self.waiting = True
         self._seen = len(self._records)
         self.pushed_at = time.perf_counter()
+        self.history.append(f"{self.pushed_at:.3f} push #{self.next - 1} {action.value!r}")
         if not action.tap:
             await self.user.send(action.value)
         elif self.user.last is None:
@@ -136,8 +141,14 @@ class Walker:
 
     def on_record(self, now: float) -> None:
         for record in self._records[self._seen :]:
+            keyboard = "buttons" if record.buttons else "keyboard" if record.reply_keyboard else ""
+            edited = "edit of " if record.edited else ""
+            self.history.append(
+                f"{now:.3f} got {edited}#{record.message_id} {record.text[:60]!r} {keyboard}"
+            )
             if any(marker in record.text for marker in BAD_MARKERS):
                 self.load.bad += 1
+                self.load.out_of_step.append(self)
         new = self._records[self._seen :]
         self._seen = len(self._records)
         if not self.waiting:
@@ -165,6 +176,7 @@ class Step:
     cpu_ms: float = float("nan")  # the bot processes' CPU time per action pushed
     drained_s: float = 0.0  # after the grace, until the backlog was gone
     window: float = 1.0
+    explained: list[tuple[int, str, list[str]]] = field(default_factory=list)
 
     @property
     def achieved(self) -> float:
@@ -192,6 +204,7 @@ class Load:
         self.first_user = first_user
         self.completed = 0
         self.bad = 0
+        self.out_of_step: list[Walker] = []  # users who got a bad reply (--explain)
         self.step: Step | None = None
         self.window_end = 0.0
         self.drained = asyncio.Event()
@@ -246,6 +259,9 @@ class Load:
                     await asyncio.sleep(0.05)
         step.drained_s = time.perf_counter() - began
         step.lost = len(self.waiting)
+        step.explained = [(w.user.user_id, "bad", w.history) for w in self.out_of_step]
+        step.explained += [(w.user.user_id, "lost", w.history) for w in self.waiting]
+        self.out_of_step.clear()
         for walker in self.waiting:  # out of step now: they leave
             walker.waiting = False
         self.waiting.clear()
@@ -263,10 +279,51 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-class Bots:
-    """``instances`` processes of one bot, all delivered to by the fake (round robin)."""
+CPU_CGROUPS = Path("/sys/fs/cgroup/cpu")  # cgroup v1's cpu controller (cgroup v2: below)
+CGROUP_V2 = Path("/sys/fs/cgroup")
+CPU_PERIOD_US = 20_000  # a short period: a throttled process waits at most this long
 
-    def __init__(self, kind: str, instances: int, api: FakeBotApi, database: str, logs: Path):
+
+class CpuCap:
+    """A cgroup holding processes to ``cores`` of CPU time (``--cpu-limit``): each bot
+    instance as if on a machine of its own that size, so that what a second instance adds is
+    measured on a machine with fewer cores than instances and harness need. Root only."""
+
+    def __init__(self, name: str, cores: float) -> None:
+        quota = max(1000, round(cores * CPU_PERIOD_US))
+        if (CPU_CGROUPS / "cpu.cfs_quota_us").exists():
+            self.path = CPU_CGROUPS / name
+            self.path.mkdir(exist_ok=True)
+            (self.path / "cpu.cfs_period_us").write_text(str(CPU_PERIOD_US))
+            (self.path / "cpu.cfs_quota_us").write_text(str(quota))
+        elif (CGROUP_V2 / "cgroup.controllers").exists():
+            self.path = CGROUP_V2 / name
+            self.path.mkdir(exist_ok=True)
+            (self.path / "cpu.max").write_text(f"{quota} {CPU_PERIOD_US}")
+        else:
+            raise BenchError("--cpu-limit: no cgroup cpu controller is mounted")
+
+    def add(self, pid: int) -> None:
+        (self.path / "cgroup.procs").write_text(str(pid))
+
+    def remove(self) -> None:
+        with contextlib.suppress(OSError):
+            self.path.rmdir()  # empty once its processes exited
+
+
+class Bots:
+    """``instances`` processes of one bot, all delivered to by the fake (round robin); each
+    held to ``cpu_limit`` cores when given."""
+
+    def __init__(
+        self,
+        kind: str,
+        instances: int,
+        api: FakeBotApi,
+        database: str,
+        logs: Path,
+        cpu_limit: float = 0.0,
+    ) -> None:
         self.kind, self.instances, self.api, self.database, self.logs = (
             kind,
             instances,
@@ -274,7 +331,9 @@ class Bots:
             database,
             logs,
         )
+        self.cpu_limit = cpu_limit
         self.processes: list[asyncio.subprocess.Process] = []
+        self.caps: list[CpuCap] = []
 
     async def start(self) -> None:
         ports = [_free_port() for _ in range(self.instances)]
@@ -312,6 +371,13 @@ class Bots:
                         stderr=log,
                     )
                 )
+            if self.cpu_limit:
+                try:
+                    cap = CpuCap(f"ssw-bench-{self.processes[-1].pid}", self.cpu_limit)
+                    self.caps.append(cap)
+                    cap.add(self.processes[-1].pid)
+                except OSError as exc:
+                    raise BenchError(f"--cpu-limit needs root and a cgroup: {exc}") from exc
         self.api.webhook.targets = [f"http://127.0.0.1:{port}/telegram/webhook" for port in ports]
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while self.api.webhook.sets < self.instances:
@@ -360,6 +426,8 @@ class Bots:
             except TimeoutError:
                 process.kill()
                 await process.wait()
+        for cap in self.caps:
+            cap.remove()
 
     def tail(self) -> str:
         parts = []
@@ -438,7 +506,7 @@ async def measure(
     api.webhook.retry_delay = 0.2
     api._next_update_id = first_user * 100  # Telegram's update ids never repeat for a bot
     async with api:
-        bots = Bots(kind, instances, api, database, workdir)
+        bots = Bots(kind, instances, api, database, workdir, args.cpu_limit)
         try:
             await bots.start()
             await warm_up(api, kind, bots, first_user - 1)
@@ -459,6 +527,9 @@ async def measure(
                 f"{step.drained_s:.1f} s, load average {step.load:.1f}",
                 flush=True,
             )
+            if args.explain:
+                for user_id, what, history in step.explained[:10]:
+                    print(f"    {what}: user {user_id}", *history[-12:], sep="\n      ")
             return step, load.completed, load.users
         finally:
             await bots.stop()
@@ -579,6 +650,15 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--configs", default="echo,ours,ours2,memory", help="echo,ours,ours2,memory (all)"
     )
     parser.add_argument("--logs", default="", help="keep the bots' logs in this folder")
+    parser.add_argument(
+        "--cpu-limit",
+        type=float,
+        default=0.0,
+        help="hold each bot process to this many cores (a cgroup; root), e.g. 0.3",
+    )
+    parser.add_argument(
+        "--explain", action="store_true", help="print what each bad or lost user did and saw"
+    )
     args = parser.parse_args(argv)
     args.rate_list = [float(r) for r in args.rates.split(",") if r.strip()]
     args.config_list = [c for c in args.configs.split(",") if c.strip()]
@@ -599,6 +679,7 @@ async def main_async(args: argparse.Namespace) -> int:
         f"CPUs {os.cpu_count()}, {platform.platform()}; database {args.database}, "
         f"Bot API delay {args.delay * 1000:.0f} ms, window {args.window:g} s, "
         f"{len(registration_actions(0))} actions per registration"
+        + (f", each bot process held to {args.cpu_limit:g} cores" if args.cpu_limit else "")
     )
     plans: list[tuple[str, str, int]] = []
     if "echo" in args.config_list:
