@@ -51,7 +51,8 @@ Telegram behaviour that is reproduced because it matters for real bots:
   while a webhook is set; ``deleteWebhook`` puts undelivered updates back for ``getUpdates``.
 
 Every call waits ``delay`` seconds (simulated latency) before being processed; a method in a
-webhook response does not (it does not cross the network again).
+webhook response does not (it does not cross the network again), but it counts in
+``rate_limit`` like any call.
 """
 
 from __future__ import annotations
@@ -1057,7 +1058,8 @@ class FakeBotApi(_FaultInjection):
 
         self.rate_limit: int | None = None
         """Messages (sendMessage, sendDocument) a second, over any one-second window, beyond
-        which the call is refused with 429 and ``retry_after`` 1, as Telegram does."""
+        which the call is refused with 429 and ``retry_after`` 1, as Telegram does; a method
+        in a webhook response counts (and is refused) like a call, as at Telegram."""
         self.too_many: list[float] = []
         """``time.monotonic()`` of each call refused by ``rate_limit``."""
         self._message_times: deque[float] = deque()

@@ -207,6 +207,30 @@ async def test_a_method_in_the_webhook_response_is_executed(api: FakeBotApi, bot
     assert api.webhook.executed[0]["method"] == "sendMessage"
 
 
+async def test_a_message_in_the_webhook_response_counts_in_the_rate_limit(
+    api: FakeBotApi, bot: Bot
+) -> None:
+    """Telegram executes it as a call, counted alike: beyond the limit it is refused (its
+    429 goes nowhere) and the message never arrives."""
+
+    def answer(update: dict[str, Any]) -> web.StreamResponse:
+        chat = update["message"]["chat"]["id"]
+        return web.json_response({"method": "sendMessage", "chat_id": chat, "text": "late"})
+
+    receiver = Receiver(answer)
+    async with receiving(receiver):
+        await bot.set_webhook(receiver.url)
+        user = api.user(7401)
+        api.rate_limit = 1
+        await bot.send_message(7401, "by a call")
+        await user.send("hi")
+        await api.wait_idle()
+        await asyncio.sleep(0.1)
+    assert api.webhook.executed[0]["text"] == "late"
+    assert len(api.too_many) == 1
+    assert [m.text for m in api.messages(7401)] == ["by a call"]
+
+
 async def test_after_delete_webhook_long_polling_gets_what_was_not_delivered(
     api: FakeBotApi, bot: Bot
 ) -> None:

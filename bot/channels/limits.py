@@ -31,6 +31,11 @@ bare ``Bot`` (tests, benchmarks) gets a ``Limits`` of its own from the outbox se
   that a reply of two or three messages (an answer, then the next question) goes at once;
   20 a minute to a group (no burst). Only new messages count per chat; edits count overall.
   Calls that send nothing (``answerCallbackQuery``, ``getUpdates``, ...) are not held.
+* **Webhook responses**: a reply's last message may ride in the webhook's HTTP response
+  (``bot.channels.deferred``), which Telegram executes as an ordinary call, counted alike. It
+  takes its place as a reply does (``place``: per chat, then overall, before bulk; waiting if
+  need be) before it is put in the response, and is in flight until the response is written
+  (``left``); it counts from then, as a call that left then would (no answer comes back).
 * **429**: ``retry_after`` pauses the sends it concerns: that chat, and all bulk sending
   (a 429 usually means the bot as a whole went too fast). A reply waits it out and is tried
   again when the wait is short (``max_reply_wait``); bulk gets the ``RetryAfter`` back at
@@ -145,6 +150,12 @@ class Window:
         send.at = max(send.at, now - min(self._latencies))
         send.answered = True
 
+    def left(self, send: Send, now: float) -> None:
+        """``send`` left only now, and no answer will come (a webhook response): it counts
+        from now, as a send taken now and answered in no time would."""
+        send.at = send.left = max(send.at, now)
+        send.answered = True
+
 
 class Bucket:
     """A token bucket: ``rate`` tokens a second, at most ``capacity`` saved up (one chat's
@@ -186,6 +197,13 @@ class Schedule:
         at = self.next if self.next >= now - self.catch_up else now
         self.next = at + self.gap
         return max(0.0, at - now)
+
+
+def _kind(method: str) -> tuple[bool, bool]:
+    """Whether a call to ``method`` is limited at all, and whether per chat too."""
+    name = method.lower()
+    limited = name not in UNLIMITED and not name.startswith(("get", "set", "delete"))
+    return limited, name.startswith(("send", "copy", "forward"))
 
 
 def _seconds(value: float | timedelta) -> float:
@@ -285,6 +303,17 @@ class Limits:
         """The answer to ``send`` came (or the call failed): see ``Window``."""
         self._overall.answered(send, self._clock())
 
+    async def place(self, method: str, chat: str | None) -> Send | None:
+        """Take a reply's place for ``method`` to ``chat`` that will leave by another way
+        than a call (a webhook response), waiting for it as a call would; None: ``method``
+        is not limited. Tell ``left`` when it goes (see the module docstring)."""
+        limited, per_chat = _kind(method)
+        return await self.acquire(chat, per_chat=per_chat) if limited else None
+
+    def left(self, send: Send) -> None:
+        """``send``, a place from ``place``, left now (or will not leave: counted anyway)."""
+        self._overall.left(send, self._clock())
+
     def pause(self, chat: str | None, seconds: float) -> None:
         """Telegram asked to wait: nothing more to ``chat``, and no bulk send, for ``seconds``."""
         until = self._clock() + seconds
@@ -311,11 +340,9 @@ class Limits:
     ) -> Any:
         """Make one Bot API call under the limits, retrying what may succeed later."""
         s = self.settings
-        name = method.lower()
-        limited = name not in UNLIMITED and not name.startswith(("get", "set", "delete"))
-        per_chat = name.startswith(("send", "copy", "forward"))
+        limited, per_chat = _kind(method)
         attempts = s.bulk_attempts if bulk else s.reply_attempts
-        if name == "getupdates":
+        if method.lower() == "getupdates":
             attempts = 1  # the updater polls again by itself
         attempt = 0
         while True:

@@ -13,6 +13,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from dataclasses import replace
+from functools import partial
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -28,7 +29,7 @@ from telegram.ext import (
 
 from bot.channels import deferred
 from bot.channels.flood import SLOW_DOWN, FloodGuard
-from bot.channels.limits import Limits, TelegramLimiter
+from bot.channels.limits import Limits, TelegramLimiter, chat_of
 from bot.channels.replies import ANSWER_TAP, Planned, as_webhook_reply, execute, plan
 from bot.channels.request import AiohttpRequest
 from bot.channels.sender import Background, OutboxSender, SenderSettings
@@ -166,7 +167,9 @@ async def send_replies(
 
     In a webhook request (``bot.channels.deferred``) the reply's last message rides in the
     response and the cosmetic calls (the tap's answer, the old question's edit) go after it,
-    not waited for: the worker's next question then waits for no Bot API round trip."""
+    not waited for: the worker's next question then waits for no Bot API round trip. That
+    message first takes its place in the bot's limits as a reply would (``Limits.place``),
+    since Telegram counts it like a call."""
     chosen = bot or update.get_bot()
     calls = plan(update, replies)
     if deferred.current() is None:
@@ -174,9 +177,10 @@ async def send_replies(
         return
     critical = [call for call in calls if call.critical]
     others = [call for call in calls if not call.critical]
-    if critical and _defer(critical[-1]):
+    limits = _limits_of(chosen)
+    if critical and await _defer(critical[-1], limits):
         critical.pop()
-    elif others and others[0].method == ANSWER_TAP and _defer(others[0]):
+    elif others and others[0].method == ANSWER_TAP and await _defer(others[0], limits):
         others.pop(0)
     if others:
         _in_background(execute(chosen, others))
@@ -192,13 +196,30 @@ def _in_background(calls: Coroutine[Any, Any, None]) -> None:
     task.add_done_callback(_CALLS_AFTER.discard)
 
 
-def _defer(call: Planned) -> bool:
+def _limits_of(bot: Bot) -> Limits | None:
+    """The limits the bot's calls go through (the application's ``TelegramLimiter``)."""
+    limiter = getattr(bot, "rate_limiter", None)  # an ExtBot's; a bare Bot has none
+    return limiter.limits if isinstance(limiter, TelegramLimiter) else None
+
+
+async def _defer(call: Planned, limits: Limits | None) -> bool:
     """Leave ``call`` to the webhook response, if its result is not needed: a new message or
-    a tap's answer (an edit may need its fallback)."""
+    a tap's answer (an edit may need its fallback). A message takes its place in ``limits``
+    first (waiting for it if need be, as a call would), released when the response is
+    written (``deferred.Slot.left``); a tap's answer is not limited."""
     if call.method not in {"sendMessage", ANSWER_TAP} or call.fallback is not None:
         return False
+    if not deferred.free():
+        return False
     body = as_webhook_reply(call)
-    return deferred.defer(body.pop("method"), body)
+    method = body.pop("method")
+    place = None if limits is None else await limits.place(method, chat_of(body))
+    if limits is None or place is None:
+        return deferred.defer(method, body)
+    if deferred.defer(method, body, partial(limits.left, place)):
+        return True
+    limits.left(place)  # the slot went meanwhile: the place counts, though unused
+    return False
 
 
 # -- the application ---------------------------------------------------------------------------

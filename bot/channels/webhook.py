@@ -17,6 +17,11 @@ The route (``receive``):
 * Otherwise 200, with the one Bot API call the reply left to the response as its body
   (``bot.channels.deferred``): Telegram executes it, a round trip saved. An update of a type we
   do not handle is answered 200 with an empty body.
+* That call took its place in the bot's limits before it was left to the response (Telegram
+  counts it as a call, ``bot.channels.limits``); the route writes the response itself and
+  then tells the slot it left (``Slot.left``). When the response will not carry it (a 500, a
+  connection Telegram closed), the place counts from then and the call made instead takes
+  one of its own (counted twice for a second: rare, and on the safe side).
 """
 
 from __future__ import annotations
@@ -113,26 +118,37 @@ def receive(
             log.warning("webhook: malformed update (%s bytes)", request.content_length)
             return web.Response(status=400)
         slot, token = deferred.open_slot()
-        try:
-            await application.update_processor.process_update(
-                update, application.process_update(update)
-            )
-        except Exception as exc:  # PTB hands handler errors on; this is ours
-            log.error("webhook: update %s failed: %s", update.update_id, describe(exc))
-            slot.failed = True
+        try:  # whatever happens (even a cancellation), the call's place is released
+            try:
+                await application.update_processor.process_update(
+                    update, application.process_update(update)
+                )
+            except Exception as exc:  # PTB hands handler errors on; this is ours
+                log.error("webhook: update %s failed: %s", update.update_id, describe(exc))
+                slot.failed = True
+            finally:
+                deferred.close_slot(token)
+            if slot.failed:
+                ERRORS.labels("webhook").inc()
+                await _send_deferred(application, slot)
+                return web.Response(status=500)
+            if request.transport is None or request.transport.is_closing():
+                # Telegram stopped waiting (it will deliver again, and that is a duplicate):
+                # nobody reads this response, so its call is made by us
+                await _send_deferred(application, slot)
+                return web.Response(status=200)
+            body = slot.body()
+            if body is None:
+                return web.Response(status=200)
+            response = web.json_response(body)
+            try:  # written here, so that the call's place counts from when it left
+                await response.prepare(request)
+                await response.write_eof()
+            except ConnectionError:  # Telegram went away meanwhile: as above
+                await _send_deferred(application, slot)
+            return response
         finally:
-            deferred.close_slot(token)
-        if slot.failed:
-            ERRORS.labels("webhook").inc()
-            await _send_deferred(application, slot)
-            return web.Response(status=500)
-        if request.transport is None or request.transport.is_closing():
-            # Telegram stopped waiting (it will deliver again, and that is a duplicate):
-            # nobody reads this response, so its call is made by us
-            await _send_deferred(application, slot)
-            return web.Response(status=200)
-        body = slot.body()
-        return web.Response(status=200) if body is None else web.json_response(body)
+            slot.left()
 
     return handle
 
@@ -140,7 +156,9 @@ def receive(
 async def _send_deferred(application: AnyApplication, slot: deferred.Slot) -> None:
     """The response will not carry the call the reply left to it: make it now (a 500's body
     is not executed; a closed connection reads nothing), so the reply (e.g. "try again in a
-    moment") still reaches the user; a redelivery of a committed update says nothing."""
+    moment") still reaches the user; a redelivery of a committed update says nothing. The
+    call's place in the limits counts from now, and the call takes a place of its own."""
+    slot.left()
     if slot.method is None:
         return
     try:

@@ -41,3 +41,16 @@ async def test_a_failure_is_marked_on_the_slot() -> None:
     deferred.mark_failed()
     deferred.close_slot(token)
     assert slot.failed and slot.body() is None
+
+
+async def test_the_place_of_the_deferred_call_is_released_once() -> None:
+    released: list[str] = []
+    slot, token = deferred.open_slot()
+    assert deferred.free()
+    assert deferred.defer("sendMessage", {"chat_id": 1, "text": "hi"}, lambda: released.append("x"))
+    assert not deferred.free()
+    deferred.close_slot(token)
+    assert not deferred.free()
+    slot.left()
+    slot.left()  # the route's finally, after a path that released it already
+    assert released == ["x"]

@@ -377,3 +377,26 @@ async def test_bulk_keeps_its_rate_across_the_senders_pauses_between_batches() -
     assert len(sent) == 280
     assert max(sent) - min(sent) < 10.1
     assert busiest_second(sent) <= 28
+
+
+async def test_a_webhook_reply_holds_its_place_until_it_left_then_counts_from_then() -> None:
+    """A message left to a webhook response takes a reply's place (``place``), in flight
+    while the handling goes on, counted from when the response was written (``left``):
+    with one place a second, a send asked meanwhile goes a second after the response."""
+    clock = VirtualTime()
+    limits = clock.limits(LimitSettings(per_second=1.0, margin_seconds=0.0))
+    assert await limits.place("answerCallbackQuery", "7") is None  # not limited
+    sent: list[float] = []
+
+    async def webhook_reply() -> None:
+        place = await limits.place("sendMessage", "7")
+        assert place is not None
+        await clock.sleep(2.0)  # the handler's other calls, then the response is written
+        limits.left(place)
+
+    async def other() -> None:
+        await clock.sleep(0.5)
+        sent.append(await clock.send(limits, "8") - 1000)
+
+    await clock.run(webhook_reply(), other())
+    assert sent and 3.0 <= sent[0] < 3.01

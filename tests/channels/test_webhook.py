@@ -4,7 +4,8 @@ route, in the staff web app's aiohttp application or alone, on SQLite and Postgr
 The secret header, malformed and unknown updates, 500 when a handler failed (and the
 redelivery), exact de-duplication (a redelivered update once, an older update arriving after a
 newer one applied), a double-tapped Submit, and the reply's last message carried in the
-webhook response.
+webhook response, which takes its place in the bot's limits like a call (the fake counts it in
+its 30 a second, as Telegram does).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from telegram import Update
 from telegram.ext import ContextTypes, TypeHandler
 
 from bot.app import Services, build_services
+from bot.channels.limits import BULK, Limits, LimitSettings
 from bot.channels.telegram import build_application
 from bot.channels.webhook import SECRET_HEADER, WebhookConfig, add_route, start, stop
 from bot.staff.web.app import create_app
@@ -38,7 +40,7 @@ PUBLIC_URL = "https://bot.example.org/telegram/hook"
 
 @asynccontextmanager
 async def webhook_bot(
-    api: FakeBotApi, database_url: str, with_web: bool = False
+    api: FakeBotApi, database_url: str, with_web: bool = False, limits: Limits | None = None
 ) -> AsyncIterator[tuple[Services, str, Any]]:
     """Our bot in webhook mode on a free port; the fake delivers to it (as a reverse proxy
     would, from the public URL). Yields the services, the local URL and the application."""
@@ -49,6 +51,7 @@ async def webhook_bot(
         base_url=api.base_url,
         base_file_url=api.base_file_url,
         webhook=True,
+        limits=limits,
     )
     config = WebhookConfig(url=PUBLIC_URL, secret=SECRET, port=0, max_connections=8)
     app = (
@@ -259,3 +262,53 @@ async def test_a_delivery_that_timed_out_still_gets_its_reply_once(
         results = [a.result for a in api.webhook.attempts]
         assert any("Timeout" in result for result in results), results
         assert sum("Step 1 of 16" in m.text for m in messages) == 1
+
+
+async def test_a_webhook_reply_takes_a_place_in_the_window(
+    api: FakeBotApi, database_url: str
+) -> None:
+    """One message a second: the reply that rode the response holds the window's place, so
+    the next send waits a second from when Telegram got it (not a moment)."""
+    limits = Limits(LimitSettings(per_second=1.0))
+    async with webhook_bot(api, database_url, limits=limits):
+        user = api.user(8108)
+        window = limits._overall
+        before = len(window.sends)
+        await user.send("/start")
+        assert "language" in (await user.reply()).text.lower()
+        await api.wait_idle()
+        assert [body["method"] for body in api.webhook.executed] == ["sendMessage"]
+        assert len(window.sends) == before + 1 and window.sends[-1].answered
+        arrived = api.times_of("sendMessage")[-1]
+        await limits.acquire("8109")
+        assert time.monotonic() - arrived > 0.95
+
+
+async def test_webhook_replies_go_out_without_a_429_while_bulk_fills_the_window(
+    api: FakeBotApi, database_url: str
+) -> None:
+    """Bulk may take all 30 places of a second here; replies riding webhook responses still
+    take theirs first, and the strict fake (30 in any second, responses counted) refuses
+    nothing: without their places each would be a 31st."""
+    limits = Limits(LimitSettings(bulk_per_second=30.0))
+    async with webhook_bot(api, database_url, limits=limits) as (_services, _local, application):
+        bulk_chats = range(8200, 8290)  # three seconds' worth
+        for chat in bulk_chats:
+            api.user(chat)
+        users = [api.user(chat) for chat in range(8110, 8114)]
+        api.rate_limit = 30
+        bulk = [
+            asyncio.create_task(application.bot.send_message(chat, "news", rate_limit_args=BULK))
+            for chat in bulk_chats
+        ]
+        await asyncio.sleep(1.2)  # the window is full of bulk sends
+        for user in users:
+            await user.send("/start")
+            await asyncio.sleep(0.3)
+        await asyncio.gather(*bulk)
+        await api.wait_idle()
+        for user in users:
+            assert "language" in (await user.reply()).text.lower()
+    assert api.too_many == []
+    assert [body["method"] for body in api.webhook.executed] == ["sendMessage"] * len(users)
+    assert sum(m.text == "news" for chat in bulk_chats for m in api.messages(chat)) == 90
