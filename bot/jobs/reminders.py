@@ -19,12 +19,13 @@ import logging
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.jobs.runner import Job, Keep
 from bot.metrics import JOB_ROWS
+from bot.oec_time import OEC_TIMEZONE
+from bot.oec_time import zone as oec_zone
 from bot.storage import housekeeping
 
 log = logging.getLogger(__name__)
@@ -37,11 +38,11 @@ class QuietHours:
 
     start: time = time(21)
     end: time = time(9)
-    zone: str = "Asia/Karachi"
+    zone: str = OEC_TIMEZONE
 
     def until(self, now: datetime) -> datetime | None:
         """When the quiet hours ``now`` falls in end (UTC); None when it is not in them."""
-        zone = ZoneInfo(self.zone)
+        zone = oec_zone(self.zone)
         local = now.astimezone(zone)
         at = local.time().replace(tzinfo=None)
         if self.start == self.end:
