@@ -4,7 +4,8 @@ OEC works in Pakistan, so its days are Pakistan days (``Asia/Karachi`` unless th
 setting says otherwise): an opening's deadline, the outbox's check that an invitation is still
 worth sending, the worker's "Jobs open now", the staff side's checks when publishing and the
 reminders' quiet hours all read the date or the hour in this zone. A UTC date is wrong near
-midnight (Pakistan is UTC+5: 19:30 UTC is already tomorrow there).
+midnight (Pakistan is UTC+5: 19:30 UTC is already tomorrow there). The staff's lead lists,
+figures and shown times count Pakistan days in ``OEC_TIMEZONE`` itself (their SQL has it).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ never at night in Pakistan.
 Every run queues reminders (outbox rows of kind ``reminder``, sent and rendered in the
 worker's language by the outbox sender, with a button that continues where they stopped) for
 the conversations idle for ``after``, in batches (``bot.storage.housekeeping``). During the
-quiet hours (21:00 to 09:00 Asia/Karachi by default) it queues nothing and is next due when
+quiet hours (21:00 to 09:00 in OEC's time zone, TIMEZONE) it queues nothing and is next due when
 they end: a reminder due at night is queued in the morning.
 
 Once per registration attempt: ``conversations.reminded_at`` is set when the reminder is
