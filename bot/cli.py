@@ -9,11 +9,12 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from bot.config import Settings
 from bot.logsafe import hide_library_payloads
+from bot.oec_time import oec_today
 
 NO_TOKEN = (
     "ssw-bot: no Telegram bot token. Create a bot with @BotFather in Telegram, then put "
@@ -64,7 +65,11 @@ def run(settings: Settings, with_web: bool = False, webhook: str | None = None) 
     from bot.storage.migrate import upgrade
 
     upgrade(settings.database())
-    services = build_services(settings.database(), database_wait=settings.database_wait_seconds)
+    services = build_services(
+        settings.database(),
+        database_wait=settings.database_wait_seconds,
+        timezone=settings.timezone,
+    )
     sender = SenderSettings(
         group_chat_id=settings.staff_group(),
         group_language=settings.staff_group_language,
@@ -73,6 +78,7 @@ def run(settings: Settings, with_web: bool = False, webhook: str | None = None) 
         lease=timedelta(seconds=max(1.0, settings.outbox_lease_seconds)),
         poll_seconds=max(0.05, settings.outbox_poll_seconds),
         batch=max(1, settings.outbox_batch),
+        timezone=settings.timezone,
     )
     application = build_application(
         services.conversations,
@@ -175,7 +181,7 @@ def chat(settings: Settings, user: str | None) -> int:
     upgrade(settings.database())
 
     async def main() -> None:
-        services = build_services(settings.database())
+        services = build_services(settings.database(), timezone=settings.timezone)
         try:
             await terminal_chat(services.conversations, user)
         finally:
@@ -339,7 +345,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return chat(settings, args.user)
     if args.command == "facts":
         if args.due or args.within:
-            return facts_due(args.today or date.today(), args.within)
+            return facts_due(
+                args.today or oec_today(datetime.now(UTC), settings.timezone), args.within
+            )
         return facts()
     if args.command == "export":
         return export(settings, args)

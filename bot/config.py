@@ -8,9 +8,12 @@ Add a setting here, with its description, and nowhere else.
 from __future__ import annotations
 
 from pathlib import Path
+from zoneinfo import ZoneInfoNotFoundError
 
-from pydantic import Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.oec_time import OEC_TIMEZONE, zone
 
 
 def default_database_url() -> str:
@@ -54,6 +57,15 @@ class Settings(BaseSettings):
         default=40,
         description="With run --webhook: how many deliveries Telegram may have in flight to "
         "this URL at once (1 to 100).",
+    )
+    timezone: str = Field(
+        default=OEC_TIMEZONE,
+        validation_alias=AliasChoices("timezone", "reminder_timezone"),
+        description="OEC's time zone (an IANA name): its date is \"today\" for openings' "
+        "deadlines (the deadline day is open to its end there), the invitations still worth "
+        "sending, the worker's Jobs list and the staff's checks, and its hours are the "
+        "reminders' quiet hours. REMINDER_TIMEZONE, its former name, is read when TIMEZONE "
+        "is not set.",
     )
     database_url: str = Field(
         default="",
@@ -138,11 +150,8 @@ class Settings(BaseSettings):
     )
     reminder_quiet_hours: str = Field(
         default="21:00-09:00",
-        description="No reminder is sent in these local hours (HH:MM-HH:MM in "
-        "reminder_timezone); one due then is sent when they end.",
-    )
-    reminder_timezone: str = Field(
-        default="Asia/Karachi", description="The time zone of reminder_quiet_hours."
+        description="No reminder is sent in these local hours (HH:MM-HH:MM in TIMEZONE); "
+        "one due then is sent when they end.",
     )
     retention_days: int = Field(
         default=30,
@@ -198,6 +207,16 @@ class Settings(BaseSettings):
         description="Tries of a reply's Bot API call after timeouts, dropped connections "
         "and 5xx answers (with backoff and jitter), in all.",
     )
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        """A misspelt zone stops the bot at start, not at the first deadline."""
+        try:
+            zone(value)
+        except (ValueError, ZoneInfoNotFoundError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (an IANA name: Asia/Karachi)") from exc
+        return value
 
     def staff_ids(self) -> frozenset[int]:
         """The configured staff Telegram ids; anything that is not a number is left out."""

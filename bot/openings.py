@@ -21,6 +21,7 @@ from bot.engine.model import Button
 from bot.engine.texts import MAIN_MENU, button_label, t
 from bot.i18n import N_, format_number, gettext, isolate, join_list, paragraph
 from bot.ssw import catalogue
+from bot.storage import opening_state
 
 # -- callback data (Telegram allows 64 bytes) ---------------------------------------------
 YES = "j:y:"  # + opening id: "I'm interested"
@@ -124,8 +125,9 @@ def facts_of(opening: Any) -> OpeningFacts:
 
 
 def is_open(facts: OpeningFacts, today: date) -> bool:
-    """Workers may still answer it: open, and its deadline (the whole day) not passed."""
-    return facts.state == "open" and facts.deadline >= today
+    """Workers may still answer it on ``today`` (OEC's date): the one definition is
+    ``bot.storage.opening_state`` (``is_open``, and ``open_now`` in SQL)."""
+    return opening_state.is_open(facts.state, facts.deadline, today)
 
 
 def _work(facts: OpeningFacts) -> str:

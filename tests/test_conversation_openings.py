@@ -10,9 +10,10 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select, update
 
 from bot import openings as jobs
-from bot.app import Services
+from bot.app import Services, build_services
 from bot.conversation import Incoming
 from bot.engine.model import Press, Reply
+from bot.oec_time import oec_today
 from bot.storage.db import session_factory
 from bot.storage.models import Lead, User
 from bot.storage.opening_models import OpeningCandidate
@@ -74,3 +75,21 @@ async def test_a_tap_on_an_unknown_or_closed_opening_says_it_closed(services: Se
         replies = await tap(services, "worker-2", f"{jobs.YES}{opening_id}")
         assert replies[0].text == jobs.CLOSED
         assert replies[0].buttons[-1][0].data == "m:"  # and a way to the main menu
+
+
+async def test_the_workers_day_is_oecs_day(sqlite_url: str) -> None:
+    """No ``today`` given: the conversation's date is OEC's at ``now``. At 19:30 UTC on the
+    deadline day it is already the next day in Karachi, so a tap says the opening closed; in
+    a zone where the deadline day is not over, the same tap is taken."""
+    after_midnight = datetime(2026, 12, 1, 19, 30, tzinfo=UTC)  # 00:30 on 2 December there
+    for timezone, first in (("Asia/Karachi", jobs.CLOSED), ("UTC", "Thank you.")):
+        built = build_services(sqlite_url, now=lambda: after_midnight, timezone=timezone)
+        try:
+            assert built.conversations.engine.today() == oec_today(after_midnight, timezone)
+            opening_id = await _opening(built, deadline=date(2026, 12, 1))
+            key = f"worker-{timezone}"
+            await _registered(built, key, {"jp_tests": ["jft_a2"]})
+            replies = await tap(built, key, f"{jobs.YES}{opening_id}")
+            assert replies[0].text.startswith(first)
+        finally:
+            await built.close()

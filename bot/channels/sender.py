@@ -41,6 +41,7 @@ from bot.conversation import utcnow
 from bot.i18n import using_language
 from bot.logs import scope
 from bot.logsafe import describe
+from bot.oec_time import OEC_TIMEZONE
 from bot.storage import broadcasts as broadcast_store
 from bot.storage import openings as opening_store
 from bot.storage import outbox
@@ -75,6 +76,7 @@ class SenderSettings:
     group_chat_id: int | None = None  # the OEC staff group, for new-lead announcements
     group_language: str = "en"
     announce_every: timedelta = timedelta(minutes=10)
+    timezone: str = OEC_TIMEZONE  # OEC's day: an invitation whose deadline passed there is not sent
 
 
 def _seconds(value: int | float | timedelta) -> float:
@@ -150,7 +152,9 @@ class OutboxSender:
         if self.limits.bulk_paused_for() > 0:  # claim nothing that would wait out its lease
             return 0
         s = self.settings
-        claimed = await outbox.claim(self.sessions, s.worker, CHANNEL, s.batch, self.now(), s.lease)
+        claimed = await outbox.claim(
+            self.sessions, s.worker, CHANNEL, s.batch, self.now(), s.lease, s.timezone
+        )
         if len(claimed) < s.batch:  # a broadcast with nothing pending left is done
             await broadcast_store.settle(self.sessions, self.now())
         waits: list[float] = []

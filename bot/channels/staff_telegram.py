@@ -18,6 +18,7 @@ from telegram import Update
 from bot.conversation import utcnow
 from bot.engine.texts import t
 from bot.i18n import DEFAULT_LANGUAGE, N_, paragraph, resolve_language, using_language
+from bot.oec_time import oec_today
 from bot.staff.export import export, file_name
 from bot.staff.filters import LeadFilter
 from bot.storage import staff as store
@@ -65,7 +66,7 @@ class StaffOnTelegram:
         return command in COMMANDS and private and user_id in self.staff_ids
 
     def today(self) -> date:
-        return self.now().astimezone(PAKISTAN).date()
+        return oec_today(self.now(), PAKISTAN)
 
     @staticmethod
     def _start(day: date) -> datetime:

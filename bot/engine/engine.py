@@ -89,6 +89,7 @@ from bot.i18n import (
     isolate,
     paragraph,
 )
+from bot.oec_time import oec_clock
 
 MAX_TRIES_BEFORE_HELP = 3
 MAX_TEXT = 1000  # longer messages are refused before any rule runs
@@ -110,14 +111,14 @@ class Engine:
         self,
         flows: Mapping[str, Flow],
         option_sources: Mapping[str, OptionSource] | None = None,
-        today: Callable[[], date] = date.today,
+        today: Callable[[], date] | None = None,
         menu_flow: str = "menu",
         text_sources: Mapping[str, TextSource] | None = None,
     ) -> None:
         self.flows = flows
         self.option_sources = dict(option_sources or {})
         self.text_sources = dict(text_sources or {})
-        self.today = today
+        self.today = today or oec_clock()  # OEC's date unless given (a test's fixed day)
         self.menu_flow = menu_flow
         if menu_flow not in flows:
             raise ValueError(f"no {menu_flow!r} flow")

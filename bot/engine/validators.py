@@ -13,7 +13,7 @@ import re
 import unicodedata
 from calendar import isleap, monthrange
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from itertools import pairwise
 from typing import Any
 
@@ -21,6 +21,7 @@ import phonenumbers
 
 from bot.engine.digits import ascii_digits as ascii_digits
 from bot.i18n import N_
+from bot.oec_time import oec_today
 
 
 @dataclass
@@ -361,7 +362,7 @@ def parse_date(raw: str, today: date | None = None) -> date:
     day, month, typed_year = parts
     year = int(typed_year)
     if len(typed_year) == 2:
-        now = today or date.today()
+        now = today or oec_today(datetime.now(UTC))
         year += 2000 if (2000 + year, month, day) <= (now.year, now.month, now.day) else 1900
     if year < 1:
         raise Invalid(DATE_FORMAT)

@@ -19,12 +19,12 @@ from bot.storage.models import utcnow
 
 
 def quiet_hours(settings: Settings) -> QuietHours:
-    """``reminder_quiet_hours`` ("21:00-09:00") in ``reminder_timezone``."""
+    """``reminder_quiet_hours`` ("21:00-09:00") in OEC's time zone (``timezone``)."""
     start, _, end = settings.reminder_quiet_hours.partition("-")
     return QuietHours(
         time.fromisoformat(start.strip()),
         time.fromisoformat(end.strip()),
-        settings.reminder_timezone,
+        settings.timezone,
     )
 
 
@@ -56,5 +56,5 @@ def build_runner(
                 keep_outbox=timedelta(days=max(1, settings.outbox_retention_days)),
             )
         )
-    jobs.append(deadline_job(sessions, timezone=settings.reminder_timezone))  # OEC's time zone
+    jobs.append(deadline_job(sessions, timezone=settings.timezone))
     return JobRunner(sessions, jobs, worker, poll_seconds=settings.jobs_poll_seconds, now=now)

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.jobs.runner import Job, Keep
 from bot.metrics import JOB_ROWS
-from bot.storage import openings
+from bot.oec_time import OEC_TIMEZONE, oec_today
+from bot.storage import opening_state, openings
 from bot.storage import staff as staff_store
 
 log = logging.getLogger(__name__)
@@ -27,20 +27,22 @@ ACTOR = "job:opening_deadlines"  # who closed it, in the audit log
 
 def deadline_job(
     sessions: async_sessionmaker[AsyncSession],
-    timezone: str = "Asia/Karachi",
+    timezone: str = OEC_TIMEZONE,
     every: timedelta = timedelta(minutes=15),
 ) -> Job:
-    zone = ZoneInfo(timezone)
+    """The job closing the openings past their deadline on OEC's date in ``timezone``."""
 
     async def work(now: datetime, keep: Keep) -> datetime | None:
-        today = now.astimezone(zone).date()
+        today = oec_today(now, timezone)
         async with sessions() as db:
             due = [opening.id for opening in await openings.due_to_close(db, today)]
         closed = 0
         for opening_id in due:
             async with sessions() as db, db.begin():
                 opening = await openings.get(db, opening_id, for_update=True)
-                if opening is None or opening.state != "open" or opening.deadline >= today:
+                if opening is None or not opening_state.is_past_deadline(
+                    opening.state, opening.deadline, today
+                ):
                     continue  # closed by hand meanwhile, or its deadline moved
                 notices = await openings.close(db, opening, "closed", now)
                 await staff_store.audit(

@@ -4,7 +4,7 @@ never at night in Pakistan.
 Every run queues reminders (outbox rows of kind ``reminder``, sent and rendered in the
 worker's language by the outbox sender, with a button that continues where they stopped) for
 the conversations idle for ``after``, in batches (``bot.storage.housekeeping``). During the
-quiet hours (21:00 to 09:00 Asia/Karachi by default) it queues nothing and is next due when
+quiet hours (21:00 to 09:00 in OEC's time zone, TIMEZONE) it queues nothing and is next due when
 they end: a reminder due at night is queued in the morning.
 
 Once per registration attempt: ``conversations.reminded_at`` is set when the reminder is
@@ -19,12 +19,13 @@ import logging
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.jobs.runner import Job, Keep
 from bot.metrics import JOB_ROWS
+from bot.oec_time import OEC_TIMEZONE
+from bot.oec_time import zone as oec_zone
 from bot.storage import housekeeping
 
 log = logging.getLogger(__name__)
@@ -37,11 +38,11 @@ class QuietHours:
 
     start: time = time(21)
     end: time = time(9)
-    zone: str = "Asia/Karachi"
+    zone: str = OEC_TIMEZONE
 
     def until(self, now: datetime) -> datetime | None:
         """When the quiet hours ``now`` falls in end (UTC); None when it is not in them."""
-        zone = ZoneInfo(self.zone)
+        zone = oec_zone(self.zone)
         local = now.astimezone(zone)
         at = local.time().replace(tzinfo=None)
         if self.start == self.end:

@@ -50,6 +50,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 from sqlalchemy.orm import aliased
 
+from bot.oec_time import OEC_TIMEZONE, oec_today
 from bot.storage.db import read_transaction
 from bot.storage.lead_queries import (
     PAKISTAN,
@@ -96,7 +97,7 @@ class Period:
 
 def period_of_days(now: datetime, days: int) -> Period:
     """The last ``days`` days in Pakistan, today included."""
-    today = now.astimezone(PAKISTAN).date()
+    today = oec_today(now, PAKISTAN)
     return Period(today - timedelta(days=days - 1), today)
 
 
@@ -190,7 +191,7 @@ async def stopped_at(session: AsyncSession, period: Period) -> dict[str, int]:
 
 def _pakistan_day(session: AsyncSession, column: Any, period: Period) -> Any:
     if session.get_bind().dialect.name == "postgresql":
-        return cast(func.timezone("Asia/Karachi", column), Date)
+        return cast(func.timezone(OEC_TIMEZONE, column), Date)
     offset = datetime.combine(period.first, datetime.min.time(), PAKISTAN).utcoffset()
     seconds = int(offset.total_seconds()) if offset else 0
     return func.date(column, f"{seconds:+d} seconds")

@@ -32,7 +32,6 @@ from collections.abc import AsyncGenerator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, NamedTuple
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     ColumnElement,
@@ -51,11 +50,12 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncResult
 from sqlalchemy.orm import aliased
 
+from bot.oec_time import OEC_TIMEZONE, zone
 from bot.staff.filters import FilterError, LeadFilter
 from bot.storage.db import read_transaction
 from bot.storage.models import Conversation, Lead, User
 
-PAKISTAN = ZoneInfo("Asia/Karachi")
+PAKISTAN = zone(OEC_TIMEZONE)  # lists and figures count Pakistan days (bot.oec_time)
 BATCH = 1000
 REGISTRATION = "registration"  # the flow whose answers make a lead
 

@@ -56,6 +56,7 @@ from bot.storage.opening_models import (
     Opening,
     OpeningCandidate,
 )
+from bot.storage.opening_state import open_now, past_deadline
 from bot.storage.outbox import (  # the outbox kinds: an opening offered, one that closed
     INVITATION,
     OPENING_CLOSED,
@@ -401,13 +402,9 @@ async def answer(
 
 
 async def open_openings(db: AsyncSession, today: date) -> Sequence[Opening]:
-    """The openings workers can see now: open, deadline not passed; the nearest deadline
-    first."""
-    query = (
-        select(Opening)
-        .where(Opening.state == OPEN, Opening.deadline >= today)
-        .order_by(Opening.deadline, Opening.id)
-    )
+    """The openings workers can see on ``today`` (``opening_state.open_now``); the nearest
+    deadline first."""
+    query = select(Opening).where(open_now(today)).order_by(Opening.deadline, Opening.id)
     return (await db.scalars(query)).all()
 
 
@@ -475,8 +472,9 @@ async def close(db: AsyncSession, opening: Opening, state: str, now: datetime) -
 
 
 async def due_to_close(db: AsyncSession, today: date) -> Sequence[Opening]:
-    """Open openings whose deadline has passed (the deadline day itself is still open)."""
-    query = select(Opening).where(Opening.state == OPEN, Opening.deadline < today)
+    """Open openings whose deadline has passed on ``today`` (``opening_state.past_deadline``:
+    the deadline day itself is still open)."""
+    query = select(Opening).where(past_deadline(today))
     return (await db.scalars(query.order_by(Opening.id))).all()
 
 

@@ -13,15 +13,17 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.oec_time import OEC_TIMEZONE, oec_today
 from bot.storage.db import is_postgres
 from bot.storage.models import Broadcast, Lead, OutboxMessage, User
-from bot.storage.opening_models import OPEN, Opening
+from bot.storage.opening_models import Opening
+from bot.storage.opening_state import open_now
 
 PENDING, SENT, FAILED, BLOCKED = "pending", "sent", "failed", "blocked"
 CANCELLED = "cancelled"  # its broadcast was cancelled before it went
@@ -234,10 +236,10 @@ async def _claim_broadcast_rows(
     return ids
 
 
-async def _skip_stale_invitations(db: AsyncSession, ids: list[int], now: datetime) -> list[int]:
+async def _skip_stale_invitations(db: AsyncSession, ids: list[int], today: date) -> list[int]:
     """Of these claimed rows, the invitations that should not go any more are marked and
-    left out: their worker stopped job messages (opted out), or the opening is no longer
-    open or its deadline passed (cancelled). The ids still to send."""
+    left out: their worker stopped job messages (opted out), or the opening is not open on
+    ``today``, OEC's date (``opening_state.open_now``: cancelled). The ids still to send."""
     if not ids:
         return ids
     rows = (
@@ -251,13 +253,7 @@ async def _skip_stale_invitations(db: AsyncSession, ids: list[int], now: datetim
         return ids
     wanted = {int((payload or {}).get("opening_id") or 0) for _, payload, _ in rows}
     still_open = set(
-        (
-            await db.scalars(
-                select(Opening.id).where(
-                    Opening.id.in_(wanted), Opening.state == OPEN, Opening.deadline >= now.date()
-                )
-            )
-        ).all()
+        (await db.scalars(select(Opening.id).where(Opening.id.in_(wanted), open_now(today)))).all()
     )
     skipped: dict[str, list[int]] = {OPTED_OUT: [], CANCELLED: []}
     for row_id, payload, jobs_opted_out_at in rows:
@@ -277,12 +273,13 @@ async def claim(
     limit: int,
     now: datetime,
     lease: timedelta,
+    timezone: str = OEC_TIMEZONE,
 ) -> list[Claimed]:
     """Claim up to ``limit`` due messages of ``channel`` for ``worker`` until ``now + lease``:
     notices first, oldest first, then broadcast messages to fill the batch (a broadcast never
     holds back a notice). The language is the worker's current one (they may have changed
-    it). An invitation that should not go any more is marked and not claimed
-    (``_skip_stale_invitations``)."""
+    it). An invitation that should not go any more (its opening is not open on OEC's date
+    in ``timezone``) is marked and not claimed (``_skip_stale_invitations``)."""
     blocked = select(User.id).where(  # a chat that blocked the bot waits until they write
         User.id == OutboxMessage.user_id, User.blocked_at.is_not(None)
     )
@@ -302,7 +299,8 @@ async def claim(
         )
         if is_postgres(db):
             due = due.with_for_update(skip_locked=True)
-        ids = await _skip_stale_invitations(db, list((await db.scalars(due)).all()), now)
+        claimed = list((await db.scalars(due)).all())
+        ids = await _skip_stale_invitations(db, claimed, oec_today(now, timezone))
         ids += await _claim_broadcast_rows(db, channel, limit - len(ids), now)
         if not ids:
             return []

@@ -228,7 +228,7 @@ def test_quiet_hours_span_the_night_in_pakistan(
 
 def test_quiet_hours_from_the_settings() -> None:
     settings = Settings(  # type: ignore[call-arg]
-        _env_file=None, reminder_quiet_hours="13:00-14:30", reminder_timezone="UTC"
+        _env_file=None, reminder_quiet_hours="13:00-14:30", timezone="UTC"
     )
     hours = quiet_hours(settings)
     assert hours.until(datetime(2026, 12, 1, 12, 59, tzinfo=UTC)) is None

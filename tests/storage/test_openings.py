@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from bot.storage import openings
+from bot.storage import opening_state, openings, outbox
 from bot.storage.models import Lead, OutboxMessage, User
-from bot.storage.opening_models import OpeningCandidate
+from bot.storage.opening_models import OPENING_STATES, Opening, OpeningCandidate
 from bot.storage.repository import Repository
 from tests.staff import factory
 from tests.staff.factory import add_lead
@@ -216,3 +216,63 @@ async def test_a_worker_who_deletes_their_data_leaves_no_candidate_row(
         await unit.erase()  # /delete
     assert refs["meets"] not in await _classes(database, opening_id)
     assert refs["nearly"] in await _classes(database, opening_id)
+
+
+async def test_no_invitation_goes_the_day_after_the_deadline_in_pakistan(
+    database: AsyncEngine,
+) -> None:
+    """19:30 UTC on 1 December is 00:30 on 2 December in Karachi: an opening whose deadline was
+    1 December is no longer open for OEC, although the UTC date is still the deadline day."""
+    deadline = date(2026, 12, 1)
+    await _leads(database)
+    opening_id = await _opening(database, deadline=deadline)
+    queued_at = datetime(2026, 11, 30, 9, tzinfo=UTC)
+    sessions = async_sessionmaker(database, expire_on_commit=False)
+    async with sessions() as db, db.begin():
+        opening = await openings.get(db, opening_id)
+        assert opening is not None
+        await openings.run_matching(db, opening, today=queued_at.date(), now=queued_at)
+        assert await openings.queue_invitations(db, opening, ["meets"], queued_at) == 1
+    lease = timedelta(minutes=2)
+    last_minute = datetime(2026, 12, 1, 18, 59, tzinfo=UTC)  # 23:59 in Karachi: still open
+    (claimed,) = await outbox.claim(sessions, "a", "telegram", 10, last_minute, lease)
+    assert claimed.kind == outbox.INVITATION
+    assert await outbox.give_back(sessions, [claimed.id], "a", last_minute) == 1
+    after_midnight = datetime(2026, 12, 1, 19, 30, tzinfo=UTC)  # 00:30 on 2 December there
+    assert after_midnight.date() == deadline
+    assert await outbox.claim(sessions, "b", "telegram", 10, after_midnight, lease) == []
+    async with database.connect() as connection:
+        states = (await connection.execute(select(OutboxMessage.state))).scalars().all()
+    assert states == [outbox.CANCELLED]
+    # in a zone where it is still 1 December the invitation would have gone
+    async with sessions() as db, db.begin():
+        assert [o.id for o in await openings.open_openings(db, deadline)] == [opening_id]
+        assert await openings.open_openings(db, deadline + timedelta(days=1)) == []
+        assert [o.id for o in await openings.due_to_close(db, deadline + timedelta(days=1))] == [
+            opening_id
+        ]
+        assert await openings.due_to_close(db, deadline) == []
+
+
+async def test_open_now_in_sql_is_is_open_in_python(database: AsyncEngine) -> None:
+    """The one definition, written twice (a clause and a predicate), says the same of every
+    state and of a deadline before, on and after the day."""
+    day = date(2026, 12, 1)
+    deadlines = (day - timedelta(days=1), day, day + timedelta(days=1))
+    made = {
+        await _opening(database, state=state, deadline=deadline): (state, deadline)
+        for state in OPENING_STATES
+        for deadline in deadlines
+    }
+    sessions = async_sessionmaker(database, expire_on_commit=False)
+    async with sessions() as db:
+        sql_open = set(
+            (await db.scalars(select(Opening.id).where(opening_state.open_now(day)))).all()
+        )
+        sql_due = set(
+            (await db.scalars(select(Opening.id).where(opening_state.past_deadline(day)))).all()
+        )
+    python_open = {i for i, (s, d) in made.items() if opening_state.is_open(s, d, day)}
+    python_due = {i for i, (s, d) in made.items() if opening_state.is_past_deadline(s, d, day)}
+    assert sql_open == python_open and len(python_open) == 2  # open: on and after the day
+    assert sql_due == python_due and len(python_due) == 1  # open, deadline the day before

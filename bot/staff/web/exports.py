@@ -17,12 +17,12 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.oec_time import oec_today
 from bot.staff.export import CONTENT_TYPES, FORMATS, Format, export, file_name
 from bot.staff.filters import FilterError, LeadFilter
 from bot.staff.web.forms import fields
-from bot.staff.web.state import client_address, database, db, now, signed_in
+from bot.staff.web.state import client_address, config, database, db, now, signed_in
 from bot.storage import staff as store
-from bot.storage.lead_queries import PAKISTAN
 
 
 def audit_filter(where: LeadFilter) -> dict[str, Any]:
@@ -47,7 +47,7 @@ async def export_leads(request: web.Request) -> web.StreamResponse:
         raise web.HTTPBadRequest(text=f"filter not understood: {exc.field}") from exc
     session, at = db(request), now(request)
     await session.commit()  # no lock held while the file streams
-    name = file_name(where, format, at.astimezone(PAKISTAN).date())
+    name = file_name(where, format, oec_today(at, config(request).timezone))
     response = web.StreamResponse(
         headers={
             "Content-Type": CONTENT_TYPES[format],

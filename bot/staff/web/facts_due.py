@@ -15,8 +15,8 @@ from babel.dates import format_date
 
 from bot.ssw import review
 from bot.staff.web.render import render
-from bot.staff.web.state import language, now
-from bot.storage.lead_queries import PAKISTAN
+from bot.staff.web.state import language
+from bot.staff.web.state import today as oec_today
 
 WITHIN_DAYS = 30
 # a source written as a web address without its scheme: "jpf.go.jp/jft-basic/e/"
@@ -31,7 +31,7 @@ def source_link(source: str) -> str | None:
 
 
 async def page(request: web.Request) -> web.StreamResponse:
-    today = now(request).astimezone(PAKISTAN).date()
+    today = oec_today(request)
     lang = language(request)
     due = review.due(today, WITHIN_DAYS)
     items = [

@@ -24,9 +24,9 @@ from bot.staff.accounts import has_role
 from bot.staff.pipeline import STATUSES
 from bot.staff.web import labels
 from bot.staff.web import opening_form as form_
-from bot.staff.web.openings import INVITE_WHICH, opening_of, sector_label, state_label, today
+from bot.staff.web.openings import INVITE_WHICH, opening_of, sector_label, state_label
 from bot.staff.web.render import render
-from bot.staff.web.state import db, signed_in
+from bot.staff.web.state import db, signed_in, today
 from bot.storage import opening_staff
 from bot.storage import openings as store
 from bot.storage.opening_models import DECLINED, DRAFT, INTERESTED, OPEN, Opening

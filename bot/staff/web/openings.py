@@ -11,7 +11,6 @@ The SQL is ``bot.storage.openings``; the matching is ``bot.ssw.matching``.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
 from aiohttp import web
@@ -22,8 +21,8 @@ from bot.ssw import catalogue
 from bot.staff.accounts import has_role
 from bot.staff.web import opening_form as form_
 from bot.staff.web.forms import fields, int_param, redirect
-from bot.staff.web.render import KARACHI, render
-from bot.staff.web.state import client_address, db, now, signed_in
+from bot.staff.web.render import render
+from bot.staff.web.state import client_address, db, now, signed_in, today
 from bot.storage import opening_staff
 from bot.storage import openings as store
 from bot.storage import staff as staff_store
@@ -44,11 +43,6 @@ STATE_LABELS: dict[str, str] = {
 }
 NOT_EDITABLE = N_("This opening is closed: it can no longer be changed.")
 INVITE_WHICH = {"meets": ["meets"], "nearly": ["nearly"]}
-
-
-def today(request: web.Request) -> date:
-    """Today in Pakistan, where OEC works: deadlines are Pakistan days."""
-    return now(request).astimezone(KARACHI).date()
 
 
 async def opening_of(request: web.Request, *, for_update: bool = False) -> Opening:

@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import aiohttp_jinja2
 import jinja2
@@ -17,6 +16,7 @@ from babel.dates import format_datetime
 from markupsafe import Markup, escape
 
 from bot.i18n import comma, gettext, is_rtl, ngettext
+from bot.oec_time import OEC_TIMEZONE, zone
 from bot.staff.accounts import ROLE_LABELS, has_role
 from bot.staff.pipeline import STATUS_LABELS
 from bot.staff.web.auth import CSRF_FIELD, csrf_token
@@ -25,7 +25,7 @@ from bot.staff.web.state import staff
 from bot.storage.staff import as_utc
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-KARACHI = ZoneInfo("Asia/Karachi")
+KARACHI = zone(OEC_TIMEZONE)  # times are shown in Pakistan time (bot.oec_time)
 
 
 def translate(message: str, **params: object) -> str:

@@ -20,6 +20,7 @@ def web_config(settings: Settings) -> WebConfig:
         secure_cookies=settings.staff_secure_cookies,
         trust_proxy=settings.staff_trust_proxy,
         metrics_token=settings.metrics_token,
+        timezone=settings.timezone,
     )
 
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.oec_time import oec_today
 from bot.staff.export import CONTENT_TYPES, Format, export_shortlist, shortlist_file_name
 from bot.staff.web.forms import int_param
-from bot.staff.web.state import client_address, db, now, signed_in
+from bot.staff.web.state import client_address, config, db, now, signed_in
 from bot.storage import opening_staff, openings
 from bot.storage import staff as store
-from bot.storage.lead_queries import PAKISTAN
 
 
 class _Buffer:
@@ -56,7 +56,7 @@ async def _download(request: web.Request, format: Format) -> web.Response:
         address=client_address(request),
     )
     await session.commit()  # recorded before the browser has the file
-    name = shortlist_file_name(opening, format, at.astimezone(PAKISTAN).date())
+    name = shortlist_file_name(opening, format, oec_today(at, config(request).timezone))
     return web.Response(
         body=b"".join(sink.parts),
         headers={

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.engine.engine import Engine
+from bot.oec_time import OEC_TIMEZONE, oec_today
 from bot.storage.staff_models import StaffAccount, StaffSession
 
 
@@ -23,6 +24,7 @@ class WebConfig:
     secure_cookies: bool = False
     trust_proxy: bool = False
     metrics_token: str = ""  # /metrics wants it as a bearer token (empty: open)
+    timezone: str = OEC_TIMEZONE  # OEC's day: deadlines are its dates
 
 
 Clock = Callable[[], datetime]
@@ -49,6 +51,11 @@ def config(request: web.Request) -> WebConfig:
 def now(request: web.Request) -> datetime:
     clock: Clock = request.app[CLOCK]
     return clock()
+
+
+def today(request: web.Request) -> date:
+    """OEC's date now (``bot.oec_time``): deadlines are Pakistan days."""
+    return oec_today(now(request), config(request).timezone)
 
 
 def db(request: web.Request) -> AsyncSession:
