@@ -49,22 +49,6 @@ FORM_COLUMNS = (
     "entry_date",
     "descriptions",
 )
-# The columns matching reads: a change to one of them on an open opening matches it again.
-REQUIREMENT_COLUMNS = frozenset(
-    {
-        "sector",
-        "category",
-        "route",
-        "min_age",
-        "max_age",
-        "japanese",
-        "skills_test",
-        "min_experience_years",
-        "education",
-        "deadline",
-        "entry_date",
-    }
-)
 WAITING = "waiting"  # invited, no answer yet (an answer filter of the opening page)
 NOT_INVITED = "not_invited"
 SHORTLISTED = "shortlisted"

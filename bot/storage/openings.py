@@ -88,8 +88,27 @@ OUTBOX_COLUMNS = (
 CANDIDATE_COLUMNS = ("opening_id", "lead_id", "user_id", "match", "missing", "matched_at")
 
 
+# the columns ``requirements`` reads: a change to one of them on an open opening matches it
+# again (the deadline too: it is the day of entry when none is given)
+REQUIREMENT_COLUMNS = frozenset(
+    {
+        "sector",
+        "category",
+        "route",
+        "entry_date",
+        "deadline",
+        "min_age",
+        "max_age",
+        "japanese",
+        "skills_test",
+        "min_experience_years",
+        "education",
+    }
+)
+
+
 def requirements(opening: Opening) -> Requirements:
-    """The opening's requirements as the matching reads them."""
+    """The opening's requirements as the matching reads them (``REQUIREMENT_COLUMNS``)."""
     return Requirements(
         sector=opening.sector,
         category=opening.category,

@@ -276,3 +276,39 @@ async def test_open_now_in_sql_is_is_open_in_python(database: AsyncEngine) -> No
     python_due = {i for i, (s, d) in made.items() if opening_state.is_past_deadline(s, d, day)}
     assert sql_open == python_open and len(python_open) == 2  # open: on and after the day
     assert sql_due == python_due and len(python_due) == 1  # open, deadline the day before
+
+
+def test_requirement_columns_are_what_the_matching_reads() -> None:
+    """A change to a requirement column changes what ``requirements`` gives (the opening is
+    then matched again); a change to any other form column does not."""
+    from bot.storage.opening_staff import FORM_COLUMNS
+
+    base = Opening(
+        title="Truck driver", sector="auto_transport", category="truck", route="ssw1",
+        employer="Fake",
+        prefecture="tokyo", places=2, min_age=20, max_age=35, japanese="jft_a2",
+        skills_test="passed", min_experience_years=1, education="matric", pay_yen=200000,
+        pay_includes="", deadline=date(2027, 1, 31), entry_date=date(2027, 4, 1),
+        descriptions={},
+    )  # fmt: skip
+    changed_values: dict[str, object] = {
+        "title": "Other", "sector": "railway", "category": "taxi", "route": "ssw2",
+        "employer": "Other", "prefecture": "osaka", "places": 3, "min_age": 21,
+        "max_age": 30, "japanese": "jlpt_n4", "skills_test": "not_needed",
+        "min_experience_years": 2, "education": "intermediate", "pay_yen": 1, "pay_includes": "x",
+        "deadline": date(2027, 2, 1), "entry_date": date(2027, 5, 1),
+        "descriptions": {"en": "x"},
+    }  # fmt: skip
+    assert set(changed_values) == set(FORM_COLUMNS)
+    assert set(FORM_COLUMNS) >= openings.REQUIREMENT_COLUMNS
+    for column, value in changed_values.items():
+        other = Opening(**{c: getattr(base, c) for c in FORM_COLUMNS})
+        setattr(other, column, value)
+        if column == "deadline":
+            other.entry_date = None  # the deadline stands for the day of entry when none
+            base_without = Opening(**{c: getattr(base, c) for c in FORM_COLUMNS})
+            base_without.entry_date = None
+            assert openings.requirements(other) != openings.requirements(base_without)
+            continue
+        differs = openings.requirements(other) != openings.requirements(base)
+        assert differs == (column in openings.REQUIREMENT_COLUMNS), column

@@ -192,7 +192,7 @@ async def save(request: web.Request) -> web.StreamResponse:
         return _form_page(request, opening, parsed.typed, parsed.errors, status=400)
     session, at = db(request), now(request)
     changed = await opening_staff.save(session, opening, parsed.values, at)
-    matched = opening.state == OPEN and bool(changed & opening_staff.REQUIREMENT_COLUMNS)
+    matched = opening.state == OPEN and bool(changed & store.REQUIREMENT_COLUMNS)
     if matched:
         await store.run_matching(session, opening, today=today(request), now=at)
     if changed:
