@@ -26,29 +26,25 @@ from bot.storage.opening_models import (
     Opening,
     OpeningCandidate,
 )
-from bot.storage.openings import INVITABLE, MatchResult, run_matching
+from bot.storage.openings import (
+    INVITABLE,
+    REQUIREMENT_COLUMNS,
+    MatchResult,
+    run_matching,
+)
 
-# The columns the staff web's form writes (bot.staff.web.opening_form), requirements included.
-FORM_COLUMNS = (
+# The columns the staff web's form writes (bot.staff.web.opening_form): what describes the
+# opening to workers and staff, and the requirements the matching reads.
+DESCRIBING_COLUMNS = (
     "title",
-    "sector",
-    "category",
-    "route",
     "employer",
     "prefecture",
     "places",
-    "min_age",
-    "max_age",
-    "japanese",
-    "skills_test",
-    "min_experience_years",
-    "education",
     "pay_yen",
     "pay_includes",
-    "deadline",
-    "entry_date",
     "descriptions",
 )
+FORM_COLUMNS = DESCRIBING_COLUMNS + tuple(sorted(REQUIREMENT_COLUMNS))
 WAITING = "waiting"  # invited, no answer yet (an answer filter of the opening page)
 NOT_INVITED = "not_invited"
 SHORTLISTED = "shortlisted"
