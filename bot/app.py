@@ -21,7 +21,6 @@ from bot.storage.repository import Repository
 
 def build_engine(today: Callable[[], date] | None = None) -> Engine:
     """The engine with the flows; ``today`` defaults to OEC's date (``bot.oec_time``)."""
-    today = today or oec_clock()
     return Engine(load_flows(), OPTION_SOURCES, today=today, text_sources=TEXT_SOURCES)
 
 

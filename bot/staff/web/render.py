@@ -16,16 +16,15 @@ from babel.dates import format_datetime
 from markupsafe import Markup, escape
 
 from bot.i18n import comma, gettext, is_rtl, ngettext
-from bot.oec_time import OEC_TIMEZONE, zone
 from bot.staff.accounts import ROLE_LABELS, has_role
 from bot.staff.pipeline import STATUS_LABELS
 from bot.staff.web.auth import CSRF_FIELD, csrf_token
 from bot.staff.web.state import language as request_language
 from bot.staff.web.state import staff
+from bot.storage.lead_queries import PAKISTAN  # times are shown in Pakistan time
 from bot.storage.staff import as_utc
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
-KARACHI = zone(OEC_TIMEZONE)  # times are shown in Pakistan time (bot.oec_time)
 
 
 def translate(message: str, **params: object) -> str:
@@ -52,9 +51,9 @@ def pk_time(value: datetime | None, language: str = "en") -> str:
     """A moment in Pakistan time: 25 Nov 2026, 14:05 (the comma of the language)."""
     if value is None:
         return "—"
-    local = as_utc(value).astimezone(KARACHI)
-    day = format_datetime(local, "d MMM y", tzinfo=KARACHI, locale=language)
-    return day + comma(language) + format_datetime(local, "HH:mm", tzinfo=KARACHI, locale=language)
+    local = as_utc(value).astimezone(PAKISTAN)
+    day = format_datetime(local, "d MMM y", tzinfo=PAKISTAN, locale=language)
+    return day + comma(language) + format_datetime(local, "HH:mm", tzinfo=PAKISTAN, locale=language)
 
 
 def isolate(text: str) -> str:
